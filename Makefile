@@ -1,0 +1,123 @@
+# beacond: plain GNU Makefile.
+#
+#   make                 build build/beacond (installs missing Debian packages first)
+#   make test            unit tests (plain and ASan+UBSan), integration tests, fuzz smoke
+#   make run             private redis-server under run/ and beacond in the foreground
+#   make fuzz            libFuzzer targets, FUZZ_SECONDS each (default 60)
+#   make bench           beacond against nginx empty_gif, CPU per request
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make SANITIZER=address|undefined   instrumented build in build-<sanitizer>/
+#
+# llhttp is compiled from the C sources Debian's node-llhttp installs in
+# /usr/share/llhttp; nothing of it is copied into this repository.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+SANITIZER ?=
+LLHTTP_DIR ?= /usr/share/llhttp
+LLHTTP_INC ?= /usr/share/include/llhttp
+FUZZ_SECONDS ?= 60
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+ifeq ($(SANITIZER),)
+BUILD ?= build
+SANFLAGS :=
+else ifeq ($(SANITIZER),address)
+BUILD ?= build-address
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SANITIZER),undefined)
+BUILD ?= build-undefined
+SANFLAGS := -fsanitize=undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+$(error SANITIZER must be address or undefined)
+endif
+
+PKGS := libevent libevent_pthreads hiredis libsodium jansson inih zlib
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. \
+              -I$(LLHTTP_INC) -DBEACON_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS := -lpthread
+
+# pkg-config answers only after install-deps.sh has run; evaluate lazily.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+LIB_SRC := $(wildcard common/*.c) $(wildcard proto/*.c) $(wildcard aggregator/*.c) \
+           $(filter-out collector/main.c,$(wildcard collector/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LLHTTP_OBJ := $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o $(BUILD)/llhttp/llhttp.o
+LIB := $(BUILD)/libbeacon.a
+BEACOND := $(BUILD)/beacond
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps test unit integration fuzz fuzz-smoke run bench install clean
+.DEFAULT_GOAL := all
+
+all: deps $(BEACOND)
+
+# One dpkg-query per package when everything is present; apt-get otherwise.
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# Third-party code: its own warnings are not ours to fix.
+$(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -g $(SANFLAGS) -I$(LLHTTP_INC) -w -c $< -o $@
+
+$(LIB): $(LIB_OBJ) $(LLHTTP_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BEACOND): $(BUILD)/collector/main.o $(LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+integration: all
+	tests/integration/run.sh $(BEACOND)
+
+# make test: everything CI runs, within 15 minutes on two cores.
+test: all
+	$(MAKE) unit
+	$(MAKE) SANITIZER=address unit
+	$(MAKE) integration
+	$(MAKE) fuzz-smoke
+
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	tests/fuzz/run.sh 5
+
+run: all
+	scripts/run.sh $(BEACOND)
+
+bench: all
+	bench/run.sh $(BEACOND)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/beacond
+	install -m 755 $(BEACOND) $(DESTDIR)$(PREFIX)/bin/beacond
+	install -m 644 deploy/beacond.conf.example $(DESTDIR)$(PREFIX)/share/beacond/
+
+clean:
+	rm -rf build build-address build-undefined build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/collector/main.d

@@ -1,0 +1,469 @@
+/*
+ * batch.c: turns merged minute-grained aggregates into the per-site
+ * EVALSHA commands of apply_script.h.
+ *
+ * Each table entry (site, dimension, minute, member) expands into the keys
+ * of SPEC 5 for every granularity it belongs to; entries of the same hour
+ * or day fold into one field, and sorted sets are capped at max_members.
+ */
+#include "aggregator/batch.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregator/counts.h"
+#include "aggregator/table.h"
+#include "proto/keys.h"
+
+#define OTHER_MEMBER "(other)"
+
+/* Growable argument vector: strings in one buffer, offsets until done. */
+struct argbuf {
+    char *buf;
+    size_t len, cap;
+    size_t *off;
+    size_t *arglen;
+    int argc, argcap;
+};
+
+static int arg_add(struct argbuf *a, const char *s, size_t len)
+{
+    if (a->argc == a->argcap) {
+        int ncap = a->argcap ? a->argcap * 2 : 64;
+        size_t *off = realloc(a->off, (size_t)ncap * sizeof(*off));
+        if (off == NULL) {
+            return -1;
+        }
+        a->off = off;
+        size_t *al = realloc(a->arglen, (size_t)ncap * sizeof(*al));
+        if (al == NULL) {
+            return -1;
+        }
+        a->arglen = al;
+        a->argcap = ncap;
+    }
+    if (a->len + len > a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 4096;
+        while (ncap < a->len + len) {
+            ncap *= 2;
+        }
+        char *nb = realloc(a->buf, ncap);
+        if (nb == NULL) {
+            return -1;
+        }
+        a->buf = nb;
+        a->cap = ncap;
+    }
+    memcpy(a->buf + a->len, s, len);
+    a->off[a->argc] = a->len;
+    a->arglen[a->argc] = len;
+    a->len += len;
+    a->argc++;
+    return 0;
+}
+
+static int arg_str(struct argbuf *a, const char *s)
+{
+    return arg_add(a, s, strlen(s));
+}
+
+static int arg_u64(struct argbuf *a, uint64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%" PRIu64, v);
+    return arg_add(a, num, (size_t)n);
+}
+
+static void arg_free(struct argbuf *a)
+{
+    free(a->buf);
+    free(a->off);
+    free(a->arglen);
+}
+
+/* Hands the strings over to cmd; a is empty afterwards. */
+static int arg_finish(struct argbuf *a, struct batch_cmd *cmd)
+{
+    cmd->argv = malloc((size_t)a->argc * sizeof(*cmd->argv));
+    if (cmd->argv == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < a->argc; i++) {
+        cmd->argv[i] = a->buf + a->off[i];
+    }
+    cmd->argc = a->argc;
+    cmd->argvlen = a->arglen;
+    cmd->strings = a->buf;
+    free(a->off);
+    memset(a, 0, sizeof(*a));
+    return 0;
+}
+
+/*
+ * Operation keys in the per-site scratch table:
+ *   type ('h' or 'z') | expire-at (u64 BE) | redis key | NUL | field
+ */
+#define OP_HDR 9
+
+static int op_add(struct table *ops, char type, uint64_t expire_at,
+                  const char *key, const char *field, size_t field_len,
+                  uint64_t count)
+{
+    char buf[TABLE_KEY_MAX];
+    size_t klen = strlen(key);
+    if (OP_HDR + klen + 1 + field_len > sizeof(buf)) {
+        return -1;
+    }
+    buf[0] = type;
+    for (int i = 0; i < 8; i++) {
+        buf[1 + i] = (char)(expire_at >> (56 - 8 * i));
+    }
+    memcpy(buf + OP_HDR, key, klen);
+    buf[OP_HDR + klen] = '\0';
+    memcpy(buf + OP_HDR + klen + 1, field, field_len);
+    return table_add(ops, buf, OP_HDR + klen + 1 + field_len, count) < 0
+               ? -1
+               : 0;
+}
+
+static const uint64_t gran_seconds[] = {
+    [KEYS_MINUTE] = 60, [KEYS_HOUR] = 3600, [KEYS_DAY] = 86400};
+
+/* Buckets expire their retention after the bucket ends. */
+static uint64_t expire_at(const struct batch_params *p, enum keys_gran g,
+                          time_t t)
+{
+    uint64_t len = gran_seconds[g];
+    uint64_t end = ((uint64_t)t / len + 1) * len;
+    switch (g) {
+    case KEYS_MINUTE:
+        return end + p->retention_minute_s;
+    case KEYS_HOUR:
+        return end + p->retention_hour_s;
+    default:
+        return end + p->retention_day_s;
+    }
+}
+
+static const char *const zset_kind[COUNTS_DIM_COUNT] = {
+    [COUNTS_PAGE] = "pages", [COUNTS_REF] = "refs",  [COUNTS_UTM] = "utm",
+    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br"};
+
+/* Expands one aggregate entry into operations on SPEC 5 keys. */
+static int expand(struct table *ops, const struct batch_params *p,
+                  const struct counts_key *k, uint64_t count)
+{
+    char key[KEYS_MAX];
+    char field[4];
+    time_t t = (time_t)k->minute * 60;
+
+    if (k->dim == COUNTS_PAGEVIEWS || k->dim == COUNTS_EVENTS) {
+        const char *name = k->dim == COUNTS_PAGEVIEWS ? "pageviews" : "events";
+        for (enum keys_gran g = KEYS_MINUTE; g <= KEYS_DAY; g++) {
+            if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
+                            "tot", g, t) < 0 ||
+                op_add(ops, 'h', expire_at(p, g, t), key, name, strlen(name),
+                       count) < 0) {
+                return -1;
+            }
+        }
+        if (k->dim == COUNTS_EVENTS) {
+            return 0;
+        }
+        for (enum keys_gran g = KEYS_HOUR; g <= KEYS_DAY; g++) {
+            int n = keys_series_field(field, sizeof(field), g, t);
+            if (n < 0 ||
+                keys_series(key, sizeof(key), p->prefix, k->site, k->site_len,
+                            g, t) < 0 ||
+                op_add(ops, 'h', expire_at(p, g, t), key, field, (size_t)n,
+                       count) < 0) {
+                return -1;
+            }
+        }
+        return 0;
+    }
+    for (enum keys_gran g = KEYS_HOUR; g <= KEYS_DAY; g++) {
+        if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
+                        zset_kind[k->dim], g, t) < 0 ||
+            op_add(ops, 'z', expire_at(p, g, t), key, k->member,
+                   k->member_len, count) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const struct table_entry *x = *(const struct table_entry *const *)a;
+    const struct table_entry *y = *(const struct table_entry *const *)b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+    if (c != 0) {
+        return c;
+    }
+    return (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+/* Largest count first; ties by key, so the cut is reproducible. */
+static int cmp_count_desc(const void *a, const void *b)
+{
+    const struct table_entry *x = *(const struct table_entry *const *)a;
+    const struct table_entry *y = *(const struct table_entry *const *)b;
+    if (x->count != y->count) {
+        return x->count < y->count ? 1 : -1;
+    }
+    return cmp_key(a, b);
+}
+
+/* Length of the "type | expire | key NUL" prefix of an operation key. */
+static size_t op_group_len(const struct table_entry *e)
+{
+    const char *nul = memchr(e->key + OP_HDR, '\0', e->key_len - OP_HDR);
+    return (size_t)(nul - e->key) + 1;
+}
+
+static int same_group(const struct table_entry *a, const struct table_entry *b)
+{
+    size_t n = op_group_len(a);
+    return op_group_len(b) == n && memcmp(a->key, b->key, n) == 0;
+}
+
+/* Appends the (field, incr) pairs of ops[0..n), one sorted-set or hash key,
+ * capping sorted sets at max_members. Returns the number of pairs or -1. */
+static long add_fields(struct argbuf *a, const struct table_entry **ops,
+                       size_t n, int is_zset, uint64_t max_members)
+{
+    size_t keep = n;
+    uint64_t other = 0;
+
+    if (is_zset && n > max_members) {
+        qsort(ops, n, sizeof(*ops), cmp_count_desc);
+        keep = (size_t)max_members;
+        for (size_t i = keep; i < n; i++) {
+            other += ops[i]->count;
+        }
+    }
+    for (size_t i = 0; i < keep; i++) {
+        size_t g = op_group_len(ops[i]);
+        if (arg_add(a, ops[i]->key + g, ops[i]->key_len - g) < 0 ||
+            arg_u64(a, ops[i]->count) < 0) {
+            return -1;
+        }
+    }
+    if (other > 0) {
+        if (arg_str(a, OTHER_MEMBER) < 0 || arg_u64(a, other) < 0) {
+            return -1;
+        }
+        keep++;
+    }
+    return (long)keep;
+}
+
+/* Builds the EVALSHA of one site from its operations. */
+static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
+                    const char *site, size_t site_len, uint64_t seq,
+                    const struct batch_params *p)
+{
+    size_t n = table_count(ops);
+    const struct table_entry **e = malloc((n ? n : 1) * sizeof(*e));
+    struct argbuf a = {0};
+    char key[KEYS_MAX];
+    size_t n_keys = 0;
+    int rc = -1;
+
+    if (e == NULL) {
+        return -1;
+    }
+    table_entries(ops, e);
+    qsort(e, n, sizeof(*e), cmp_key);
+    for (size_t i = 0; i < n; i++) {
+        n_keys += i == 0 || !same_group(e[i - 1], e[i]);
+    }
+    if (keys_applied(key, sizeof(key), p->prefix, site, site_len,
+                     p->instance) < 0 ||
+        arg_str(&a, "EVALSHA") < 0 || arg_str(&a, "(script sha)") < 0 ||
+        arg_u64(&a, n_keys + 1) < 0 || arg_str(&a, key) < 0) {
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || !same_group(e[i - 1], e[i])) {
+            if (arg_str(&a, e[i]->key + OP_HDR) < 0) {
+                goto out;
+            }
+        }
+    }
+    if (arg_u64(&a, seq) < 0 || arg_u64(&a, p->retention_day_s) < 0) {
+        goto out;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && same_group(e[i], e[j])) {
+            j++;
+        }
+        uint64_t at = 0;
+        for (int b = 0; b < 8; b++) {
+            at = at << 8 | (unsigned char)e[i]->key[1 + b];
+        }
+        int is_zset = e[i]->key[0] == 'z';
+        /* n is known only after the cap: write a placeholder, patch it. */
+        if (arg_str(&a, is_zset ? "z" : "h") < 0 || arg_u64(&a, at) < 0 ||
+            arg_str(&a, "0000000000") < 0) {
+            goto out;
+        }
+        int n_slot = a.argc - 1;
+        long pairs = add_fields(&a, e + i, j - i, is_zset, p->max_members);
+        if (pairs < 0) {
+            goto out;
+        }
+        char num[24];
+        int len = snprintf(num, sizeof(num), "%ld", pairs);
+        memcpy(a.buf + a.off[n_slot], num, (size_t)len);
+        a.arglen[n_slot] = (size_t)len;
+        i = j;
+    }
+    rc = arg_finish(&a, cmd);
+    if (rc == 0) {
+        cmd->is_script = 1;
+    }
+out:
+    if (rc < 0) {
+        arg_free(&a);
+    }
+    free(e);
+    return rc;
+}
+
+static int sites_cmd(struct batch_cmd *cmd, const struct table_entry **e,
+                     size_t n, const struct batch_params *p)
+{
+    struct argbuf a = {0};
+    char key[KEYS_MAX];
+
+    if (keys_sites(key, sizeof(key), p->prefix) < 0 ||
+        arg_str(&a, "SADD") < 0 || arg_str(&a, key) < 0) {
+        goto err;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len = (unsigned char)e[i]->key[0];
+        if ((i == 0 || len != (unsigned char)e[i - 1]->key[0] ||
+             memcmp(e[i]->key, e[i - 1]->key, len + 1) != 0) &&
+            arg_add(&a, e[i]->key + 1, len) < 0) {
+            goto err;
+        }
+    }
+    if (arg_finish(&a, cmd) < 0) {
+        goto err;
+    }
+    return 0;
+err:
+    arg_free(&a);
+    return -1;
+}
+
+static size_t cmd_bytes(const struct batch_cmd *c)
+{
+    size_t n = (size_t)c->argc * (sizeof(*c->argv) + sizeof(*c->argvlen));
+    for (int i = 0; i < c->argc; i++) {
+        n += c->argvlen[i];
+    }
+    return n;
+}
+
+struct batch *batch_build(const struct table *counts, uint64_t seq,
+                          const struct batch_params *p, char *err,
+                          size_t errlen)
+{
+    size_t n = table_count(counts);
+    const struct table_entry **e = malloc((n ? n : 1) * sizeof(*e));
+    struct table *ops = table_create();
+    struct batch *b = calloc(1, sizeof(*b));
+
+    snprintf(err, errlen, "out of memory");
+    if (e == NULL || ops == NULL || b == NULL) {
+        goto err;
+    }
+    b->seq = seq;
+    b->keys = (int64_t)n;
+    table_entries(counts, e);
+    qsort(e, n, sizeof(*e), cmp_key);
+
+    /* One command per site plus the SADD of P:sites. */
+    size_t n_sites = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = (unsigned char)e[i]->key[0];
+        n_sites += i == 0 || len != (unsigned char)e[i - 1]->key[0] ||
+                   memcmp(e[i]->key, e[i - 1]->key, len + 1) != 0;
+    }
+    b->cmds = calloc(n_sites + 1, sizeof(*b->cmds));
+    if (b->cmds == NULL) {
+        goto err;
+    }
+    for (size_t i = 0; i < n;) {
+        struct counts_key k;
+        size_t j = i;
+        table_reset(ops);
+        if (counts_key_decode(e[i]->key, e[i]->key_len, &k) < 0) {
+            snprintf(err, errlen, "undecodable aggregate key");
+            goto err;
+        }
+        const char *site = k.site;
+        size_t site_len = k.site_len;
+        for (; j < n; j++) {
+            struct counts_key kj;
+            if (counts_key_decode(e[j]->key, e[j]->key_len, &kj) < 0) {
+                snprintf(err, errlen, "undecodable aggregate key");
+                goto err;
+            }
+            if (kj.site_len != site_len ||
+                memcmp(kj.site, site, site_len) != 0) {
+                break;
+            }
+            if (expand(ops, p, &kj, e[j]->count) < 0) {
+                snprintf(err, errlen, "cannot expand aggregate key");
+                goto err;
+            }
+        }
+        char site_z[256];
+        memcpy(site_z, site, site_len);
+        site_z[site_len] = '\0';
+        if (site_cmd(&b->cmds[b->n_cmds], ops, site_z, site_len, seq, p) <
+            0) {
+            goto err;
+        }
+        b->bytes += cmd_bytes(&b->cmds[b->n_cmds]);
+        b->n_cmds++;
+        i = j;
+    }
+    if (n > 0) {
+        if (sites_cmd(&b->cmds[b->n_cmds], e, n, p) < 0) {
+            goto err;
+        }
+        b->bytes += cmd_bytes(&b->cmds[b->n_cmds]);
+        b->n_cmds++;
+    }
+    free(e);
+    table_destroy(ops);
+    return b;
+err:
+    free(e);
+    table_destroy(ops);
+    batch_destroy(b);
+    return NULL;
+}
+
+void batch_destroy(struct batch *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < b->n_cmds; i++) {
+        free(b->cmds[i].argv);
+        free(b->cmds[i].argvlen);
+        free(b->cmds[i].strings);
+    }
+    free(b->cmds);
+    free(b);
+}

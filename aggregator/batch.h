@@ -1,0 +1,57 @@
+/*
+ * batch.h: a sealed batch of aggregates and the Redis commands that apply
+ * it. A batch is built once, from the merged worker tables, and then sent
+ * as many times as it takes: its commands never change, so a retry is the
+ * same sequence number with the same content (apply_script.h).
+ */
+#ifndef BEACON_BATCH_H
+#define BEACON_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct table;
+
+struct batch_params {
+    const char *prefix;   /* key prefix, "bc" */
+    const char *instance; /* instance id, names the applied-key */
+    uint64_t retention_minute_s;
+    uint64_t retention_hour_s;
+    uint64_t retention_day_s;
+    uint64_t max_members; /* per sorted set; the rest goes to "(other)" */
+};
+
+/*
+ * One command as hiredis takes it (redisAsyncCommandArgv). A script
+ * command is "EVALSHA <sha> ...": the sender points argv[1] at the SHA that
+ * SCRIPT LOAD returned on its connection before each send.
+ */
+struct batch_cmd {
+    int is_script;
+    int argc;
+    const char **argv;
+    size_t *argvlen;
+    char *strings; /* owns what argv points to */
+};
+
+struct batch {
+    uint64_t seq;
+    struct batch_cmd *cmds; /* one EVALSHA per site, then one SADD P:sites */
+    size_t n_cmds;
+    size_t bytes; /* memory held by the commands */
+    int64_t keys; /* aggregate keys it covers, for the backlog */
+};
+
+/*
+ * Builds the commands for the aggregates in counts (a table keyed as in
+ * counts.h) under sequence seq. Returns a batch, or NULL when out of
+ * memory or when counts holds a key that does not decode (err says which).
+ */
+struct batch *batch_build(const struct table *counts, uint64_t seq,
+                          const struct batch_params *p, char *err,
+                          size_t errlen);
+
+/* Frees b; NULL is a no-op. */
+void batch_destroy(struct batch *b);
+
+#endif

@@ -1,0 +1,491 @@
+/*
+ * flusher.c: see flusher.h. Everything here runs on the flusher thread
+ * except flusher_submit, flusher_finish and the creation calls.
+ *
+ * At most one batch is in flight. While it is unacknowledged, new tables
+ * merge into `next`, which is sealed into a batch only after the one in
+ * flight was applied: a batch never changes after its first send, so a
+ * repeat with the same sequence number is recognised by the script.
+ */
+#include "aggregator/flusher.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "aggregator/apply_script.h"
+#include "aggregator/backlog.h"
+#include "aggregator/table.h"
+#include "common/log.h"
+
+#define MAX_SOURCES 256
+#define RETRY_MS 1000
+
+struct submission {
+    struct flusher_source *source;
+    struct table *table;
+};
+
+struct flusher {
+    struct flusher_params p;
+    struct backlog *backlog;
+    struct flusher_stats stats;
+    struct event_base *base;
+    struct redis_link *link;
+    pthread_t thread;
+    int started;
+
+    struct flusher_source *sources[MAX_SOURCES];
+    int n_sources;
+    int round_pending; /* sources yet to answer this tick */
+
+    /* inbox: filled by sources under the mutex */
+    pthread_mutex_t mu;
+    struct submission inbox[MAX_SOURCES];
+    int n_inbox;
+
+    struct table *next;       /* merged, not yet sealed */
+    struct batch *in_flight;  /* sealed, not yet acknowledged */
+    uint64_t last_seq;
+    uint64_t gen;             /* tags replies of the current send */
+    int replies_pending;
+    int send_failed;
+    int sending;
+    struct timeval send_start;
+
+    struct event *tick_ev;
+    struct event *inbox_ev;
+    struct event *cmd_timeout_ev;
+    struct event *retry_ev;
+    struct event *finish_ev;
+    struct event *deadline_ev;
+    int finishing;
+    uint64_t finish_timeout_ms;
+};
+
+static void try_send(struct flusher *f);
+
+static void stat_add(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static void stat_set(_Atomic uint64_t *c, uint64_t v)
+{
+    atomic_store_explicit(c, v, memory_order_relaxed);
+}
+
+static void arm_ms(struct event *ev, uint64_t ms)
+{
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    if (event_add(ev, &tv) < 0) {
+        log_error("flusher: cannot arm a timer");
+    }
+}
+
+static uint64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
+static void update_gauges(struct flusher *f)
+{
+    uint64_t bytes = table_count(f->next) > 0 ? table_bytes(f->next) : 0;
+    if (f->in_flight != NULL) {
+        bytes += f->in_flight->bytes;
+    }
+    stat_set(&f->stats.backlog_bytes, bytes);
+    int64_t keys = backlog_keys(f->backlog);
+    stat_set(&f->stats.backlog_keys, keys > 0 ? (uint64_t)keys : 0);
+}
+
+static int drained(const struct flusher *f)
+{
+    return f->in_flight == NULL && table_count(f->next) == 0 &&
+           f->n_inbox == 0;
+}
+
+static void check_finished(struct flusher *f)
+{
+    if (f->finishing && drained(f)) {
+        event_base_loopbreak(f->base);
+    }
+}
+
+static void observe_flush(struct flusher *f)
+{
+    struct timeval now, d;
+    static const double bounds[] = {
+#define FLUSHER_LE(le) le,
+        FLUSHER_BUCKETS(FLUSHER_LE)
+#undef FLUSHER_LE
+    };
+    gettimeofday(&now, NULL);
+    timersub(&now, &f->send_start, &d);
+    double s = (double)d.tv_sec + (double)d.tv_usec / 1e6;
+    for (int i = 0; i < FLUSHER_BUCKET_COUNT; i++) {
+        if (s <= bounds[i]) {
+            stat_add(&f->stats.flush_buckets[i], 1);
+        }
+    }
+    stat_add(&f->stats.flush_count, 1);
+    stat_add(&f->stats.flush_sum_us, (uint64_t)d.tv_sec * 1000000 +
+                                         (uint64_t)d.tv_usec);
+}
+
+/* All replies of a send are in. */
+static void send_done(struct flusher *f)
+{
+    event_del(f->cmd_timeout_ev);
+    f->sending = 0;
+    if (f->send_failed) {
+        stat_add(&f->stats.batches_retried_total, 1);
+        arm_ms(f->retry_ev, RETRY_MS);
+        return;
+    }
+    observe_flush(f);
+    stat_add(&f->stats.batches_applied_total, 1);
+    backlog_add(f->backlog, -f->in_flight->keys);
+    batch_destroy(f->in_flight);
+    f->in_flight = NULL;
+    update_gauges(f);
+    try_send(f);
+    check_finished(f);
+}
+
+/* The script answers 1 (applied) or 0 (a repeat); SADD a count. */
+static int reply_ok(const redisReply *r)
+{
+    return r != NULL && r->type == REDIS_REPLY_INTEGER;
+}
+
+static void on_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+    struct redis_link *link = ac->data;
+    struct flusher *f = redis_link_arg(link);
+    redisReply *reply = r;
+
+    if ((uint64_t)(uintptr_t)priv != f->gen || !f->sending) {
+        return; /* a reply to a send we already gave up on */
+    }
+    if (!reply_ok(reply)) {
+        f->send_failed = 1;
+        stat_add(&f->stats.redis_errors_total, 1);
+        if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+            log_warn("redis: batch %llu: %s",
+                     (unsigned long long)f->in_flight->seq, reply->str);
+            /* The server lost the script (restart, SCRIPT FLUSH): a new
+             * connection loads it again. */
+            if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+                redis_link_fail(link, "script not loaded");
+                return; /* on_link() forgot this send */
+            }
+        }
+    }
+    if (--f->replies_pending == 0) {
+        send_done(f);
+    }
+}
+
+/* Sends every command of the batch in flight, pipelined. */
+static void send_batch(struct flusher *f)
+{
+    redisAsyncContext *ac = redis_link_ctx(f->link);
+    struct batch *b = f->in_flight;
+
+    if (ac == NULL || b == NULL || f->sending) {
+        return;
+    }
+    f->gen++;
+    f->sending = 1;
+    f->send_failed = 0;
+    f->replies_pending = (int)b->n_cmds;
+    gettimeofday(&f->send_start, NULL);
+    for (size_t i = 0; i < b->n_cmds; i++) {
+        struct batch_cmd *c = &b->cmds[i];
+        if (c->is_script) {
+            c->argv[1] = redis_link_script_sha(f->link);
+            c->argvlen[1] = 40;
+        }
+        if (redisAsyncCommandArgv(ac, on_reply, (void *)(uintptr_t)f->gen,
+                                  c->argc, c->argv, c->argvlen) !=
+            REDIS_OK) {
+            /* The connection is unusable: drop it; the link's "up" sends
+             * the batch again. */
+            f->sending = 0;
+            f->gen++;
+            stat_add(&f->stats.redis_errors_total, 1);
+            redis_link_fail(f->link, "cannot queue a command");
+            return;
+        }
+    }
+    arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
+}
+
+/* Seals `next` into a batch when nothing is in flight, and sends it. */
+static void try_send(struct flusher *f)
+{
+    if (f->in_flight == NULL && table_count(f->next) > 0 &&
+        redis_link_ctx(f->link) != NULL) {
+        char err[128];
+        uint64_t seq = now_ms();
+        if (seq <= f->last_seq) {
+            seq = f->last_seq + 1;
+        }
+        struct batch *b = batch_build(f->next, seq, &f->p.batch, err,
+                                      sizeof(err));
+        if (b == NULL) {
+            /* next keeps its data; the next tick tries again */
+            log_error("flusher: cannot build a batch: %s", err);
+            return;
+        }
+        f->last_seq = seq;
+        f->in_flight = b;
+        table_reset(f->next);
+        update_gauges(f);
+    }
+    send_batch(f);
+}
+
+static void on_link(struct redis_link *l, int up, void *arg)
+{
+    struct flusher *f = arg;
+    (void)l;
+    stat_set(&f->stats.redis_up, (uint64_t)up);
+    if (up) {
+        try_send(f);
+        return;
+    }
+    stat_add(&f->stats.redis_errors_total, 1);
+    if (f->sending) {
+        /* Replies of this send will not come (or come as NULL): forget
+         * them; the batch goes again when the link is back. */
+        f->gen++;
+        f->sending = 0;
+        event_del(f->cmd_timeout_ev);
+        stat_add(&f->stats.batches_retried_total, 1);
+    }
+}
+
+static void on_cmd_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct flusher *f = arg;
+    log_warn("redis: batch not acknowledged within %llu ms",
+             (unsigned long long)f->p.command_timeout_ms);
+    redis_link_fail(f->link, "command timed out");
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    try_send(arg);
+}
+
+static void take_inbox(struct flusher *f)
+{
+    struct submission subs[MAX_SOURCES];
+    int n;
+
+    pthread_mutex_lock(&f->mu);
+    n = f->n_inbox;
+    memcpy(subs, f->inbox, (size_t)n * sizeof(subs[0]));
+    f->n_inbox = 0;
+    pthread_mutex_unlock(&f->mu);
+
+    for (int i = 0; i < n; i++) {
+        struct table *t = subs[i].table;
+        f->round_pending--;
+        if (t == NULL) {
+            continue;
+        }
+        long created = table_merge(f->next, t);
+        if (created < 0) {
+            /* Out of memory mid-merge: the keys stay reserved in the
+             * backlog; nothing better can be done without losing counts. */
+            log_error("flusher: out of memory merging a table");
+            created = 0;
+        }
+        backlog_add(f->backlog, created - (int64_t)table_count(t));
+        table_reset(t);
+        atomic_store_explicit(&subs[i].source->spare, t,
+                              memory_order_release);
+    }
+    update_gauges(f);
+}
+
+static void on_inbox(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct flusher *f = arg;
+    take_inbox(f);
+    if (f->round_pending <= 0 || f->finishing) {
+        try_send(f);
+    }
+    check_finished(f);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct flusher *f = arg;
+    f->round_pending = f->n_sources;
+    for (int i = 0; i < f->n_sources; i++) {
+        f->sources[i]->request_handoff(f->sources[i]);
+    }
+    /* Sources that were slow last round: send what we have. */
+    try_send(f);
+}
+
+static void on_finish(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct flusher *f = arg;
+    f->finishing = 1;
+    arm_ms(f->deadline_ev, f->finish_timeout_ms);
+    take_inbox(f);
+    try_send(f);
+    check_finished(f);
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    event_base_loopbreak(((struct flusher *)arg)->base);
+}
+
+struct flusher *flusher_create(const struct flusher_params *p,
+                               struct backlog *backlog)
+{
+    struct flusher *f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        return NULL;
+    }
+    f->p = *p;
+    f->p.target.script = APPLY_SCRIPT;
+    f->backlog = backlog;
+    pthread_mutex_init(&f->mu, NULL);
+    f->base = event_base_new();
+    f->next = table_create();
+    if (f->base == NULL || f->next == NULL) {
+        goto err;
+    }
+    f->tick_ev = event_new(f->base, -1, EV_PERSIST, on_tick, f);
+    f->inbox_ev = event_new(f->base, -1, 0, on_inbox, f);
+    f->cmd_timeout_ev = evtimer_new(f->base, on_cmd_timeout, f);
+    f->retry_ev = evtimer_new(f->base, on_retry, f);
+    f->finish_ev = event_new(f->base, -1, 0, on_finish, f);
+    f->deadline_ev = evtimer_new(f->base, on_deadline, f);
+    if (f->tick_ev == NULL || f->inbox_ev == NULL ||
+        f->cmd_timeout_ev == NULL || f->retry_ev == NULL ||
+        f->finish_ev == NULL || f->deadline_ev == NULL) {
+        goto err;
+    }
+    return f;
+err:
+    flusher_destroy(f);
+    return NULL;
+}
+
+int flusher_add_source(struct flusher *f, struct flusher_source *s)
+{
+    if (f->n_sources == MAX_SOURCES) {
+        return -1;
+    }
+    f->sources[f->n_sources++] = s;
+    return 0;
+}
+
+static void *flusher_main(void *arg)
+{
+    struct flusher *f = arg;
+    event_base_dispatch(f->base);
+    return NULL;
+}
+
+int flusher_start(struct flusher *f)
+{
+    f->link = redis_link_create(f->base, &f->p.target, on_link, f);
+    if (f->link == NULL) {
+        return -1;
+    }
+    arm_ms(f->tick_ev, f->p.flush_interval_ms);
+    if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
+        return -1;
+    }
+    f->started = 1;
+    return 0;
+}
+
+void flusher_submit(struct flusher *f, struct flusher_source *s,
+                    struct table *t)
+{
+    pthread_mutex_lock(&f->mu);
+    /* Each source has at most one submission pending: it submits only
+     * after taking its spare, which the flusher returns after taking the
+     * submission. A NULL "nothing" answer may repeat; drop extras. */
+    if (f->n_inbox < MAX_SOURCES) {
+        f->inbox[f->n_inbox].source = s;
+        f->inbox[f->n_inbox].table = t;
+        f->n_inbox++;
+    }
+    pthread_mutex_unlock(&f->mu);
+    event_active(f->inbox_ev, 0, 0);
+}
+
+int64_t flusher_finish(struct flusher *f, uint64_t timeout_ms)
+{
+    if (!f->started) {
+        return 0;
+    }
+    f->finish_timeout_ms = timeout_ms;
+    event_active(f->finish_ev, 0, 0);
+    pthread_join(f->thread, NULL);
+    f->started = 0;
+    take_inbox(f);
+    int64_t left = (int64_t)table_count(f->next);
+    if (f->in_flight != NULL) {
+        left += f->in_flight->keys;
+    }
+    return left;
+}
+
+void flusher_destroy(struct flusher *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    redis_link_destroy(f->link);
+    struct event *evs[] = {f->tick_ev,  f->inbox_ev,  f->cmd_timeout_ev,
+                           f->retry_ev, f->finish_ev, f->deadline_ev};
+    for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+        if (evs[i] != NULL) {
+            event_free(evs[i]);
+        }
+    }
+    batch_destroy(f->in_flight);
+    table_destroy(f->next);
+    if (f->base != NULL) {
+        event_base_free(f->base);
+    }
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+const struct flusher_stats *flusher_stats(const struct flusher *f)
+{
+    return &f->stats;
+}

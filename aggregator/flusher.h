@@ -1,0 +1,107 @@
+/*
+ * flusher.h: the flusher thread. Every flush interval it asks each source
+ * (a worker) for its aggregate table, merges what it gets into the next
+ * batch, and applies batches to Redis one at a time, each until Redis
+ * acknowledged it (apply_script.h makes a repeat harmless).
+ *
+ *   worker thread                     flusher thread
+ *   -------------                     --------------
+ *                      <-- request_handoff (tick)
+ *   swap active/spare
+ *   flusher_submit(old) -->           merge into `next`, reset old,
+ *                                     give it back as the source's spare
+ *                                     seal `next` -> batch -> EVALSHA...
+ *
+ * Tables move between threads only through flusher_submit (a mutex, once
+ * per interval per worker) and the source's atomic spare pointer, so the
+ * hit path never waits for the flusher.
+ */
+#ifndef BEACON_FLUSHER_H
+#define BEACON_FLUSHER_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "aggregator/batch.h"
+#include "aggregator/redis_link.h"
+
+struct table;
+struct backlog;
+
+/* Counters and gauges the flusher keeps for /metrics: name, type, help. */
+#define FLUSHER_STATS(X)                                                       \
+    X(redis_errors_total, counter,                                             \
+      "Failed Redis connects, commands and timeouts")                          \
+    X(batches_applied_total, counter, "Aggregate batches applied to Redis")    \
+    X(batches_retried_total, counter, "Batch sends repeated after a failure")  \
+    X(backlog_bytes, gauge, "Aggregate bytes waiting for Redis")               \
+    X(backlog_keys, gauge, "Aggregate keys held in memory, not yet in Redis")  \
+    X(wal_bytes, gauge, "Bytes in write-ahead log segments")                   \
+    X(redis_up, gauge, "1 while the Redis connection is established")
+
+/* Upper bounds, in seconds, of the beacon_flush_seconds buckets. */
+#define FLUSHER_BUCKETS(X) X(0.001) X(0.005) X(0.01) X(0.05) X(0.1) X(0.5) X(1) X(5)
+
+#define FLUSHER_ONE(le) +1
+enum { FLUSHER_BUCKET_COUNT = 0 FLUSHER_BUCKETS(FLUSHER_ONE) };
+#undef FLUSHER_ONE
+
+struct flusher_stats {
+#define FLUSHER_FIELD(name, type, help) _Atomic uint64_t name;
+    FLUSHER_STATS(FLUSHER_FIELD)
+#undef FLUSHER_FIELD
+    _Atomic uint64_t flush_buckets[FLUSHER_BUCKET_COUNT]; /* cumulative */
+    _Atomic uint64_t flush_count;
+    _Atomic uint64_t flush_sum_us;
+};
+
+/* A producer of tables (a worker). Embedded in the worker. */
+struct flusher_source {
+    /* Called on the flusher thread; must only wake the source's own thread,
+     * which then calls flusher_submit. */
+    void (*request_handoff)(struct flusher_source *s);
+    /* A reset table the flusher gives back, taken by the source on its next
+     * handoff; NULL while the flusher still holds it. */
+    _Atomic(struct table *) spare;
+};
+
+struct flusher_params {
+    struct redis_target target;
+    struct batch_params batch;
+    uint64_t flush_interval_ms;
+    uint64_t command_timeout_ms; /* a batch without all replies by then is
+                                    sent again on a new connection */
+};
+
+struct flusher;
+
+/* Creates the flusher (not yet running). p's strings must outlive it. */
+struct flusher *flusher_create(const struct flusher_params *p,
+                               struct backlog *backlog);
+
+/* Registers a source before flusher_start. Returns 0 or -1. */
+int flusher_add_source(struct flusher *f, struct flusher_source *s);
+
+/* Starts the thread (connects to Redis, arms the tick). Returns 0 or -1. */
+int flusher_start(struct flusher *f);
+
+/*
+ * From a source's thread: hands over t (NULL: nothing this time). The
+ * flusher merges it and later stores it, reset, in s->spare.
+ */
+void flusher_submit(struct flusher *f, struct flusher_source *s,
+                    struct table *t);
+
+/*
+ * Asks the thread to apply everything submitted so far, waits up to
+ * timeout_ms, and stops it. Returns the number of aggregate keys that
+ * could not be applied (0 when all reached Redis).
+ */
+int64_t flusher_finish(struct flusher *f, uint64_t timeout_ms);
+
+/* Frees f (after flusher_finish, or if never started); NULL is a no-op. */
+void flusher_destroy(struct flusher *f);
+
+const struct flusher_stats *flusher_stats(const struct flusher *f);
+
+#endif

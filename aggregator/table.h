@@ -1,0 +1,68 @@
+/*
+ * table.h: a counting hash table, byte-string key -> 64-bit count. Workers
+ * pre-aggregate hits in one (no lock: each worker owns its tables), and the
+ * flusher merges the workers' tables into a batch table of the same kind.
+ *
+ * Entries live in an arena of fixed-size chunks that reset() rewinds but
+ * keeps, so a table that has reached its working size allocates nothing
+ * more. Buckets are chosen by keyed SipHash (libsodium), so a client that
+ * picks paths cannot force collisions.
+ */
+#ifndef BEACON_TABLE_H
+#define BEACON_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TABLE_KEY_MAX 1024
+
+struct table_entry {
+    struct table_entry *chain; /* next in the same bucket */
+    uint64_t hash;
+    uint64_t count;
+    uint16_t key_len;
+    char key[]; /* key_len bytes, not NUL-terminated */
+};
+
+struct table;
+
+/* Returns a new empty table, or NULL when out of memory. */
+struct table *table_create(void);
+
+/* Frees t and all its memory; NULL is a no-op. */
+void table_destroy(struct table *t);
+
+/*
+ * Adds n to the count of key[0..len) (len <= TABLE_KEY_MAX), creating the
+ * entry at 0 first. Returns 1 when an entry was created, 0 when it existed,
+ * -1 when out of memory (t unchanged).
+ */
+int table_add(struct table *t, const void *key, size_t len, uint64_t n);
+
+/* Looks key up; returns its entry or NULL. */
+const struct table_entry *table_find(const struct table *t, const void *key,
+                                     size_t len);
+
+/*
+ * Adds every entry of src into dst. Returns the number of entries created
+ * in dst, or -1 when out of memory (dst then holds part of src: callers
+ * treat that as fatal for the batch, see flusher.c).
+ */
+long table_merge(struct table *dst, const struct table *src);
+
+/* Empties t, keeping its memory for reuse. */
+void table_reset(struct table *t);
+
+/* Number of entries. */
+size_t table_count(const struct table *t);
+
+/* Bytes of memory held (arena and buckets). */
+size_t table_bytes(const struct table *t);
+
+/*
+ * Fills out[0..table_count(t)) with pointers to every entry, in no
+ * particular order. out must have room for table_count(t) pointers.
+ */
+void table_entries(const struct table *t, const struct table_entry **out);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * http.c: llhttp callbacks and buffer management for http.h.
+ *
+ * llhttp calls span callbacks with pieces of the bytes it is given; a
+ * piece may end where a read ended. Because a request's bytes stay where
+ * they are in the buffer until it completes, consecutive pieces of one
+ * field are adjacent, and a field is its first offset plus a length.
+ */
+#include "collector/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct http_framer *framer(llhttp_t *p)
+{
+    return p->data;
+}
+
+static size_t offset_of(struct http_framer *h, const char *at)
+{
+    return (size_t)(at - h->buf) - h->req_start;
+}
+
+static int fail(struct http_framer *h, int status, const char *why)
+{
+    h->status = status;
+    h->why = why;
+    return -1;
+}
+
+static int on_message_begin(llhttp_t *p)
+{
+    struct http_framer *h = framer(p);
+    h->in_message = 1;
+    h->started = 0;
+    h->url_len = 0;
+    h->n_headers = 0;
+    h->head_done = 0;
+    h->body_off = 0;
+    h->body_len = 0;
+    h->field_id = HDR_COUNT;
+    memset(h->hdr, 0, sizeof(h->hdr));
+    return 0;
+}
+
+static int on_method(llhttp_t *p, const char *at, size_t len)
+{
+    struct http_framer *h = framer(p);
+    (void)len;
+    if (!h->started) {
+        h->started = 1;
+        h->req_start = (size_t)(at - h->buf);
+    }
+    return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t len)
+{
+    struct http_framer *h = framer(p);
+    if (h->url_len == 0) {
+        h->url_off = offset_of(h, at);
+    }
+    h->url_len += len;
+    if (h->url_len > h->limits->max_request_line) {
+        return fail(h, 414, "request line too long");
+    }
+    return 0;
+}
+
+/* Bytes of the header block so far: everything after the request line. */
+static int check_head_size(struct http_framer *h, const char *end)
+{
+    size_t line = h->url_off + h->url_len;
+    size_t head = offset_of(h, end);
+    if (head > line && head - line > h->limits->max_header_bytes) {
+        return fail(h, 431, "header block too large");
+    }
+    return 0;
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len)
+{
+    struct http_framer *h = framer(p);
+    if (h->field_len == 0) {
+        h->field_off = offset_of(h, at);
+    }
+    h->field_len += len;
+    return check_head_size(h, at + len);
+}
+
+static int on_header_field_complete(llhttp_t *p)
+{
+    struct http_framer *h = framer(p);
+    if (++h->n_headers > h->limits->max_headers) {
+        return fail(h, 431, "too many header lines");
+    }
+    h->field_id = request_header_id(h->buf + h->req_start + h->field_off,
+                                    h->field_len);
+    h->field_len = 0;
+    h->value_started = 0;
+    h->value_len = 0;
+    return 0;
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t len)
+{
+    struct http_framer *h = framer(p);
+    if (!h->value_started) {
+        h->value_started = 1;
+        h->value_off = offset_of(h, at);
+    }
+    h->value_len += len;
+    return check_head_size(h, at + len);
+}
+
+static int on_header_value_complete(llhttp_t *p)
+{
+    struct http_framer *h = framer(p);
+    enum request_header id = h->field_id;
+    if (id != HDR_COUNT && !h->hdr[id].set) {
+        const char *v = h->buf + h->req_start + h->value_off;
+        size_t n = h->value_started ? h->value_len : 0;
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+            n--;
+        }
+        h->hdr[id].off = h->value_off;
+        h->hdr[id].len = n;
+        h->hdr[id].set = 1;
+    }
+    h->field_id = HDR_COUNT;
+    return 0;
+}
+
+static int on_headers_complete(llhttp_t *p)
+{
+    struct http_framer *h = framer(p);
+    h->head_done = 1;
+    if (p->content_length > h->limits->max_body &&
+        (p->flags & F_CONTENT_LENGTH)) {
+        fail(h, 413, "body too large");
+        return -1;
+    }
+    return 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len)
+{
+    struct http_framer *h = framer(p);
+    if (h->body_off == 0) {
+        h->body_off = offset_of(h, at);
+    }
+    h->body_len += len;
+    if (h->body_len > h->limits->max_body) {
+        return fail(h, 413, "body too large");
+    }
+    return 0;
+}
+
+static int on_message_complete(llhttp_t *p)
+{
+    struct http_framer *h = framer(p);
+    const char *base = h->buf + h->req_start;
+    struct request r;
+
+    r.method = llhttp_get_method(p);
+    r.target = span_make(base + h->url_off, h->url_len);
+    if (request_split_target(r.target, &r.path, &r.query) < 0) {
+        r.path = span_make(NULL, 0);
+        r.query = span_make(NULL, 0);
+    }
+    for (int i = 0; i < HDR_COUNT; i++) {
+        r.header[i] = h->hdr[i].set
+                          ? span_make(base + h->hdr[i].off, h->hdr[i].len)
+                          : span_make(NULL, 0);
+    }
+    r.keep_alive = llhttp_should_keep_alive(p);
+    r.http_minor = llhttp_get_http_minor(p);
+    h->in_message = 0;
+    h->on_request(h->arg, &r);
+    /* Pausing makes llhttp_execute return at the end of this request. */
+    return h->stopped ? HPE_PAUSED : 0;
+}
+
+static const llhttp_settings_t settings = {
+    .on_message_begin = on_message_begin,
+    .on_method = on_method,
+    .on_url = on_url,
+    .on_header_field = on_header_field,
+    .on_header_field_complete = on_header_field_complete,
+    .on_header_value = on_header_value,
+    .on_header_value_complete = on_header_value_complete,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
+int http_init(struct http_framer *h, const struct http_limits *limits,
+              size_t initial_cap, size_t max_cap, http_request_fn fn,
+              void *arg)
+{
+    memset(h, 0, sizeof(*h));
+    h->buf = malloc(initial_cap);
+    if (h->buf == NULL) {
+        return -1;
+    }
+    h->cap = initial_cap;
+    h->max_cap = max_cap;
+    h->limits = limits;
+    h->on_request = fn;
+    h->arg = arg;
+    http_reset(h);
+    return 0;
+}
+
+void http_deinit(struct http_framer *h)
+{
+    free(h->buf);
+    h->buf = NULL;
+}
+
+void http_reset(struct http_framer *h)
+{
+    llhttp_init(&h->parser, HTTP_REQUEST, &settings);
+    h->parser.data = h;
+    h->len = 0;
+    h->parsed = 0;
+    h->in_message = 0;
+    h->started = 0;
+    h->req_start = 0;
+    h->status = 0;
+    h->why = NULL;
+    h->stopped = 0;
+    h->unknown_method = 0;
+}
+
+/* Drops body bytes already framed: the head before them must stay. */
+static void drop_body(struct http_framer *h)
+{
+    size_t keep = h->req_start + h->body_off;
+    if (h->body_off == 0 || h->parsed <= keep) {
+        return;
+    }
+    memmove(h->buf + keep, h->buf + h->parsed, h->len - h->parsed);
+    h->len -= h->parsed - keep;
+    h->parsed = keep;
+}
+
+/* Drops the bytes before the current request. */
+static void compact(struct http_framer *h)
+{
+    if (h->req_start == 0) {
+        return;
+    }
+    memmove(h->buf, h->buf + h->req_start, h->len - h->req_start);
+    h->len -= h->req_start;
+    h->parsed -= h->req_start;
+    h->req_start = 0;
+}
+
+char *http_space(struct http_framer *h, size_t *room)
+{
+    if (h->len == h->cap) {
+        compact(h);
+    }
+    if (h->len == h->cap && h->cap < h->max_cap) {
+        size_t ncap = h->cap * 2 < h->max_cap ? h->cap * 2 : h->max_cap;
+        char *nb = realloc(h->buf, ncap);
+        if (nb != NULL) {
+            h->buf = nb;
+            h->cap = ncap;
+        }
+    }
+    *room = h->cap - h->len;
+    return h->buf + h->len;
+}
+
+static int is_tchar(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/*
+ * llhttp rejects methods it does not know. A line that still reads
+ * "TOKEN SP target SP" is a well-formed request with an unknown method:
+ * record its target so the caller can answer 405 or 404 (SPEC 2.8).
+ */
+static void classify_bad_method(struct http_framer *h, const char *err_pos)
+{
+    size_t from = h->parsed; /* the request starts at or after this */
+    size_t i = (size_t)(err_pos - h->buf);
+    while (i > from && is_tchar((unsigned char)h->buf[i - 1])) {
+        i--;
+    }
+    size_t start = i;
+    while (i < h->len && is_tchar((unsigned char)h->buf[i])) {
+        i++;
+    }
+    if (i == start || i >= h->len || h->buf[i] != ' ') {
+        return;
+    }
+    size_t t = ++i;
+    while (i < h->len && h->buf[i] != ' ' && h->buf[i] != '\r' &&
+           h->buf[i] != '\n') {
+        i++;
+    }
+    if (i == t || i >= h->len || h->buf[i] != ' ') {
+        return;
+    }
+    h->unknown_method = 1;
+    h->bad_target_off = t;
+    h->bad_target_len = i - t;
+}
+
+enum http_result http_feed(struct http_framer *h, size_t n)
+{
+    const char *data = h->buf + h->parsed;
+    h->len += n;
+    llhttp_errno_t err = llhttp_execute(&h->parser, data, h->len - h->parsed);
+
+    if (err == HPE_OK) {
+        h->parsed = h->len;
+    } else if (err == HPE_PAUSED) {
+        h->parsed = (size_t)(llhttp_get_error_pos(&h->parser) - h->buf);
+    } else if (err == HPE_PAUSED_UPGRADE) {
+        /* An Upgrade request was answered; nothing else is framed. */
+        h->parsed = h->len;
+        return HTTP_FEED_STOPPED;
+    } else {
+        if (h->status == 0) {
+            if (err == HPE_INVALID_METHOD) {
+                classify_bad_method(h, llhttp_get_error_pos(&h->parser));
+            }
+            h->status = h->unknown_method ? 405 : 400;
+            h->why = llhttp_get_error_reason(&h->parser);
+        }
+        return HTTP_FEED_ERROR;
+    }
+    if (h->stopped) {
+        return HTTP_FEED_STOPPED;
+    }
+    if (!h->in_message) {
+        /* Everything buffered belonged to finished requests. */
+        h->len = h->parsed = h->req_start = 0;
+    } else if (!h->started) {
+        /* Only blank lines before a request so far. */
+        h->req_start = h->parsed;
+        compact(h);
+    } else {
+        drop_body(h);
+        compact(h);
+    }
+    return HTTP_FEED_OK;
+}
+
+void http_stop(struct http_framer *h)
+{
+    h->stopped = 1;
+}
+
+int http_idle(const struct http_framer *h)
+{
+    return !h->in_message && h->len == 0;
+}
+
+int http_in_head(const struct http_framer *h)
+{
+    return h->in_message && !h->head_done;
+}

@@ -1,0 +1,108 @@
+/*
+ * http.h: HTTP/1.1 request framing over llhttp, without I/O. The framer
+ * owns the connection's read buffer: the caller reads into the space it
+ * offers, then feeds the byte count; complete requests come out through a
+ * callback, in order, with views into the buffer (no copy).
+ *
+ *   buf:  [ done ... | current request (kept) | unparsed | free ]
+ *          ^0         ^req_start               ^parsed    ^len   ^cap
+ *
+ * Bytes of finished requests are dropped as soon as a feed ends; the
+ * current request's head stays in place until it completes, so its views
+ * stay valid. Limits of SPEC 2.8 are checked while bytes arrive, so a
+ * client cannot make the buffer grow past them.
+ */
+#ifndef BEACON_HTTP_H
+#define BEACON_HTTP_H
+
+#include <llhttp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collector/request.h"
+
+struct http_limits {
+    size_t max_request_line; /* 414 past it */
+    size_t max_header_bytes; /* 431 past it */
+    size_t max_headers;      /* 431 past it */
+    size_t max_body;         /* 413 past it */
+};
+
+/* Called for each complete request; may call http_stop(). */
+typedef void (*http_request_fn)(void *arg, const struct request *r);
+
+struct http_framer {
+    llhttp_t parser;
+    const struct http_limits *limits;
+    http_request_fn on_request;
+    void *arg;
+
+    char *buf;
+    size_t cap, len, parsed;
+    size_t max_cap; /* the buffer never grows past this */
+
+    /* The request being framed; offsets relative to req_start. */
+    int in_message;
+    int started; /* req_start is known (first method byte seen) */
+    size_t req_start;
+    size_t url_off, url_len;
+    size_t field_off, field_len;
+    size_t value_off, value_len;
+    int value_started;
+    enum request_header field_id;
+    size_t n_headers;
+    int head_done;       /* the header block is complete */
+    size_t body_off;     /* first body byte seen; 0: none yet */
+    uint64_t body_len;
+    struct {
+        size_t off, len;
+        int set;
+    } hdr[HDR_COUNT];
+
+    /* A request line whose method llhttp does not know: its target, so the
+     * caller can answer 405 on a known path and 404 elsewhere. */
+    int unknown_method;
+    size_t bad_target_off, bad_target_len; /* absolute offsets in buf */
+
+    int status;      /* 0, or the error status to answer with */
+    const char *why; /* a short reason for the log, with status */
+    int stopped;     /* http_stop() was called */
+};
+
+enum http_result {
+    HTTP_FEED_OK = 0,     /* all bytes consumed; feed more */
+    HTTP_FEED_STOPPED,    /* the callback stopped the framer */
+    HTTP_FEED_ERROR       /* answer h->status and close */
+};
+
+/* Prepares h with a buffer of initial_cap bytes growing up to max_cap.
+ * Returns 0 or -1 (out of memory). */
+int http_init(struct http_framer *h, const struct http_limits *limits,
+              size_t initial_cap, size_t max_cap, http_request_fn fn,
+              void *arg);
+
+/* Frees the buffer; h may be initialised again. */
+void http_deinit(struct http_framer *h);
+
+/* Forgets all state and buffered bytes, keeping the buffer (a new
+ * connection reuses it). */
+void http_reset(struct http_framer *h);
+
+/* Where to read next: *room bytes at the returned pointer. Grows or
+ * compacts the buffer when it is full; *room is 0 when it cannot (the
+ * caller then answers 431 and closes). */
+char *http_space(struct http_framer *h, size_t *room);
+
+/* Frames n newly read bytes (written at http_space()). */
+enum http_result http_feed(struct http_framer *h, size_t n);
+
+/* From inside the request callback: frame nothing after this request. */
+void http_stop(struct http_framer *h);
+
+/* 1 when no partial request is buffered (the connection is idle). */
+int http_idle(const struct http_framer *h);
+
+/* 1 while the current request's header block is incomplete. */
+int http_in_head(const struct http_framer *h);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * main.c: beacond's entry point: command line, configuration, then
+ * server_run(). Exit status: 0 success, 1 runtime failure, 2 usage error.
+ */
+#include <event2/thread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collector/cli.h"
+#include "collector/config.h"
+#include "collector/server.h"
+#include "common/log.h"
+
+int main(int argc, char **argv)
+{
+    static struct config cfg; /* large: keep it off the stack */
+    struct cli cli;
+    char err[CONFIG_ERR_LEN];
+
+    if (cli_parse(&cli, argc, argv, err, sizeof(err)) < 0) {
+        fprintf(stderr, "beacond: %s\n", err);
+        cli_usage(stderr);
+        return 2;
+    }
+    if (cli.help) {
+        cli_usage(stdout);
+        return 0;
+    }
+    if (cli.version) {
+        printf("beacond %s\n", BEACON_VERSION);
+        return 0;
+    }
+    config_defaults(&cfg);
+    if (cli_build_config(&cli, &cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "beacond: %s\n", err);
+        /* a bad flag value is a usage error; a bad file a runtime one */
+        return strncmp(err, "--", 2) == 0 ? 2 : 1;
+    }
+    if (config_validate(&cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "beacond: %s\n", err);
+        return 1;
+    }
+    if (cli.check_only) {
+        fprintf(stderr, "beacond: configuration %s is valid\n",
+                cli.config_path ? cli.config_path : "(defaults)");
+        return 0;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "beacond: libsodium failed to initialise\n");
+        return 1;
+    }
+    /* Workers and the flusher wake each other's loops. */
+    if (evthread_use_pthreads() < 0) {
+        fprintf(stderr, "beacond: libevent has no thread support\n");
+        return 1;
+    }
+    log_set_level(cfg.log_level);
+    return server_run(&cfg);
+}

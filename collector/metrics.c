@@ -1,0 +1,123 @@
+/*
+ * metrics.c: the /metrics text. Names and label values come from the
+ * X-macro lists in metrics.h, so a counter is declared in one place.
+ */
+#include "collector/metrics.h"
+
+#include <event2/buffer.h>
+#include <inttypes.h>
+
+#include "aggregator/flusher.h"
+
+#define METRICS_STR(name) #name,
+static const char *const endpoint_names[] = {METRICS_ENDPOINTS(METRICS_STR)};
+static const char *const outcome_names[] = {METRICS_OUTCOMES(METRICS_STR)};
+#undef METRICS_STR
+#define METRICS_NUM(code) code,
+static const int code_values[] = {METRICS_CODES(METRICS_NUM)};
+#undef METRICS_NUM
+#define METRICS_LE(le) le,
+static const double flush_bounds[] = {FLUSHER_BUCKETS(METRICS_LE)};
+#undef METRICS_LE
+
+void metrics_response(struct metrics_worker *m, int code)
+{
+    /* A switch compiles to a jump table; the list is short and fixed. */
+    switch (code) {
+#define METRICS_CASE(c)                                                        \
+    case c:                                                                    \
+        metrics_inc(&m->responses[METRICS_C_##c]);                             \
+        break;
+        METRICS_CODES(METRICS_CASE)
+#undef METRICS_CASE
+    default:
+        break;
+    }
+}
+
+static uint64_t sum_workers(struct metrics_worker *const *w, int n,
+                            size_t offset)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        total += metrics_get(
+            (const metrics_counter *)((const char *)w[i] + offset));
+    }
+    return total;
+}
+
+int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
+                   int n, const struct flusher_stats *f)
+{
+    int rc = 0;
+
+    rc |= evbuffer_add_printf(
+              out, "# HELP beacon_hits_total Hits by endpoint and outcome\n"
+                   "# TYPE beacon_hits_total counter\n") < 0;
+    for (int e = 0; e < METRICS_ENDPOINT_COUNT; e++) {
+        for (int o = 0; o < METRICS_OUTCOME_COUNT; o++) {
+            size_t off = offsetof(struct metrics_worker, hits[e][o]);
+            rc |= evbuffer_add_printf(
+                      out,
+                      "beacon_hits_total{endpoint=\"%s\",outcome=\"%s\"} "
+                      "%" PRIu64 "\n",
+                      endpoint_names[e], outcome_names[o],
+                      sum_workers(w, n, off)) < 0;
+        }
+    }
+
+    rc |= evbuffer_add_printf(
+              out, "# HELP beacon_http_responses_total Responses by status\n"
+                   "# TYPE beacon_http_responses_total counter\n") < 0;
+    for (int c = 0; c < METRICS_CODE_COUNT; c++) {
+        size_t off = offsetof(struct metrics_worker, responses[c]);
+        rc |= evbuffer_add_printf(
+                  out, "beacon_http_responses_total{code=\"%d\"} %" PRIu64 "\n",
+                  code_values[c], sum_workers(w, n, off)) < 0;
+    }
+
+    rc |= evbuffer_add_printf(
+              out,
+              "# HELP beacon_connections Open client connections\n"
+              "# TYPE beacon_connections gauge\n"
+              "beacon_connections %" PRIu64 "\n",
+              sum_workers(w, n, offsetof(struct metrics_worker, connections)))
+          < 0;
+
+#define METRICS_RENDER_WORKER(name, help)                                      \
+    rc |= evbuffer_add_printf(                                                 \
+              out,                                                             \
+              "# HELP beacon_" #name " " help "\n"                             \
+              "# TYPE beacon_" #name " counter\n"                              \
+              "beacon_" #name " %" PRIu64 "\n",                                \
+              sum_workers(w, n, offsetof(struct metrics_worker, name))) < 0;
+    METRICS_WORKER_COUNTERS(METRICS_RENDER_WORKER)
+#undef METRICS_RENDER_WORKER
+
+#define METRICS_RENDER_FLUSHER(name, type, help)                               \
+    rc |= evbuffer_add_printf(out,                                             \
+                              "# HELP beacon_" #name " " help "\n"             \
+                              "# TYPE beacon_" #name " " #type "\n"            \
+                              "beacon_" #name " %" PRIu64 "\n",                \
+                              atomic_load(&f->name)) < 0;
+    FLUSHER_STATS(METRICS_RENDER_FLUSHER)
+#undef METRICS_RENDER_FLUSHER
+
+    rc |= evbuffer_add_printf(
+              out, "# HELP beacon_flush_seconds Time to apply one batch\n"
+                   "# TYPE beacon_flush_seconds histogram\n") < 0;
+    for (int i = 0; i < FLUSHER_BUCKET_COUNT; i++) {
+        rc |= evbuffer_add_printf(
+                  out, "beacon_flush_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+                  flush_bounds[i], atomic_load(&f->flush_buckets[i])) < 0;
+    }
+    rc |= evbuffer_add_printf(
+              out,
+              "beacon_flush_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n"
+              "beacon_flush_seconds_sum %.6f\n"
+              "beacon_flush_seconds_count %" PRIu64 "\n",
+              atomic_load(&f->flush_count),
+              (double)atomic_load(&f->flush_sum_us) / 1e6,
+              atomic_load(&f->flush_count)) < 0;
+    return rc ? -1 : 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * router.h: request target -> endpoint, and the answers that do not
+ * belong to an endpoint (404, 405, framing errors).
+ */
+#ifndef BEACON_ROUTER_H
+#define BEACON_ROUTER_H
+
+#include "collector/request.h"
+#include "collector/response.h"
+
+struct worker;
+
+/*
+ * Answers r into out. Returns 0, or -1 when the connection must close
+ * after this response (the response then says so).
+ */
+int router_dispatch(struct worker *w, const struct request *r,
+                    struct outbuf *out, enum response_conn conn);
+
+/* 1 when target's path is one of ours (for 405 versus 404). */
+int router_known_target(struct span target);
+
+/* Appends an error answer that closes the connection: 400, 404, 405,
+ * 413, 414, 431. */
+void router_error(struct worker *w, int status, struct outbuf *out);
+
+#endif

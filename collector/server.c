@@ -1,0 +1,211 @@
+/*
+ * server.c: start-up, the main thread's loop (admin listener, signals)
+ * and the drain of SPEC 7 (see server.h).
+ */
+#include "collector/server.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aggregator/flusher.h"
+#include "collector/admin.h"
+#include "collector/listener.h"
+#include "collector/worker.h"
+#include "common/log.h"
+
+#define REDIS_CONNECT_TIMEOUT_MS 2000
+#define REDIS_COMMAND_TIMEOUT_MIN_MS 5000
+
+static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    log_info("signal %d: draining", (int)sig);
+    event_base_loopbreak(arg);
+}
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    (void)arg;
+    log_warn("SIGHUP: configuration reload is not implemented yet; "
+             "nothing changed");
+}
+
+static void flusher_params_from(const struct config *cfg,
+                                struct flusher_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    const struct config_redis_url *u = &cfg->redis;
+    if (u->unix_path[0] != '\0') {
+        p->target.unix_path = u->unix_path;
+    } else {
+        p->target.host = u->host;
+        p->target.port = u->port;
+    }
+    p->target.password = u->password;
+    p->target.db = u->db;
+    p->target.connect_timeout_ms = REDIS_CONNECT_TIMEOUT_MS;
+    p->batch.prefix = cfg->key_prefix;
+    p->batch.instance = cfg->instance_id;
+    p->batch.retention_minute_s = cfg->retention_minute_s;
+    p->batch.retention_hour_s = cfg->retention_hour_s;
+    p->batch.retention_day_s = cfg->retention_day_s;
+    p->batch.max_members = cfg->max_members;
+    p->flush_interval_ms = cfg->flush_interval_ms;
+    p->command_timeout_ms = cfg->flush_interval_ms * 5;
+    if (p->command_timeout_ms < REDIS_COMMAND_TIMEOUT_MIN_MS) {
+        p->command_timeout_ms = REDIS_COMMAND_TIMEOUT_MIN_MS;
+    }
+}
+
+/* Creates the workers with their listening sockets. */
+static int create_workers(struct server *srv)
+{
+    char err[256];
+    const struct config *cfg = srv->cfg;
+
+    srv->workers = calloc((size_t)cfg->workers, sizeof(*srv->workers));
+    if (srv->workers == NULL) {
+        log_error("out of memory");
+        return -1;
+    }
+    for (int i = 0; i < cfg->workers; i++) {
+        int fds[CONFIG_MAX_ADDRS];
+        for (int j = 0; j < cfg->listen.n; j++) {
+            fds[j] = listener_open(&cfg->listen.addr[j], 1, err, sizeof(err));
+            if (fds[j] < 0) {
+                log_error("listen %s", err);
+                while (j-- > 0) {
+                    close(fds[j]);
+                }
+                return -1;
+            }
+        }
+        srv->workers[i] = worker_create(srv, i, fds, cfg->listen.n);
+        if (srv->workers[i] == NULL) {
+            log_error("cannot create worker %d", i);
+            return -1;
+        }
+        srv->n_workers++;
+        if (flusher_add_source(srv->flusher, &srv->workers[i]->source) < 0) {
+            log_error("too many workers");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void log_start(const struct config *cfg)
+{
+    char listen[CONFIG_MAX_ADDRS * 64] = "";
+    for (int i = 0; i < cfg->listen.n; i++) {
+        size_t n = strlen(listen);
+        snprintf(listen + n, sizeof(listen) - n, "%s%s", i ? ", " : "",
+                 cfg->listen.addr[i].text);
+    }
+    log_info("beacond %s: listening on %s, %d workers, redis %s, "
+             "instance %s",
+             BEACON_VERSION, listen, cfg->workers, cfg->redis.text,
+             cfg->instance_id);
+}
+
+int server_run(const struct config *cfg)
+{
+    struct server srv;
+    struct flusher_params fp;
+    struct event_base *base = NULL;
+    struct event *sig_term = NULL, *sig_int = NULL, *sig_hup = NULL;
+    char err[256];
+    int status = 1;
+    int started = 0;
+
+    memset(&srv, 0, sizeof(srv));
+    srv.cfg = cfg;
+    srv.limits.max_request_line = cfg->max_request_line;
+    srv.limits.max_header_bytes = cfg->max_header_bytes;
+    srv.limits.max_headers = cfg->max_headers;
+    srv.limits.max_body = cfg->max_body;
+    srv.backlog.max_keys = (int64_t)cfg->max_keys;
+    /* Not ready once 90 % of max_keys waits for an absent Redis. */
+    srv.readyz_backlog_keys = (int)(cfg->max_keys / 10 * 9);
+    flusher_params_from(cfg, &fp);
+
+    signal(SIGPIPE, SIG_IGN);
+    base = event_base_new();
+    srv.flusher = flusher_create(&fp, &srv.backlog);
+    if (base == NULL || srv.flusher == NULL) {
+        log_error("out of memory");
+        goto out;
+    }
+    if (create_workers(&srv) < 0) {
+        goto out;
+    }
+    srv.admin = admin_create(base, &srv, err, sizeof(err));
+    if (srv.admin == NULL) {
+        log_error("admin %s", err);
+        goto out;
+    }
+    sig_term = evsignal_new(base, SIGTERM, on_stop_signal, base);
+    sig_int = evsignal_new(base, SIGINT, on_stop_signal, base);
+    sig_hup = evsignal_new(base, SIGHUP, on_hup, base);
+    if (sig_term == NULL || sig_int == NULL || sig_hup == NULL ||
+        event_add(sig_term, NULL) < 0 || event_add(sig_int, NULL) < 0 ||
+        event_add(sig_hup, NULL) < 0) {
+        log_error("cannot install signal handlers");
+        goto out;
+    }
+    if (flusher_start(srv.flusher) < 0) {
+        log_error("cannot start the flusher");
+        goto out;
+    }
+    for (int i = 0; i < srv.n_workers; i++) {
+        if (worker_start(srv.workers[i]) < 0) {
+            log_error("cannot start worker %d", i);
+            goto drain;
+        }
+        started++;
+    }
+    log_start(cfg);
+    event_base_dispatch(base);
+    status = 0;
+
+drain:
+    /* SPEC 7: stop accepting, answer what is in flight, flush, exit. */
+    for (int i = 0; i < started; i++) {
+        worker_drain(srv.workers[i]);
+    }
+    for (int i = 0; i < started; i++) {
+        worker_join(srv.workers[i]);
+    }
+    int64_t left = flusher_finish(srv.flusher, cfg->drain_timeout_ms);
+    if (left > 0) {
+        log_error("%lld aggregate keys could not be written to Redis",
+                  (long long)left);
+    }
+    log_info("stopped");
+out:
+    if (sig_term != NULL) {
+        event_free(sig_term);
+    }
+    if (sig_int != NULL) {
+        event_free(sig_int);
+    }
+    if (sig_hup != NULL) {
+        event_free(sig_hup);
+    }
+    admin_destroy(srv.admin);
+    for (int i = 0; i < srv.n_workers; i++) {
+        worker_destroy(srv.workers[i]);
+    }
+    free(srv.workers);
+    flusher_destroy(srv.flusher);
+    if (base != NULL) {
+        event_base_free(base);
+    }
+    return status;
+}

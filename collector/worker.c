@@ -1,0 +1,240 @@
+/*
+ * worker.c: the worker thread (see worker.h).
+ */
+#include "collector/worker.h"
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "aggregator/table.h"
+#include "collector/conn.h"
+#include "collector/server.h"
+#include "common/log.h"
+
+time_t worker_now(struct worker *w)
+{
+    struct timeval tv;
+    event_base_gettimeofday_cached(w->base, &tv);
+    return tv.tv_sec;
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
+                      struct sockaddr *sa, int salen, void *arg)
+{
+    struct worker *w = arg;
+    struct server *srv = w->srv;
+    int one = 1;
+    (void)l;
+    (void)sa;
+    (void)salen;
+
+    /* The cap is per instance: one shared counter, touched once per
+     * connection, never per request. */
+    int open = atomic_fetch_add_explicit(&srv->connections, 1,
+                                         memory_order_relaxed);
+    if (open >= srv->cfg->max_connections || w->draining) {
+        atomic_fetch_sub_explicit(&srv->connections, 1, memory_order_relaxed);
+        metrics_inc(&w->metrics.connections_rejected_total);
+        close(fd);
+        return;
+    }
+    /* Responses are small and complete: send them without delay. */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    conn_accept(w, fd);
+}
+
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+    struct worker *w = arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    (void)l;
+    /* EMFILE and friends: libevent retries on the next readiness. */
+    log_warn("worker %d: accept: %s", w->id,
+             evutil_socket_error_to_string(err));
+}
+
+/* The flusher asks for our table: swap in the spare and hand it over. */
+static void on_handoff(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    (void)fd;
+    (void)what;
+    if (table_count(w->active) == 0) {
+        flusher_submit(w->srv->flusher, &w->source, NULL);
+        return;
+    }
+    struct table *spare = atomic_exchange_explicit(&w->source.spare, NULL,
+                                                   memory_order_acquire);
+    if (spare == NULL) {
+        /* The flusher still holds our last table: keep counting here. */
+        flusher_submit(w->srv->flusher, &w->source, NULL);
+        return;
+    }
+    struct table *full = w->active;
+    w->active = spare;
+    flusher_submit(w->srv->flusher, &w->source, full);
+}
+
+static void request_handoff(struct flusher_source *s)
+{
+    struct worker *w = (struct worker *)((char *)s -
+                                         offsetof(struct worker, source));
+    event_active(w->handoff_ev, 0, 0);
+}
+
+static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    (void)fd;
+    (void)what;
+    if (w->n_live > 0) {
+        log_warn("worker %d: drain timeout, closing %d connections", w->id,
+                 w->n_live);
+    }
+    while (w->live != NULL) {
+        conn_abort(w->live);
+    }
+    event_base_loopexit(w->base, NULL);
+}
+
+static void on_drain(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    (void)fd;
+    (void)what;
+    w->draining = 1;
+    for (int i = 0; i < w->n_listeners; i++) {
+        evconnlistener_free(w->listeners[i]);
+        w->listeners[i] = NULL;
+    }
+    w->n_listeners = 0;
+    for (struct conn *c = w->live, *next; c != NULL; c = next) {
+        next = conn_next(c);
+        conn_drain(c);
+    }
+    if (w->live == NULL) {
+        event_base_loopexit(w->base, NULL);
+        return;
+    }
+    uint64_t ms = w->srv->cfg->drain_timeout_ms;
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    event_add(w->drain_deadline_ev, &tv);
+}
+
+struct worker *worker_create(struct server *srv, int id, const int *fds,
+                             int n_fds)
+{
+    struct worker *w = calloc(1, sizeof(*w));
+    if (w == NULL) {
+        for (int i = 0; i < n_fds; i++) {
+            close(fds[i]);
+        }
+        return NULL;
+    }
+    w->id = id;
+    w->srv = srv;
+    w->base = event_base_new();
+    w->tables[0] = table_create();
+    w->tables[1] = table_create();
+    w->scratch_cap = srv->limits.max_request_line;
+    w->scratch = malloc(w->scratch_cap);
+    if (w->base == NULL || w->tables[0] == NULL || w->tables[1] == NULL ||
+        w->scratch == NULL) {
+        for (int i = 0; i < n_fds; i++) {
+            close(fds[i]);
+        }
+        goto err;
+    }
+    w->active = w->tables[0];
+    atomic_init(&w->source.spare, w->tables[1]);
+    w->source.request_handoff = request_handoff;
+    for (int i = 0; i < n_fds; i++) {
+        w->listeners[i] = evconnlistener_new(
+            w->base, on_accept, w, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+            -1, fds[i]);
+        if (w->listeners[i] == NULL) {
+            for (int j = i; j < n_fds; j++) {
+                close(fds[j]);
+            }
+            goto err;
+        }
+        evconnlistener_set_error_cb(w->listeners[i], on_accept_error);
+        w->n_listeners++;
+    }
+    w->handoff_ev = event_new(w->base, -1, 0, on_handoff, w);
+    w->drain_ev = event_new(w->base, -1, 0, on_drain, w);
+    w->drain_deadline_ev = evtimer_new(w->base, on_drain_deadline, w);
+    if (w->handoff_ev == NULL || w->drain_ev == NULL ||
+        w->drain_deadline_ev == NULL) {
+        goto err;
+    }
+    response_date_update(&w->date, time(NULL));
+    return w;
+err:
+    worker_destroy(w);
+    return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    event_base_dispatch(w->base);
+    /* The last hits of this worker: hand them over directly. */
+    if (table_count(w->active) > 0) {
+        flusher_submit(w->srv->flusher, &w->source, w->active);
+        w->active = NULL;
+    }
+    return NULL;
+}
+
+int worker_start(struct worker *w)
+{
+    return pthread_create(&w->thread, NULL, worker_main, w) == 0 ? 0 : -1;
+}
+
+void worker_drain(struct worker *w)
+{
+    event_active(w->drain_ev, 0, 0);
+}
+
+void worker_join(struct worker *w)
+{
+    pthread_join(w->thread, NULL);
+}
+
+void worker_destroy(struct worker *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    for (int i = 0; i < w->n_listeners; i++) {
+        evconnlistener_free(w->listeners[i]);
+    }
+    while (w->live != NULL) {
+        conn_abort(w->live);
+    }
+    while (w->spare != NULL) {
+        struct conn *c = w->spare;
+        w->spare = conn_next(c);
+        conn_free(c);
+    }
+    struct event *evs[] = {w->handoff_ev, w->drain_ev, w->drain_deadline_ev};
+    for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+        if (evs[i] != NULL) {
+            event_free(evs[i]);
+        }
+    }
+    table_destroy(w->tables[0]);
+    table_destroy(w->tables[1]);
+    free(w->scratch);
+    if (w->base != NULL) {
+        event_base_free(w->base);
+    }
+    free(w);
+}

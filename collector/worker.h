@@ -1,0 +1,73 @@
+/*
+ * worker.h: one worker thread: its own event_base, its own SO_REUSEPORT
+ * listening sockets, its connections, and its aggregate table. Nothing a
+ * worker touches per request is shared with another thread.
+ */
+#ifndef BEACON_WORKER_H
+#define BEACON_WORKER_H
+
+#include <pthread.h>
+
+#include "aggregator/flusher.h"
+#include "collector/config.h"
+#include "collector/metrics.h"
+#include "collector/response.h"
+#include "proto/hit.h"
+
+struct server;
+struct conn;
+struct event_base;
+struct event;
+struct evconnlistener;
+
+struct worker {
+    int id;
+    struct server *srv;
+    pthread_t thread;
+    struct event_base *base;
+    struct evconnlistener *listeners[CONFIG_MAX_ADDRS];
+    int n_listeners;
+
+    struct flusher_source source; /* the flusher's view of this worker */
+    struct table *active;         /* where hits are counted now */
+    struct table *tables[2];      /* owned, for destroy */
+
+    struct event *handoff_ev; /* woken by the flusher */
+    struct event *drain_ev;   /* woken by the main thread */
+    struct event *drain_deadline_ev;
+    int draining;
+
+    struct conn *live;  /* open connections, for drain */
+    struct conn *spare; /* closed connections kept for reuse */
+    int n_live;
+    int n_spare;
+
+    struct metrics_worker metrics;
+    struct response_date date;
+    struct hit hit;  /* scratch of the pixel endpoint */
+    char *scratch;   /* decoding space, max_request_line bytes */
+    size_t scratch_cap;
+};
+
+/* Creates a worker with its base, tables and listeners bound to fds
+ * (one per listen address, already bound and listening). NULL on error. */
+struct worker *worker_create(struct server *srv, int id, const int *fds,
+                             int n_fds);
+
+/* Starts the thread. Returns 0 or -1. */
+int worker_start(struct worker *w);
+
+/* From any thread: stop accepting, finish open requests (within
+ * drain_timeout), hand the last table to the flusher, end the thread. */
+void worker_drain(struct worker *w);
+
+/* Waits for the thread to end. */
+void worker_join(struct worker *w);
+
+/* Frees w; NULL is a no-op. */
+void worker_destroy(struct worker *w);
+
+/* Unix time of the worker's current loop turn (cached, no syscall). */
+time_t worker_now(struct worker *w);
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * hit.c: a pixel's query string (SPEC 2.1) turned into a struct hit.
+ *
+ * Only the parameters that matter are decoded, each straight into its
+ * fixed-size field of the hit, so that an oversized value fails while it
+ * is decoded instead of after. The one value that needs room of its own is
+ * u (and later r), decoded into the caller's scratch buffer: u is at most
+ * the whole query, so scratch of len bytes always suffices.
+ */
+#include "proto/hit.h"
+
+#include <string.h>
+
+#include "proto/percent.h"
+#include "proto/query.h"
+#include "proto/utf8.h"
+
+enum hit_param {
+    HIT_P_S,
+    HIT_P_U,
+    HIT_P_R,
+    HIT_P_E,
+    HIT_P_UTM_SOURCE,
+    HIT_P_UTM_MEDIUM,
+    HIT_P_UTM_CAMPAIGN,
+    HIT_P_COUNT
+};
+
+#define HIT_UTM_COUNT 3
+
+static const char *const hit_param_names[HIT_P_COUNT] = {
+    "s", "u", "r", "e", "utm_source", "utm_medium", "utm_campaign",
+};
+
+static const char *const hit_utm_errors[HIT_UTM_COUNT] = {
+    "bad utm_source", "bad utm_medium", "bad utm_campaign",
+};
+
+/* Longer than any known name: a longer name is unknown without looking. */
+#define HIT_NAME_MAX 16
+
+/* The first raw value of each known parameter. */
+struct hit_params {
+    struct span value[HIT_P_COUNT];
+    int found[HIT_P_COUNT];
+};
+
+/*
+ * Which of the parameters first..last a raw name is, or -1. Names are
+ * decoded like values, so that "utm%5Fsource" is utm_source too.
+ */
+static int hit_param_of(struct span name, int first, int last)
+{
+    char buf[HIT_NAME_MAX];
+    ssize_t n = percent_decode(buf, sizeof buf, name.p, name.len, 1);
+
+    if (n <= 0) {
+        return -1;
+    }
+    for (int i = first; i <= last; i++) {
+        if (span_eq(span_make(buf, (size_t)n), hit_param_names[i])) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void hit_collect(const char *q, size_t len, int first, int last,
+                        struct hit_params *out)
+{
+    struct query_iter it;
+    struct span name, value;
+
+    memset(out, 0, sizeof *out);
+    query_iter_init(&it, q, len);
+    while (query_next(&it, &name, &value)) {
+        int i = hit_param_of(name, first, last);
+
+        if (i >= 0 && !out->found[i]) {
+            out->found[i] = 1;
+            out->value[i] = value;
+        }
+    }
+}
+
+static int hit_present(const struct hit_params *ps, enum hit_param i)
+{
+    return ps->found[i] && ps->value[i].len > 0;
+}
+
+/* Decodes v into dst (cap + 1 bytes, NUL-terminated); -1 when malformed
+ * or longer than cap, and dst is then empty. */
+static ssize_t hit_decode_into(char *dst, size_t cap, struct span v)
+{
+    ssize_t n = percent_decode(dst, cap, v.p, v.len, 1);
+
+    if (n < 0) {
+        dst[0] = '\0';
+        return -1;
+    }
+    dst[n] = '\0';
+    return n;
+}
+
+static void hit_lower(char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z') {
+            s[i] = (char)(s[i] - 'A' + 'a');
+        }
+    }
+}
+
+/* Sets one utm field from a raw value; leaves it empty and returns -1
+ * when the value is not acceptable. */
+static int hit_set_utm(char *dst, size_t *dst_len, struct span v)
+{
+    ssize_t n = hit_decode_into(dst, HIT_UTM_MAX, v);
+
+    if (n < 0 || !hit_valid_utm(dst, (size_t)n)) {
+        dst[0] = '\0';
+        *dst_len = 0;
+        return -1;
+    }
+    hit_lower(dst, (size_t)n);
+    *dst_len = (size_t)n;
+    return 0;
+}
+
+int hit_parse_query(struct hit *h, const char *q, size_t len,
+                    const struct hit_context *ctx, char *scratch,
+                    size_t scratch_cap, const char **err)
+{
+    struct hit_params top, inner;
+    char *utm[HIT_UTM_COUNT] = {h->utm_source, h->utm_medium,
+                                h->utm_campaign};
+    size_t *utm_len[HIT_UTM_COUNT] = {&h->utm_source_len, &h->utm_medium_len,
+                                      &h->utm_campaign_len};
+    char page_host[URL_HOST_MAX + 1];
+    ssize_t page_host_len = -1, n;
+    struct span path, uq = {NULL, 0};
+    const char *reason;
+
+    memset(h, 0, sizeof *h);
+    if (scratch_cap < len) {
+        reason = "scratch too small";
+        goto fail;
+    }
+    hit_collect(q, len, HIT_P_S, HIT_P_UTM_CAMPAIGN, &top);
+
+    if (!hit_present(&top, HIT_P_S)) {
+        reason = "missing s";
+        goto fail;
+    }
+    n = hit_decode_into(h->site, HIT_SITE_MAX, top.value[HIT_P_S]);
+    if (n < 0 || !hit_valid_site(h->site, (size_t)n)) {
+        reason = "bad s";
+        goto fail;
+    }
+    h->site_len = (size_t)n;
+
+    if (!hit_present(&top, HIT_P_U)) {
+        reason = "missing u";
+        goto fail;
+    }
+    reason = "bad u";
+    n = percent_decode(scratch, scratch_cap, top.value[HIT_P_U].p,
+                       top.value[HIT_P_U].len, 1);
+    if (n <= 0) {
+        goto fail;
+    }
+    if (scratch[0] == '/') {
+        /* A bare path: "//x" is a path too (location.pathname can say
+         * so), never a scheme-relative URL. */
+        const char *hash = memchr(scratch, '#', (size_t)n);
+        size_t end = hash != NULL ? (size_t)(hash - scratch) : (size_t)n;
+        const char *qm = memchr(scratch, '?', end);
+
+        path = span_make(scratch, (size_t)n);
+        if (qm != NULL) {
+            uq = span_make(qm + 1, end - (size_t)(qm + 1 - scratch));
+        }
+        if (ctx != NULL && ctx->page_host != NULL && ctx->page_host_len > 0) {
+            page_host_len = url_host_normalize(page_host, sizeof page_host,
+                                               ctx->page_host,
+                                               ctx->page_host_len);
+        }
+    } else {
+        struct url_parts parts;
+
+        if (url_split(scratch, (size_t)n, &parts) < 0) {
+            goto fail;
+        }
+        page_host_len = url_host_normalize(page_host, sizeof page_host,
+                                           parts.host.p, parts.host.len);
+        if (page_host_len < 0) {
+            goto fail;
+        }
+        path = parts.path.len > 0 ? parts.path : SPAN_LIT("/");
+        uq = parts.query;
+    }
+    n = url_normalize_path(h->path, sizeof h->path, path.p, path.len);
+    if (n < 0) {
+        goto fail;
+    }
+    h->path_len = (size_t)n;
+
+    /* The page's own utm_* first; a bad one there is the page's
+     * business, not a reason to lose the hit. */
+    hit_collect(uq.p, uq.len, HIT_P_UTM_SOURCE, HIT_P_UTM_CAMPAIGN, &inner);
+    for (int i = 0; i < HIT_UTM_COUNT; i++) {
+        if (hit_present(&inner, HIT_P_UTM_SOURCE + i)) {
+            (void)hit_set_utm(utm[i], utm_len[i],
+                              inner.value[HIT_P_UTM_SOURCE + i]);
+        }
+    }
+
+    if (hit_present(&top, HIT_P_E)) {
+        n = hit_decode_into(h->event, HIT_EVENT_MAX, top.value[HIT_P_E]);
+        if (n < 0 || !hit_valid_event(h->event, (size_t)n)) {
+            reason = "bad e";
+            goto fail;
+        }
+        h->event_len = (size_t)n;
+    } else {
+        memcpy(h->event, "pageview", sizeof "pageview");
+        h->event_len = sizeof "pageview" - 1;
+    }
+    h->is_pageview = span_eq(span_make(h->event, h->event_len), "pageview");
+
+    for (int i = 0; i < HIT_UTM_COUNT; i++) {
+        if (hit_present(&top, HIT_P_UTM_SOURCE + i) &&
+            hit_set_utm(utm[i], utm_len[i],
+                        top.value[HIT_P_UTM_SOURCE + i]) < 0) {
+            reason = hit_utm_errors[i];
+            goto fail;
+        }
+    }
+
+    /* u's value in scratch is no longer needed: r may reuse the room. A
+     * referrer that is not an http(s) URL (android-app://, garbage) is
+     * simply not a referrer. */
+    if (hit_present(&top, HIT_P_R)) {
+        ssize_t rn = percent_decode(scratch, scratch_cap, top.value[HIT_P_R].p,
+                                    top.value[HIT_P_R].len, 1);
+        ssize_t hn = rn > 0 ? url_host(h->ref_host, sizeof h->ref_host,
+                                       scratch, (size_t)rn)
+                            : -1;
+
+        if (hn > 0 && !(hn == page_host_len &&
+                        memcmp(h->ref_host, page_host, (size_t)hn) == 0)) {
+            h->ref_len = (size_t)hn;
+        } else {
+            h->ref_host[0] = '\0';
+        }
+    }
+    return 0;
+
+fail:
+    if (err != NULL) {
+        *err = reason;
+    }
+    return -1;
+}
+
+int hit_valid_site(const char *s, size_t len)
+{
+    if (len == 0 || len > HIT_SITE_MAX) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int hit_valid_event(const char *s, size_t len)
+{
+    if (len == 0 || len > HIT_EVENT_MAX) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
+              c == ' ' || c == '-')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int hit_valid_utm(const char *s, size_t len)
+{
+    if (len == 0 || len > HIT_UTM_MAX) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)s[i] < 0x20) {
+            return 0;
+        }
+    }
+    return utf8_valid(s, len);
+}
