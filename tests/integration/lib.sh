@@ -1,0 +1,181 @@
+# lib.sh: the integration harness, sourced by every t_*.sh.
+#
+# Each test file gets its own temporary directory, its own redis-server on
+# a free loopback port and its own beacond; both are stopped (by PID) and
+# the directory removed when the file ends, whether it passes or not.
+#
+#   redis_start | redis_stop | redis_restart      private Redis
+#   beacond_start [CONFIG_LINES...]               beacond with a generated
+#                                                 config (extra lines are
+#                                                 appended as "section.key = v")
+#   beacond_stop | beacond_kill                   SIGTERM (drain) | SIGKILL
+#   rcli ARGS...                                  redis-cli on the private Redis
+#   pixel QUERY                                   GET /p.gif?QUERY, prints headers
+#   check NAME EXPECTED ACTUAL                    one assertion
+#   wait_eq NAME EXPECTED CMD...                  poll CMD until it prints EXPECTED
+#   finish                                        exit status of the file
+set -u
+
+BEACOND=${BEACOND:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/beacond}
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/beacond-test.XXXXXX")
+T_NAME=$(basename "$0" .sh)
+T_FAILS=0
+T_CHECKS=0
+REDIS_PID=""
+BEACOND_PID=""
+
+cleanup() {
+    [ -n "$BEACOND_PID" ] && kill -KILL "$BEACOND_PID" 2>/dev/null
+    [ -n "$REDIS_PID" ] && kill -KILL "$REDIS_PID" 2>/dev/null
+    wait 2>/dev/null
+    if [ "$T_FAILS" -gt 0 ] && [ -f "$T_DIR/beacond.log" ]; then
+        echo "---- $T_NAME: beacond log (last 30 lines)"
+        tail -n 30 "$T_DIR/beacond.log"
+    fi
+    rm -rf "$T_DIR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+today() { date -u +%Y%m%d; }
+this_hour() { date -u +%Y%m%d%H; }
+this_minute() { date -u +%Y%m%d%H%M; }
+
+redis_start() {
+    REDIS_PORT=${REDIS_PORT:-$(free_port)}
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T_DIR" \
+        --save '' --appendonly no --logfile "$T_DIR/redis.log" &
+    REDIS_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+        sleep 0.05
+    done
+    echo "redis-server did not start" >&2
+    return 1
+}
+
+redis_stop() {
+    [ -n "$REDIS_PID" ] || return 0
+    kill -TERM "$REDIS_PID" 2>/dev/null
+    wait "$REDIS_PID" 2>/dev/null
+    REDIS_PID=""
+}
+
+# Same port, empty data: a restarted Redis without persistence.
+redis_restart() {
+    redis_stop
+    redis_start
+}
+
+rcli() {
+    redis-cli -p "$REDIS_PORT" "$@"
+}
+
+# beacond_start ["section.key = value" ...]: writes $T_DIR/beacond.conf
+# (fast flushes, two workers) and starts beacond; waits for /livez.
+beacond_start() {
+    PORT=${PORT:-$(free_port)}
+    ADMIN_PORT=${ADMIN_PORT:-$(free_port)}
+    BASE="http://127.0.0.1:$PORT"
+    ADMIN="http://127.0.0.1:$ADMIN_PORT"
+    local conf="$T_DIR/beacond.conf" line section key value
+    {
+        echo "[server]"
+        echo "listen = 127.0.0.1:$PORT"
+        echo "admin = 127.0.0.1:$ADMIN_PORT"
+        echo "workers = 2"
+        echo "data_dir = $T_DIR/data"
+        echo "instance_id = test-$PORT"
+        for line in "$@"; do
+            section=${line%%.*}
+            [ "$section" = server ] && echo "${line#*.}"
+        done
+        echo "[redis]"
+        echo "url = redis://127.0.0.1:${REDIS_PORT:-6379}/0"
+        echo "flush_interval = 100ms"
+        for line in "$@"; do
+            section=${line%%.*}
+            [ "$section" = redis ] && echo "${line#*.}"
+        done
+        for section in privacy mail limits retention; do
+            local first=1
+            for line in "$@"; do
+                if [ "${line%%.*}" = "$section" ]; then
+                    [ $first = 1 ] && echo "[$section]" && first=0
+                    echo "${line#*.}"
+                fi
+            done
+        done
+    } > "$conf"
+    "$BEACOND" -c "$conf" 2>>"$T_DIR/beacond.log" &
+    BEACOND_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        curl -sf "$ADMIN/livez" >/dev/null 2>&1 && return 0
+        kill -0 "$BEACOND_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "beacond did not start:" >&2
+    cat "$T_DIR/beacond.log" >&2
+    return 1
+}
+
+beacond_stop() {
+    [ -n "$BEACOND_PID" ] || return 0
+    kill -TERM "$BEACOND_PID" 2>/dev/null
+    wait "$BEACOND_PID" 2>/dev/null
+    BEACOND_STATUS=$?
+    BEACOND_PID=""
+}
+
+beacond_kill() {
+    [ -n "$BEACOND_PID" ] || return 0
+    kill -KILL "$BEACOND_PID" 2>/dev/null
+    wait "$BEACOND_PID" 2>/dev/null
+    BEACOND_PID=""
+}
+
+# pixel QUERY [curl args...]: GET /p.gif?QUERY; prints status line and
+# headers (CR removed).
+pixel() {
+    local q=$1
+    shift
+    curl -s -D - -o /dev/null "$@" "$BASE/p.gif?$q" | tr -d '\r'
+}
+
+check() {
+    local name=$1 expected=$2 actual=$3
+    T_CHECKS=$((T_CHECKS + 1))
+    if [ "$expected" != "$actual" ]; then
+        T_FAILS=$((T_FAILS + 1))
+        printf 'FAIL %s: %s\n  expected: %s\n  actual:   %s\n' \
+            "$T_NAME" "$name" "$expected" "$actual"
+    fi
+}
+
+# wait_eq NAME EXPECTED CMD...: polls CMD for up to 5 s (flushes are
+# asynchronous), then checks its last output.
+wait_eq() {
+    local name=$1 expected=$2 out i
+    shift 2
+    for i in $(seq 1 100); do
+        out=$("$@" 2>&1)
+        [ "$out" = "$expected" ] && break
+        sleep 0.05
+    done
+    check "$name" "$expected" "$out"
+}
+
+finish() {
+    if [ "$T_FAILS" -gt 0 ]; then
+        echo "not ok $T_NAME ($T_FAILS of $T_CHECKS checks failed)"
+        exit 1
+    fi
+    echo "ok $T_NAME ($T_CHECKS checks)"
+    exit 0
+}
