@@ -11,7 +11,7 @@ struct cli_flag {
     const char *name; /* "--listen" */
     const char *section;
     const char *key;
-    const char *arg;  /* shown in the usage text */
+    const char *arg; /* shown in the usage text */
     const char *help;
 };
 
@@ -21,7 +21,7 @@ static const struct cli_flag cli_flags[] = {
     {"--admin", "server", "admin", "ADDR:PORT[,...]",
      "admin listener(s): /livez /readyz /metrics /dash"},
     {"--redis", "redis", "url", "URL",
-     "redis://[:password@]host:port[/db] or unix:///path/to/sock"},
+     "redis://[:password@]host:port[/db] or unix:///path"},
     {"--workers", "server", "workers", "N",
      "worker threads (0: one per online CPU)"},
     {"--data-dir", "server", "data_dir", "DIR",
@@ -50,8 +50,8 @@ void cli_usage(FILE *f)
     fprintf(f, "  -h, --help               show this help and exit\n"
                "  -v, --version            show the version and exit\n"
                "\n"
-               "Flags override the file. Each --flag takes its value as "
-               "--flag VALUE or --flag=VALUE.\n");
+               "Flags override the file; --flag VALUE and --flag=VALUE are "
+               "the same.\n");
 }
 
 static const struct cli_flag *find_flag(const char *name, size_t len)
@@ -66,8 +66,8 @@ static const struct cli_flag *find_flag(const char *name, size_t len)
 }
 
 /* "--listen VALUE" or "--listen=VALUE" at argv[*i]; advances *i. */
-static int parse_long(struct cli *cli, int argc, char **argv, int *i,
-                      char *err, size_t errlen)
+static int parse_long(struct cli *cli, int argc, char **argv, int *i, char *err,
+                      size_t errlen)
 {
     const char *a = argv[*i];
     const char *eq = strchr(a, '=');
@@ -88,8 +88,7 @@ static int parse_long(struct cli *cli, int argc, char **argv, int *i,
         return -1;
     }
     if (cli->n_overrides == CLI_MAX_OVERRIDES) {
-        snprintf(err, errlen, "too many flags (at most %d)",
-                 CLI_MAX_OVERRIDES);
+        snprintf(err, errlen, "too many flags (at most %d)", CLI_MAX_OVERRIDES);
         return -1;
     }
     o = &cli->overrides[cli->n_overrides];
@@ -107,8 +106,7 @@ static int parse_long(struct cli *cli, int argc, char **argv, int *i,
     return 0;
 }
 
-int cli_parse(struct cli *cli, int argc, char **argv, char *err,
-              size_t errlen)
+int cli_parse(struct cli *cli, int argc, char **argv, char *err, size_t errlen)
 {
     memset(cli, 0, sizeof(*cli));
     for (int i = 1; i < argc; i++) {

@@ -91,7 +91,7 @@ struct config_key {
     unsigned flags;
 };
 
-/* Copies the reason of a config_parse_*_why call into why. */
+/* Writes reason to why; returns -1 for "return fail(...)". */
 static int fail(char *why, size_t whylen, const char *reason)
 {
     snprintf(why, whylen, "%s", reason);
@@ -117,8 +117,8 @@ static void format_ms(uint64_t v, char *buf, size_t len)
     static const struct {
         const char *name;
         uint64_t ms;
-    } unit[] = {{"d", DAY_MS}, {"h", HOUR_MS}, {"m", 60 * SEC_MS},
-                {"s", SEC_MS}};
+    } unit[] = {
+        {"d", DAY_MS}, {"h", HOUR_MS}, {"m", 60 * SEC_MS}, {"s", SEC_MS}};
 
     for (size_t i = 0; i < sizeof(unit) / sizeof(unit[0]); i++) {
         if (v > 0 && v % unit[i].ms == 0) {
@@ -239,8 +239,8 @@ static int set_bool(const struct config_key *k, const char *v, void *field,
     return 0;
 }
 
-static int set_log_level(const struct config_key *k, const char *v,
-                         void *field, char *why, size_t whylen)
+static int set_log_level(const struct config_key *k, const char *v, void *field,
+                         char *why, size_t whylen)
 {
     (void)k;
     if (config_parse_log_level(v, (enum log_level *)field) < 0) {
@@ -249,8 +249,8 @@ static int set_log_level(const struct config_key *k, const char *v,
     return 0;
 }
 
-static int set_wal_fsync(const struct config_key *k, const char *v,
-                         void *field, char *why, size_t whylen)
+static int set_wal_fsync(const struct config_key *k, const char *v, void *field,
+                         char *why, size_t whylen)
 {
     static const char *const names[] = {"never", "interval", "always"};
 
@@ -281,24 +281,28 @@ static int set_salt_store(const struct config_key *k, const char *v,
 static int set_addrs(const struct config_key *k, const char *v, void *field,
                      char *why, size_t whylen)
 {
+    struct config_addr_list l;
     const char *reason;
 
     (void)k;
-    if (config_parse_addr_list_why(v, field, &reason) < 0) {
+    if (config_parse_addr_list_why(v, &l, &reason) < 0) {
         return fail(why, whylen, reason);
     }
+    memcpy(field, &l, sizeof(l));
     return 0;
 }
 
 static int set_redis(const struct config_key *k, const char *v, void *field,
                      char *why, size_t whylen)
 {
+    struct config_redis_url u;
     const char *reason;
 
     (void)k;
-    if (config_parse_redis_url_why(v, field, &reason) < 0) {
+    if (config_parse_redis_url_why(v, &u, &reason) < 0) {
         return fail(why, whylen, reason);
     }
+    memcpy(field, &u, sizeof(u));
     return 0;
 }
 
@@ -387,8 +391,8 @@ static int set_public_url(const struct config_key *k, const char *v,
 }
 
 /* Empty (off) or one ADDRESS:PORT, stored normalised. */
-static int set_opt_addr(const struct config_key *k, const char *v,
-                        void *field, char *why, size_t whylen)
+static int set_opt_addr(const struct config_key *k, const char *v, void *field,
+                        char *why, size_t whylen)
 {
     struct config_addr a;
     const char *reason;
@@ -466,8 +470,8 @@ static int set_recipient_key(const struct config_key *k, const char *v,
     return set_string(k, v, field, why, whylen);
 }
 
-static int set_link_keys(const struct config_key *k, const char *v,
-                         void *field, char *why, size_t whylen)
+static int set_link_keys(const struct config_key *k, const char *v, void *field,
+                         char *why, size_t whylen)
 {
     const char *reason;
 
@@ -478,8 +482,10 @@ static int set_link_keys(const struct config_key *k, const char *v,
 }
 
 #define FIELD_SIZE(f) sizeof(((struct config *)NULL)->f)
-#define KEY(sec, name, fn, f, lo, hi, fl)                                    \
-    {sec, name, fn, offsetof(struct config, f), FIELD_SIZE(f), lo, hi, fl}
+#define KEY(sec, name, fn, f, lo, hi, fl)                                      \
+    {                                                                          \
+        sec, name, fn, offsetof(struct config, f), FIELD_SIZE(f), lo, hi, fl   \
+    }
 
 static const struct config_key config_keys[] = {
     KEY("server", "listen", set_addrs, listen, 0, 0, KEY_LIST),
@@ -487,8 +493,7 @@ static const struct config_key config_keys[] = {
     KEY("server", "workers", set_count, workers, 0, WORKERS_MAX, 0),
     KEY("server", "data_dir", set_string, data_dir, 0, 0, KEY_NONEMPTY),
     KEY("server", "instance_id", set_instance_id, instance_id, 0, 0, 0),
-    KEY("server", "max_connections", set_count, max_connections, 1, 1000000,
-        0),
+    KEY("server", "max_connections", set_count, max_connections, 1, 1000000, 0),
     KEY("server", "header_timeout", set_ms, header_timeout_ms, 1, DAY_MS, 0),
     KEY("server", "idle_timeout", set_ms, idle_timeout_ms, 1, DAY_MS, 0),
     KEY("server", "drain_timeout", set_ms, drain_timeout_ms, 0, HOUR_MS, 0),
@@ -501,8 +506,7 @@ static const struct config_key config_keys[] = {
     KEY("server", "ingest_skip_ext", set_extensions, ingest_skip_ext, 0, 0,
         KEY_LIST),
     KEY("redis", "url", set_redis, redis, 0, 0, KEY_SECRET),
-    KEY("redis", "cluster", set_string, redis_cluster, 0, 0,
-        KEY_LIST | KEY_SECRET),
+    KEY("redis", "cluster", set_string, redis_cluster, 0, 0, KEY_LIST),
     KEY("redis", "key_prefix", set_key_prefix, key_prefix, 0, 0, 0),
     KEY("redis", "flush_interval", set_ms, flush_interval_ms, 10, HOUR_MS, 0),
     KEY("redis", "max_keys", set_count, max_keys, 1, 100000000, 0),
@@ -510,8 +514,8 @@ static const struct config_key config_keys[] = {
     KEY("redis", "backlog_max_bytes", set_size, backlog_max_bytes, 64 * KIB,
         1ULL << 50, 0),
     KEY("redis", "wal_fsync", set_wal_fsync, wal_fsync, 0, 0, 0),
-    KEY("redis", "wal_segment_bytes", set_size, wal_segment_bytes, 4 * KIB,
-        GIB, 0),
+    KEY("redis", "wal_segment_bytes", set_size, wal_segment_bytes, 4 * KIB, GIB,
+        0),
     KEY("privacy", "honor_dnt", set_bool, honor_dnt, 0, 0, 0),
     KEY("privacy", "honor_gpc", set_bool, honor_gpc, 0, 0, 0),
     KEY("privacy", "salt_store", set_salt_store, salt_store, 0, 0, 0),
@@ -524,18 +528,15 @@ static const struct config_key config_keys[] = {
         KEY_LIST),
     KEY("mail", "image_proxy_agents", set_string, image_proxy_agents, 0, 0,
         KEY_LIST),
-    KEY("limits", "max_request_line", set_size, max_request_line, 256, MIB,
-        0),
-    KEY("limits", "max_header_bytes", set_size, max_header_bytes, KIB, MIB,
-        0),
+    KEY("limits", "max_request_line", set_size, max_request_line, 256, MIB, 0),
+    KEY("limits", "max_header_bytes", set_size, max_header_bytes, KIB, MIB, 0),
     KEY("limits", "max_headers", set_count, max_headers, 1, 10000, 0),
     KEY("limits", "max_body", set_size, max_body, 1, GIB, 0),
-    KEY("limits", "max_inflated_body", set_size, max_inflated_body, 1, GIB,
-        0),
+    KEY("limits", "max_inflated_body", set_size, max_inflated_body, 1, GIB, 0),
     KEY("limits", "max_batch_events", set_count, max_batch_events, 1, 100000,
         0),
-    KEY("retention", "minute", set_secs, retention_minute_s, 1,
-        3650 * DAY_S, 0),
+    KEY("retention", "minute", set_secs, retention_minute_s, 1, 3650 * DAY_S,
+        0),
     KEY("retention", "hour", set_secs, retention_hour_s, 1, 3650 * DAY_S, 0),
     KEY("retention", "day", set_secs, retention_day_s, 1, 3650 * DAY_S, 0),
 };
@@ -556,8 +557,7 @@ int config_section_known(const char *section)
     return 0;
 }
 
-static const struct config_key *find_key(const char *section,
-                                         const char *name)
+static const struct config_key *find_key(const char *section, const char *name)
 {
     for (size_t i = 0; i < N_KEYS; i++) {
         const struct config_key *k = &config_keys[i];
@@ -567,6 +567,11 @@ static const struct config_key *find_key(const char *section,
         }
     }
     return NULL;
+}
+
+int config_key_known(const char *section, const char *name)
+{
+    return find_key(section, name) != NULL;
 }
 
 int config_key_is_list(const char *section, const char *name)
@@ -658,11 +663,10 @@ int config_set(struct config *c, const char *section, const char *key,
         if (!config_section_known(section)) {
             snprintf(err, errlen, "unknown section [%.64s]", section);
         } else if (elsewhere != NULL) {
-            snprintf(err, errlen, "key '%.64s' belongs in [%s], not [%s]",
-                     key, elsewhere->section, section);
+            snprintf(err, errlen, "key '%.64s' belongs in [%s], not [%s]", key,
+                     elsewhere->section, section);
         } else {
-            snprintf(err, errlen, "unknown key '%.64s' in [%s]", key,
-                     section);
+            snprintf(err, errlen, "unknown key '%.64s' in [%s]", key, section);
         }
         return -1;
     }
@@ -720,8 +724,7 @@ static int resolve_workers(struct config *c, char *err, size_t errlen)
     return 0;
 }
 
-static int check_key_prefix(const struct config *c, char *err,
-                            size_t errlen)
+static int check_key_prefix(const struct config *c, char *err, size_t errlen)
 {
     if (!is_word(c->key_prefix, "", sizeof(c->key_prefix) - 1)) {
         snprintf(err, errlen,
@@ -767,8 +770,8 @@ static int check_listeners(const struct config *c, char *err, size_t errlen)
             if (addr_port(l) == addr_port(a) &&
                 (strcmp(l->text, a->text) == 0 || addr_is_any(l) ||
                  addr_is_any(a))) {
-                snprintf(err, errlen, "admin: %s overlaps listen %s",
-                         a->text, l->text);
+                snprintf(err, errlen, "admin: %s overlaps listen %s", a->text,
+                         l->text);
                 return -1;
             }
         }
@@ -795,8 +798,7 @@ static int resolve_instance_id(struct config *c, char *err, size_t errlen)
         return 0;
     }
     if (gethostname(host, sizeof(host)) < 0) {
-        snprintf(err, errlen, "instance_id: gethostname: %s",
-                 strerror(errno));
+        snprintf(err, errlen, "instance_id: gethostname: %s", strerror(errno));
         return -1;
     }
     host[sizeof(host) - 1] = '\0';

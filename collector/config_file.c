@@ -9,6 +9,9 @@
  * bytes, and checks section lines. A key is applied once its value is
  * complete: when the next key or the end of the file shows that no more
  * continuation lines follow. Only list keys take continuation lines.
+ *
+ * On an error, c holds the keys read before it: callers start again from
+ * the defaults (a reload builds a new config and swaps it whole).
  */
 #include "collector/config.h"
 #include "collector/config_parse.h"
@@ -26,10 +29,10 @@ struct load {
     struct config *c;
     FILE *f;
     int lineno;
-    int indented;         /* this line starts with a blank */
-    int after_key;        /* a key was seen since the last section line */
-    char text[TEXT_MAX];  /* this line without its outer blanks */
-    int read_errno;       /* the file could not be read */
+    int indented;        /* this line starts with a blank */
+    int after_key;       /* a key was seen since the last section line */
+    char text[TEXT_MAX]; /* this line without its outer blanks */
+    int read_errno;      /* the file could not be read */
 
     /* the key whose value may still go on */
     int pending;
@@ -66,7 +69,7 @@ static void trim_into(char *out, size_t outlen, const char *s)
     if (len >= outlen) {
         len = outlen - 1;
     }
-    memcpy(out, s, len);
+    memmove(out, s, len); /* out may be s itself */
     out[len] = '\0';
 }
 
@@ -158,8 +161,8 @@ static int flush_pending(struct load *x)
         return 0;
     }
     x->pending = 0;
-    if (config_set(x->c, x->pending_section, x->pending_key,
-                   x->pending_value, err, sizeof(err)) < 0) {
+    if (config_set(x->c, x->pending_section, x->pending_key, x->pending_value,
+                   err, sizeof(err)) < 0) {
         load_fail(x, x->pending_line, err);
         return -1;
     }
@@ -170,12 +173,28 @@ static int flush_pending(struct load *x)
 static void cut_comment(char *s)
 {
     for (char *p = s; *p != '\0'; p++) {
-        if ((*p == '#' || *p == ';') && p > s && isspace((unsigned char)p[-1])) {
+        if ((*p == '#' || *p == ';') && p > s &&
+            isspace((unsigned char)p[-1])) {
             *p = '\0';
             break;
         }
     }
     trim_into(s, strlen(s) + 1, s);
+}
+
+/* Whether a continuation line reads "known_key = ...": indented keys. */
+static int looks_like_key(const char *section, const char *line)
+{
+    char name[64];
+    size_t n = strspn(line, "abcdefghijklmnopqrstuvwxyz_");
+
+    if (n == 0 || n >= sizeof(name) ||
+        line[n + strspn(line + n, " \t")] != '=') {
+        return 0;
+    }
+    memcpy(name, line, n);
+    name[n] = '\0';
+    return config_key_known(section, name);
 }
 
 static int on_value(void *user, const char *section, const char *name,
@@ -193,10 +212,11 @@ static int on_value(void *user, const char *section, const char *name,
          * the value (it may pass a long key name cut short, so the pending
          * key is the one continued).
          */
-        if (!config_key_is_list(x->pending_section, x->pending_key)) {
+        if (!config_key_is_list(x->pending_section, x->pending_key) ||
+            looks_like_key(x->pending_section, value)) {
             snprintf(msg, sizeof(msg),
-                     "indented line continues '%.64s', which takes one "
-                     "value; keys must not be indented",
+                     "indented line continues '%.64s': keys must not be "
+                     "indented, and only lists take continuation lines",
                      x->pending_key);
             load_fail(x, x->lineno, msg);
             return 0;
@@ -257,8 +277,8 @@ int config_load_file(struct config *c, const char *path, char *err,
         return -1;
     }
     if (rc > 0 && (x.err_line == 0 || rc < x.err_line)) {
-        snprintf(err, errlen, "%s:%d: expected [section] or key = value",
-                 path, rc);
+        snprintf(err, errlen, "%s:%d: expected [section] or key = value", path,
+                 rc);
         return -1;
     }
     if (rc == 0) {

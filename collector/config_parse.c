@@ -137,8 +137,7 @@ int config_parse_size_why(const char *s, uint64_t *out, const char **why)
     return 0;
 }
 
-int config_parse_duration_ms_why(const char *s, uint64_t *out,
-                                 const char **why)
+int config_parse_duration_ms_why(const char *s, uint64_t *out, const char **why)
 {
     size_t n = strspn(s, "0123456789");
 
@@ -186,8 +185,7 @@ int config_parse_bool(const char *s, int *out)
 }
 
 /* The names of common/log.h, kept here so that parsing needs no log.c. */
-static const char *const log_level_names[] = {"debug", "info", "warn",
-                                              "error"};
+static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 
 int config_parse_log_level(const char *s, enum log_level *out)
 {
@@ -264,8 +262,7 @@ int config_parse_addr_why(const char *s, size_t len, struct config_addr *out,
         memcpy(host, s, hostlen);
     }
     host[hostlen] = '\0';
-    if (parse_port(colon + 1, len - (size_t)(colon + 1 - s), &port, why) <
-        0) {
+    if (parse_port(colon + 1, len - (size_t)(colon + 1 - s), &port, why) < 0) {
         return -1;
     }
     if (v6) {
@@ -382,8 +379,7 @@ int config_parse_addr_list(const char *s, struct config_addr_list *out)
 }
 
 /* Percent-decodes s[0..len) into out (outsize bytes with the NUL). */
-static int percent_decode(const char *s, size_t len, char *out,
-                          size_t outsize)
+static int percent_decode(const char *s, size_t len, char *out, size_t outsize)
 {
     size_t o = 0;
 

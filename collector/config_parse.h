@@ -53,6 +53,7 @@ int config_parse_link_keys_why(const char *s, const char **why);
 
 /* Defined in config.c for config_file.c: what the key table knows. */
 int config_section_known(const char *section);
+int config_key_known(const char *section, const char *name);
 int config_key_is_list(const char *section, const char *name);
 
 #endif

@@ -117,9 +117,16 @@ static int on_header_value_complete(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
     enum request_header id = h->field_id;
+    const char *v = h->buf + h->req_start + h->value_off;
+    size_t n = h->value_started ? h->value_len : 0;
+
+    /* llhttp 8 joins an obs-fold continuation line into the value; RFC
+     * 9112 5.2 lets a server reject it, and a proxy in front may have
+     * read the headers differently: refuse. */
+    if (n > 0 && memchr(v, '\n', n) != NULL) {
+        return fail(h, 400, "obsolete line folding");
+    }
     if (id != HDR_COUNT && !h->hdr[id].set) {
-        const char *v = h->buf + h->req_start + h->value_off;
-        size_t n = h->value_started ? h->value_len : 0;
         while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
             n--;
         }
@@ -173,7 +180,9 @@ static int on_message_complete(llhttp_t *p)
                           ? span_make(base + h->hdr[i].off, h->hdr[i].len)
                           : span_make(NULL, 0);
     }
-    r.keep_alive = llhttp_should_keep_alive(p);
+    /* Nothing but HTTP/1.1 follows on this connection after an Upgrade
+     * request, and we upgrade to nothing: answer it, then close. */
+    r.keep_alive = llhttp_should_keep_alive(p) && !p->upgrade;
     r.http_minor = llhttp_get_http_minor(p);
     h->in_message = 0;
     h->on_request(h->arg, &r);

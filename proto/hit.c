@@ -10,6 +10,7 @@
 #include "proto/hit.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "proto/percent.h"
 #include "proto/query.h"
@@ -33,7 +34,9 @@ static const char *const hit_param_names[HIT_P_COUNT] = {
 };
 
 static const char *const hit_utm_errors[HIT_UTM_COUNT] = {
-    "bad utm_source", "bad utm_medium", "bad utm_campaign",
+    "bad utm_source",
+    "bad utm_medium",
+    "bad utm_campaign",
 };
 
 /* Longer than any known name: a longer name is unknown without looking. */
@@ -127,19 +130,109 @@ static int hit_set_utm(char *dst, size_t *dst_len, struct span v)
     return 0;
 }
 
+/* Where u leaves the page: its host (for telling internal referrers) and
+ * the query its own utm_* come from. */
+struct hit_page {
+    char host[URL_HOST_MAX + 1];
+    ssize_t host_len; /* -1: unknown */
+    /* ctx->page_host as given: callers often pass a host they normalised
+     * already, and normalising twice would strip a second "www." */
+    struct span given;
+    struct span query;
+};
+
+/* u: an absolute http(s) URL or a bare path, decoded into scratch; sets
+ * h->path and pg. Returns 0, or -1 when u is not acceptable. */
+static int hit_take_u(struct hit *h, struct span raw,
+                      const struct hit_context *ctx, char *scratch,
+                      size_t scratch_cap, struct hit_page *pg)
+{
+    ssize_t n = percent_decode(scratch, scratch_cap, raw.p, raw.len, 1);
+    struct span path;
+
+    pg->host_len = -1;
+    pg->given = span_make(NULL, 0);
+    pg->query = span_make(NULL, 0);
+    if (n <= 0) {
+        return -1;
+    }
+    if (scratch[0] == '/') {
+        /* A bare path: "//x" is a path too (location.pathname can say
+         * so), never a scheme-relative URL. */
+        const char *hash = memchr(scratch, '#', (size_t)n);
+        size_t end = hash != NULL ? (size_t)(hash - scratch) : (size_t)n;
+        const char *qm = memchr(scratch, '?', end);
+
+        path = span_make(scratch, (size_t)n);
+        if (qm != NULL) {
+            pg->query = span_make(qm + 1, end - (size_t)(qm + 1 - scratch));
+        }
+        if (ctx != NULL && ctx->page_host != NULL && ctx->page_host_len > 0) {
+            pg->given = span_make(ctx->page_host, ctx->page_host_len);
+            pg->host_len = url_host_normalize(
+                pg->host, sizeof pg->host, ctx->page_host, ctx->page_host_len);
+        }
+    } else {
+        struct url_parts parts;
+
+        if (url_split(scratch, (size_t)n, &parts) < 0) {
+            return -1;
+        }
+        pg->host_len = url_host_normalize(pg->host, sizeof pg->host,
+                                          parts.host.p, parts.host.len);
+        if (pg->host_len < 0) {
+            return -1;
+        }
+        path = parts.path.len > 0 ? parts.path : SPAN_LIT("/");
+        pg->query = parts.query;
+    }
+    n = url_normalize_path(h->path, sizeof h->path, path.p, path.len);
+    if (n < 0) {
+        return -1;
+    }
+    h->path_len = (size_t)n;
+    return 0;
+}
+
+static int hit_same_host(const char *ref, size_t len, const struct hit_page *pg)
+{
+    if (pg->host_len >= 0 && (size_t)pg->host_len == len &&
+        memcmp(ref, pg->host, len) == 0) {
+        return 1;
+    }
+    return pg->given.len == len && strncasecmp(pg->given.p, ref, len) == 0;
+}
+
+/* r: kept only as an external http(s) host; anything else (android-app://,
+ * garbage, the page's own host) simply is not a referrer. */
+static void hit_take_ref(struct hit *h, struct span raw, char *scratch,
+                         size_t scratch_cap, const struct hit_page *pg)
+{
+    ssize_t n = percent_decode(scratch, scratch_cap, raw.p, raw.len, 1);
+    ssize_t hn = -1;
+
+    if (n > 0) {
+        hn = url_host(h->ref_host, sizeof h->ref_host, scratch, (size_t)n);
+    }
+    if (hn > 0 && !hit_same_host(h->ref_host, (size_t)hn, pg)) {
+        h->ref_len = (size_t)hn;
+    } else {
+        h->ref_host[0] = '\0';
+        h->ref_len = 0;
+    }
+}
+
 int hit_parse_query(struct hit *h, const char *q, size_t len,
                     const struct hit_context *ctx, char *scratch,
                     size_t scratch_cap, const char **err)
 {
     struct hit_params top, inner;
-    char *utm[HIT_UTM_COUNT] = {h->utm_source, h->utm_medium,
-                                h->utm_campaign};
+    struct hit_page pg;
+    char *utm[HIT_UTM_COUNT] = {h->utm_source, h->utm_medium, h->utm_campaign};
     size_t *utm_len[HIT_UTM_COUNT] = {&h->utm_source_len, &h->utm_medium_len,
                                       &h->utm_campaign_len};
-    char page_host[URL_HOST_MAX + 1];
-    ssize_t page_host_len = -1, n;
-    struct span path, uq = {NULL, 0};
     const char *reason;
+    ssize_t n;
 
     memset(h, 0, sizeof *h);
     if (scratch_cap < len) {
@@ -163,51 +256,15 @@ int hit_parse_query(struct hit *h, const char *q, size_t len,
         reason = "missing u";
         goto fail;
     }
-    reason = "bad u";
-    n = percent_decode(scratch, scratch_cap, top.value[HIT_P_U].p,
-                       top.value[HIT_P_U].len, 1);
-    if (n <= 0) {
+    if (hit_take_u(h, top.value[HIT_P_U], ctx, scratch, scratch_cap, &pg) < 0) {
+        reason = "bad u";
         goto fail;
     }
-    if (scratch[0] == '/') {
-        /* A bare path: "//x" is a path too (location.pathname can say
-         * so), never a scheme-relative URL. */
-        const char *hash = memchr(scratch, '#', (size_t)n);
-        size_t end = hash != NULL ? (size_t)(hash - scratch) : (size_t)n;
-        const char *qm = memchr(scratch, '?', end);
-
-        path = span_make(scratch, (size_t)n);
-        if (qm != NULL) {
-            uq = span_make(qm + 1, end - (size_t)(qm + 1 - scratch));
-        }
-        if (ctx != NULL && ctx->page_host != NULL && ctx->page_host_len > 0) {
-            page_host_len = url_host_normalize(page_host, sizeof page_host,
-                                               ctx->page_host,
-                                               ctx->page_host_len);
-        }
-    } else {
-        struct url_parts parts;
-
-        if (url_split(scratch, (size_t)n, &parts) < 0) {
-            goto fail;
-        }
-        page_host_len = url_host_normalize(page_host, sizeof page_host,
-                                           parts.host.p, parts.host.len);
-        if (page_host_len < 0) {
-            goto fail;
-        }
-        path = parts.path.len > 0 ? parts.path : SPAN_LIT("/");
-        uq = parts.query;
-    }
-    n = url_normalize_path(h->path, sizeof h->path, path.p, path.len);
-    if (n < 0) {
-        goto fail;
-    }
-    h->path_len = (size_t)n;
 
     /* The page's own utm_* first; a bad one there is the page's
      * business, not a reason to lose the hit. */
-    hit_collect(uq.p, uq.len, HIT_P_UTM_SOURCE, HIT_P_UTM_CAMPAIGN, &inner);
+    hit_collect(pg.query.p, pg.query.len, HIT_P_UTM_SOURCE, HIT_P_UTM_CAMPAIGN,
+                &inner);
     for (int i = 0; i < HIT_UTM_COUNT; i++) {
         if (hit_present(&inner, HIT_P_UTM_SOURCE + i)) {
             (void)hit_set_utm(utm[i], utm_len[i],
@@ -229,30 +286,18 @@ int hit_parse_query(struct hit *h, const char *q, size_t len,
     h->is_pageview = span_eq(span_make(h->event, h->event_len), "pageview");
 
     for (int i = 0; i < HIT_UTM_COUNT; i++) {
+        struct span v = top.value[HIT_P_UTM_SOURCE + i];
+
         if (hit_present(&top, HIT_P_UTM_SOURCE + i) &&
-            hit_set_utm(utm[i], utm_len[i],
-                        top.value[HIT_P_UTM_SOURCE + i]) < 0) {
+            hit_set_utm(utm[i], utm_len[i], v) < 0) {
             reason = hit_utm_errors[i];
             goto fail;
         }
     }
 
-    /* u's value in scratch is no longer needed: r may reuse the room. A
-     * referrer that is not an http(s) URL (android-app://, garbage) is
-     * simply not a referrer. */
+    /* u's decoded value is no longer needed: r may reuse scratch. */
     if (hit_present(&top, HIT_P_R)) {
-        ssize_t rn = percent_decode(scratch, scratch_cap, top.value[HIT_P_R].p,
-                                    top.value[HIT_P_R].len, 1);
-        ssize_t hn = rn > 0 ? url_host(h->ref_host, sizeof h->ref_host,
-                                       scratch, (size_t)rn)
-                            : -1;
-
-        if (hn > 0 && !(hn == page_host_len &&
-                        memcmp(h->ref_host, page_host, (size_t)hn) == 0)) {
-            h->ref_len = (size_t)hn;
-        } else {
-            h->ref_host[0] = '\0';
-        }
+        hit_take_ref(h, top.value[HIT_P_R], scratch, scratch_cap, &pg);
     }
     return 0;
 

@@ -45,15 +45,18 @@ struct hit_context {
  *   u    required, absolute http(s) URL or a path starting with '/';
  *        only the normalised path is kept (url_normalize_path)
  *   r    optional, referrer URL: only its host (url_host); internal when
- *        it equals the page's host (u's host, else ctx->page_host), then
- *        not kept; an r that is not an http(s) URL is ignored
+ *        it equals the page's host (u's host, else ctx->page_host, both
+ *        normalised alike), then not kept; an r that is not an http(s)
+ *        URL is ignored
  *   e    optional, [A-Za-z0-9._: -]{1,64}, default "pageview"
  *   utm_source utm_medium utm_campaign
- *        optional, [^\x00-\x1f]{1,64} valid UTF-8, lower-cased; override
- *        the same parameters in u's query (those are ignored when invalid)
- * Values are percent-decoded with '+' as space; the first occurrence of a
- * name counts; empty optional values count as absent; unknown names are
- * ignored. scratch must hold at least len bytes (decoding space).
+ *        optional, [^\x00-\x1f]{1,64} valid UTF-8, lower-cased (ASCII
+ *        letters only); override the same parameters in u's query (those
+ *        are ignored when invalid; an invalid top-level one is an error)
+ * Values and names are percent-decoded with '+' as space; the first
+ * occurrence of a name counts; empty optional values count as absent;
+ * unknown names are ignored. scratch must hold at least len bytes
+ * (decoding space) and must not overlap q.
  * Returns 0, or -1 when the hit is invalid; err then names the reason
  * ("missing s", "bad u", ...), a static string.
  */

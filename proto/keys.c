@@ -9,8 +9,8 @@
 #include <stdio.h>
 
 /* snprintf that reports "did not fit" as -1 instead of truncating. */
-__attribute__((format(printf, 3, 4))) static int
-keys_fmt(char *dst, size_t cap, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int keys_fmt(char *dst, size_t cap,
+                                                          const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -81,8 +81,7 @@ static int keys_site_ok(const char *site, size_t site_len)
 }
 
 int keys_bucket(char *dst, size_t cap, const char *prefix, const char *site,
-                size_t site_len, const char *kind, enum keys_gran g,
-                time_t t)
+                size_t site_len, const char *kind, enum keys_gran g, time_t t)
 {
     char stamp[16];
 
@@ -90,8 +89,8 @@ int keys_bucket(char *dst, size_t cap, const char *prefix, const char *site,
         keys_stamp(stamp, sizeof stamp, g, t) < 0) {
         return -1;
     }
-    return keys_fmt(dst, cap, "%s:{%.*s}:%s:%c:%s", prefix, (int)site_len,
-                    site, kind, keys_gran_letter(g), stamp);
+    return keys_fmt(dst, cap, "%s:{%.*s}:%s:%c:%s", prefix, (int)site_len, site,
+                    kind, keys_gran_letter(g), stamp);
 }
 
 int keys_series(char *dst, size_t cap, const char *prefix, const char *site,
@@ -103,8 +102,8 @@ int keys_series(char *dst, size_t cap, const char *prefix, const char *site,
         keys_stamp(stamp, sizeof stamp, g, t) < 0) {
         return -1;
     }
-    return keys_fmt(dst, cap, "%s:{%.*s}:series:%c:%s", prefix,
-                    (int)site_len, site, keys_gran_letter(g), stamp);
+    return keys_fmt(dst, cap, "%s:{%.*s}:series:%c:%s", prefix, (int)site_len,
+                    site, keys_gran_letter(g), stamp);
 }
 
 int keys_series_field(char *dst, size_t cap, enum keys_gran g, time_t t)

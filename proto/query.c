@@ -37,8 +37,7 @@ int query_next(struct query_iter *it, struct span *name, struct span *value)
     return 0;
 }
 
-int query_find(const char *q, size_t len, const char *name,
-               struct span *value)
+int query_find(const char *q, size_t len, const char *name, struct span *value)
 {
     struct query_iter it;
     struct span n, v;

@@ -24,14 +24,12 @@ static int url_is_digit(unsigned char c)
 
 static int url_is_hex(unsigned char c)
 {
-    return url_is_digit(c) || (c >= 'a' && c <= 'f') ||
-           (c >= 'A' && c <= 'F');
+    return url_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static int url_is_alnum(unsigned char c)
 {
-    return url_is_digit(c) || (c >= 'a' && c <= 'z') ||
-           (c >= 'A' && c <= 'Z');
+    return url_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static char url_lower(char c)
@@ -181,8 +179,7 @@ static size_t url_path_walk(const char *p, size_t n, char *dst, size_t end,
     return kept;
 }
 
-ssize_t url_normalize_path(char *dst, size_t cap, const char *path,
-                           size_t len)
+ssize_t url_normalize_path(char *dst, size_t cap, const char *path, size_t len)
 {
     size_t end, last, limit, kept, total, i;
     int trailing;
@@ -209,8 +206,7 @@ ssize_t url_normalize_path(char *dst, size_t cap, const char *path,
         last--;
     }
     trailing = last == end || (end - last == 1 && path[last] == '.') ||
-               (end - last == 2 && path[last] == '.' &&
-                path[last + 1] == '.');
+               (end - last == 2 && path[last] == '.' && path[last + 1] == '.');
 
     kept = url_path_walk(path, end, NULL, 0, 0);
     if (kept == 0) {
@@ -240,8 +236,7 @@ ssize_t url_normalize_path(char *dst, size_t cap, const char *path,
     return (ssize_t)i;
 }
 
-ssize_t url_host_normalize(char *dst, size_t cap, const char *host,
-                           size_t len)
+ssize_t url_host_normalize(char *dst, size_t cap, const char *host, size_t len)
 {
     size_t b = 0, e = len, n, i;
     const char *colon;
@@ -257,8 +252,8 @@ ssize_t url_host_normalize(char *dst, size_t cap, const char *host,
             return -1;
         }
         e = (size_t)(rb - host) + 1;
-        if (e < len && (host[e] != ':' ||
-                        !url_port_valid(host + e + 1, len - e - 1))) {
+        if (e < len &&
+            (host[e] != ':' || !url_port_valid(host + e + 1, len - e - 1))) {
             return -1;
         }
         for (i = 1; i + 1 < e; i++) {

@@ -21,7 +21,9 @@ struct url_parts {
 /*
  * Splits an absolute http or https URL (scheme case-insensitive). Returns
  * 0, or -1 when s is not one (another scheme, no "//", empty host, a
- * control character or space anywhere, a bad port).
+ * control character or space anywhere, a bad port: anything but digits
+ * up to 65535; an empty port is allowed as in RFC 3986). Userinfo ends at
+ * the last '@' of the authority, as in browsers.
  */
 int url_split(const char *s, size_t len, struct url_parts *out);
 
@@ -34,9 +36,11 @@ int url_split(const char *s, size_t len, struct url_parts *out);
  * segments (never above the root), keeps a trailing '/'. A result longer
  * than URL_PATH_MAX is cut after the last '/' within the limit, or, when
  * that would leave only "/", hard cut at the limit (never inside a UTF-8
- * sequence). The path must start with '/'. Returns the length, or -1 when
- * path does not start with '/', holds a control character (0x00-0x1f,
- * 0x7f) or is not valid UTF-8.
+ * sequence). The path must start with '/'. Percent-escapes are kept as
+ * written ("%2e%2e" is a name, not ".."). Returns the length, or -1 when
+ * path does not start with '/', or its part before any '?' or '#' holds a
+ * control character (0x00-0x1f, 0x7f) or is not valid UTF-8. A cap below
+ * URL_PATH_MAX + 1 lowers the limit to cap - 1.
  */
 ssize_t url_normalize_path(char *dst, size_t cap, const char *path,
                            size_t len);
@@ -54,7 +58,8 @@ ssize_t url_normalize_path(char *dst, size_t cap, const char *path,
  */
 ssize_t url_host(char *dst, size_t cap, const char *s, size_t len);
 
-/* Same rules for a bare host (no scheme), e.g. the value of a Host header. */
+/* Same rules for a bare host (no scheme), e.g. the value of a Host header,
+ * which may end in ":port" (digits, dropped). */
 ssize_t url_host_normalize(char *dst, size_t cap, const char *host,
                            size_t len);
 

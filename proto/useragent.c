@@ -20,19 +20,19 @@ struct ua_browser_rule {
 
 static const struct ua_browser_rule ua_browser_rules[] = {
     /* Chromium derivatives: before "Chrome/". */
-    {"Edg/", UA_BROWSER_EDGE},      /* Edge on Windows, macOS, Linux */
-    {"EdgA/", UA_BROWSER_EDGE},     /* Edge on Android */
-    {"EdgiOS/", UA_BROWSER_EDGE},   /* Edge on iOS */
-    {"Edge/", UA_BROWSER_EDGE},     /* EdgeHTML, before 2020 */
-    {"OPR/", UA_BROWSER_OPERA},     /* Opera, Opera GX */
-    {"OPT/", UA_BROWSER_OPERA},     /* Opera Touch */
-    {"OPiOS/", UA_BROWSER_OPERA},   /* Opera on iOS */
-    {"Opera", UA_BROWSER_OPERA},    /* Presto, Opera Mini */
+    {"Edg/", UA_BROWSER_EDGE},    /* Edge on Windows, macOS, Linux */
+    {"EdgA/", UA_BROWSER_EDGE},   /* Edge on Android */
+    {"EdgiOS/", UA_BROWSER_EDGE}, /* Edge on iOS */
+    {"Edge/", UA_BROWSER_EDGE},   /* EdgeHTML, before 2020 */
+    {"OPR/", UA_BROWSER_OPERA},   /* Opera, Opera GX */
+    {"OPT/", UA_BROWSER_OPERA},   /* Opera Touch */
+    {"OPiOS/", UA_BROWSER_OPERA}, /* Opera on iOS */
+    {"Opera", UA_BROWSER_OPERA},  /* Presto, Opera Mini */
     {"SamsungBrowser/", UA_BROWSER_SAMSUNG},
     {"YaBrowser/", UA_BROWSER_YANDEX},
     {"YaSearchBrowser/", UA_BROWSER_YANDEX},
-    {"MSIE ", UA_BROWSER_IE},       /* IE up to 10 */
-    {"Trident/", UA_BROWSER_IE},    /* IE 11 */
+    {"MSIE ", UA_BROWSER_IE},    /* IE up to 10 */
+    {"Trident/", UA_BROWSER_IE}, /* IE 11 */
     /* iOS wrappers say "Safari/": before it. */
     {"Firefox/", UA_BROWSER_FIREFOX},
     {"FxiOS/", UA_BROWSER_FIREFOX},
@@ -79,10 +79,10 @@ static const char *const ua_device_names[UA_DEVICE_COUNT] = {
 };
 
 static const char *const ua_browser_names[UA_BROWSER_COUNT] = {
-    [UA_BROWSER_CHROME] = "chrome",   [UA_BROWSER_FIREFOX] = "firefox",
-    [UA_BROWSER_SAFARI] = "safari",   [UA_BROWSER_EDGE] = "edge",
-    [UA_BROWSER_OPERA] = "opera",     [UA_BROWSER_SAMSUNG] = "samsung",
-    [UA_BROWSER_YANDEX] = "yandex",   [UA_BROWSER_IE] = "ie",
+    [UA_BROWSER_CHROME] = "chrome", [UA_BROWSER_FIREFOX] = "firefox",
+    [UA_BROWSER_SAFARI] = "safari", [UA_BROWSER_EDGE] = "edge",
+    [UA_BROWSER_OPERA] = "opera",   [UA_BROWSER_SAMSUNG] = "samsung",
+    [UA_BROWSER_YANDEX] = "yandex", [UA_BROWSER_IE] = "ie",
     [UA_BROWSER_OTHER] = "other",
 };
 

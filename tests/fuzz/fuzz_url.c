@@ -114,8 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         hn = url_host(host, sizeof host, s, size);
-        CHECK(hn == url_host_normalize(host2, sizeof host2, u.host.p,
-                                       u.host.len));
+        CHECK(hn ==
+              url_host_normalize(host2, sizeof host2, u.host.p, u.host.len));
         if (hn >= 0) {
             check_host(host, hn);
             CHECK(memcmp(host, host2, (size_t)hn + 1) == 0);
@@ -128,8 +128,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK((n >= 0) == path_acceptable(s, size));
     if (n >= 0) {
         check_path(path, n);
-    } else {
-        CHECK(!path_acceptable(s, size));
     }
     /* A small cap bounds the writes too (ASan watches small). */
     n = url_normalize_path(small, sizeof small, s, size);

@@ -179,3 +179,80 @@ finish() {
     echo "ok $T_NAME ($T_CHECKS checks)"
     exit 0
 }
+
+# ---- helpers for raw HTTP tests (rawhttp.py) ----
+RAWHTTP="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/rawhttp.py"
+
+# raw [rawhttp.py options...] < BYTES: one raw exchange with the public
+# port; see rawhttp.py for the output (status lines, headers, closed|open).
+raw() {
+    python3 "$RAWHTTP" --port "$PORT" "$@"
+}
+
+# req LINE...: prints LINEs joined by CRLF plus the empty line ending a
+# header block: req "GET / HTTP/1.1" "Host: t"
+req() {
+    printf '%s\r\n' "$@"
+    printf '\r\n'
+}
+
+# metric SERIES: the value of one exact series of /metrics, e.g.
+# metric 'beacon_http_responses_total{code="200"}' (empty if absent).
+metric() {
+    curl -s "$ADMIN/metrics" | awk -v s="$1" '$1 == s { print $2; exit }'
+}
+
+# ---- Generic helpers appended for the Redis-side tests.
+#
+#   redis_start_args ARGS...        redis_start with extra redis-server options
+#   wait_eq_t SECS NAME EXPECTED CMD...   wait_eq bounded by SECS instead of 5 s
+#   metric NAME                     a value from the admin /metrics (0 if absent)
+#   avoid_minute_edge [SECS]        sleep into the next UTC minute if fewer than
+#                                   SECS (default 5) seconds are left in this one
+
+# redis_start_args ARGS...: like redis_start, with ARGS appended to the
+# redis-server command line (later options win: "--appendonly yes" makes
+# a redis_stop + redis_start_args pair a restart that keeps the data;
+# "--enable-debug-command local" allows DEBUG SLEEP). Same port on every
+# call of one test file.
+redis_start_args() {
+    REDIS_PORT=${REDIS_PORT:-$(free_port)}
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T_DIR" \
+        --save '' --appendonly no --logfile "$T_DIR/redis.log" "$@" &
+    REDIS_PID=$!
+    local i
+    for i in $(seq 1 200); do
+        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+        sleep 0.05
+    done
+    echo "redis-server did not start" >&2
+    return 1
+}
+
+wait_eq_t() {
+    local secs=$1 name=$2 expected=$3 out deadline
+    shift 3
+    deadline=$(($(date +%s) + secs))
+    while :; do
+        out=$("$@" 2>&1)
+        [ "$out" = "$expected" ] && break
+        [ "$(date +%s)" -ge "$deadline" ] && break
+        sleep 0.1
+    done
+    check "$name" "$expected" "$out"
+}
+
+# metric NAME: NAME is the whole series name as printed, labels included,
+# e.g. 'beacon_hits_total{endpoint="pixel",outcome="counted"}'.
+metric() {
+    curl -s --max-time 5 "$ADMIN/metrics" |
+        awk -v n="$1" '$1 == n { v = $2 } END { print (v == "" ? 0 : v) }'
+}
+
+avoid_minute_edge() {
+    local margin=${1:-5} s
+    s=$((10#$(date -u +%S)))
+    if [ "$s" -ge $((60 - margin)) ]; then
+        sleep $((61 - s))
+    fi
+}

@@ -35,8 +35,8 @@ static int parse(struct hit *h, const char *q, size_t len,
 
     assert_true(len <= sizeof scratch);
     *err = NULL;
-    return hit_parse_query(h, q, len, page_host != NULL ? &ctx : NULL,
-                           scratch, len, err);
+    return hit_parse_query(h, q, len, page_host != NULL ? &ctx : NULL, scratch,
+                           len, err);
 }
 
 static int field_is(const char *got, size_t got_len, const char *want)
@@ -59,14 +59,15 @@ static void check_hit(const struct hit *h, const struct want *w,
         h->is_pageview != (strcmp(event, "pageview") == 0)) {
         fail_msg("%s: got site=%s path=%s ref=%s event=%s pv=%d "
                  "utm=%s/%s/%s",
-                 what, h->site, h->path, h->ref_host, h->event,
-                 h->is_pageview, h->utm_source, h->utm_medium,
-                 h->utm_campaign);
+                 what, h->site, h->path, h->ref_host, h->event, h->is_pageview,
+                 h->utm_source, h->utm_medium, h->utm_campaign);
     }
 }
 
-#define W(site, path, ref, event, src, med, camp)                             \
-    {site, path, ref, event, src, med, camp}
+#define W(site, path, ref, event, src, med, camp)                              \
+    {                                                                          \
+        site, path, ref, event, src, med, camp                                 \
+    }
 
 static const struct accept_case accept_cases[] = {
     /* s and u, both forms of u */
@@ -117,8 +118,7 @@ static const struct accept_case accept_cases[] = {
      W("blog", "/", "", "video:play", "", "", "")},
     {"s=blog&u=/&e=pageview", NULL, W("blog", "/", "", NULL, "", "", "")},
     {"s=blog&u=/&e=", NULL, W("blog", "/", "", NULL, "", "", "")},
-    {"s=blog&u=/&e=Pageview", NULL,
-     W("blog", "/", "", "Pageview", "", "", "")},
+    {"s=blog&u=/&e=Pageview", NULL, W("blog", "/", "", "Pageview", "", "", "")},
 
     /* r */
     {"s=b&u=https://example.com/&r=https%3A%2F%2Fwww.Google.com%2Fsearch"
@@ -134,16 +134,15 @@ static const struct accept_case accept_cases[] = {
      W("b", "/", "", NULL, "", "", "")},
     {"s=b&u=https://example.com/&r=https://blog.example.com/", NULL,
      W("b", "/", "blog.example.com", NULL, "", "", "")},
-    {"s=b&u=https://example.com/&r=https://user@news.example.org:443/a",
-     NULL, W("b", "/", "news.example.org", NULL, "", "", "")},
-    {"s=b&u=https://example.com/&r=android-app://com.google.android.gm/",
-     NULL, W("b", "/", "", NULL, "", "", "")},
+    {"s=b&u=https://example.com/&r=https://user@news.example.org:443/a", NULL,
+     W("b", "/", "news.example.org", NULL, "", "", "")},
+    {"s=b&u=https://example.com/&r=android-app://com.google.android.gm/", NULL,
+     W("b", "/", "", NULL, "", "", "")},
     {"s=b&u=https://example.com/&r=%ZZ", NULL,
      W("b", "/", "", NULL, "", "", "")},
     {"s=b&u=https://example.com/&r=example.org", NULL,
      W("b", "/", "", NULL, "", "", "")},
-    {"s=b&u=https://example.com/&r=", NULL,
-     W("b", "/", "", NULL, "", "", "")},
+    {"s=b&u=https://example.com/&r=", NULL, W("b", "/", "", NULL, "", "", "")},
     {"s=b&u=http://[::1]:8080/x&r=http://[::1]/", NULL,
      W("b", "/x", "", NULL, "", "", "")},
     {"s=b&u=http://[::1]:8080/x&r=http://[::2]/", NULL,
@@ -154,6 +153,10 @@ static const struct accept_case accept_cases[] = {
     {"s=b&u=/x&r=https://example.com/y", "www.example.com",
      W("b", "/x", "", NULL, "", "", "")},
     {"s=b&u=/x&r=https://www.example.com/y", "Example.COM:8443",
+     W("b", "/x", "", NULL, "", "", "")},
+    /* the context's host as the caller gave it counts too (a caller that
+     * normalised "www.www.example.com" already passes "www.example.com") */
+    {"s=b&u=/x&r=https://www.www.example.com/y", "www.example.com",
      W("b", "/x", "", NULL, "", "", "")},
     {"s=b&u=/x&r=https://other.example/", "example.com",
      W("b", "/x", "other.example", NULL, "", "", "")},
@@ -183,14 +186,16 @@ static const struct accept_case accept_cases[] = {
      W("b", "/", "", NULL, "", "x", "")},
     {"s=b&u=%2F%3Futm_source%3Da%2501b", NULL,
      W("b", "/", "", NULL, "", "", "")},
-    {"s=b&u=%2F%3Futm_source%3D%25C3", NULL,
-     W("b", "/", "", NULL, "", "", "")},
+    {"s=b&u=%2F%3Futm_source%3D%25C3", NULL, W("b", "/", "", NULL, "", "", "")},
     {"s=b&u=%2F%3Futm_source%3Dfirst%26utm_source%3Dsecond", NULL,
      W("b", "/", "", NULL, "first", "", "")},
     {"s=b&u=/&utm_campaign=%C3%89T%C3%89+2024", NULL,
      W("b", "/", "", NULL, "", "", "\xc3\x89t\xc3\x89 2024")},
     {"s=b&u=/&utm_source=a%7Fb", NULL,
-     W("b", "/", "", NULL, "a\x7f" "b", "", "")},
+     W("b", "/", "", NULL,
+       "a\x7f"
+       "b",
+       "", "")},
     {"s=b&u=/&utm_source=News/Letter&utm_medium=E-Mail", NULL,
      W("b", "/", "", NULL, "news/letter", "e-mail", "")},
     {"s=b&u=/&utm_source=x&utm_source=%ZZ", NULL,
@@ -305,8 +310,8 @@ static void test_hit__rejects_table(void **state)
 }
 
 /* Builds "name=" + n times c (+ suffix) into buf. */
-static size_t build(char *buf, size_t cap, const char *prefix, char c,
-                    size_t n, const char *suffix)
+static size_t build(char *buf, size_t cap, const char *prefix, char c, size_t n,
+                    const char *suffix)
 {
     size_t len = strlen(prefix);
 
@@ -429,9 +434,8 @@ static void test_hit__scratch_of_len_suffices(void **state)
         const char *err = NULL;
 
         memset(scratch, 0xAA, sizeof scratch);
-        assert_int_equal(hit_parse_query(&h, qs[i], len, NULL, scratch, len,
-                                         &err),
-                         0);
+        assert_int_equal(
+            hit_parse_query(&h, qs[i], len, NULL, scratch, len, &err), 0);
         for (size_t k = len; k < sizeof scratch; k++) {
             assert_int_equal((unsigned char)scratch[k], 0xAA);
         }
@@ -445,12 +449,10 @@ static void test_hit__scratch_too_small(void **state)
     const char *err = NULL;
     (void)state;
 
-    assert_int_equal(hit_parse_query(&h, "s=b&u=/", 7, NULL, scratch, 6,
-                                     &err),
+    assert_int_equal(hit_parse_query(&h, "s=b&u=/", 7, NULL, scratch, 6, &err),
                      -1);
     assert_string_equal(err, "scratch too small");
-    assert_int_equal(hit_parse_query(&h, "s=b&u=/", 7, NULL, scratch, 7,
-                                     &err),
+    assert_int_equal(hit_parse_query(&h, "s=b&u=/", 7, NULL, scratch, 7, &err),
                      0);
     /* err may be NULL. */
     assert_int_equal(hit_parse_query(&h, "", 0, NULL, scratch, 0, NULL), -1);

@@ -57,8 +57,7 @@ static void test_keys__ignores_local_zone(void **state)
 
     setenv("TZ", "Pacific/Kiritimati", 1); /* UTC+14 */
     tzset();
-    assert_int_equal(keys_stamp(buf, sizeof buf, KEYS_MINUTE, 1700000000),
-                     12);
+    assert_int_equal(keys_stamp(buf, sizeof buf, KEYS_MINUTE, 1700000000), 12);
     assert_string_equal(buf, "202311142213");
     unsetenv("TZ");
     tzset();
@@ -70,15 +69,12 @@ static void test_keys__rejects_unrepresentable(void **state)
     (void)state;
 
     /* Five-digit and negative years would not sort as strings. */
-    assert_int_equal(keys_stamp(buf, sizeof buf, KEYS_DAY, 253402300800),
+    assert_int_equal(keys_stamp(buf, sizeof buf, KEYS_DAY, 253402300800), -1);
+    assert_int_equal(keys_stamp(buf, sizeof buf, KEYS_DAY, -62167219201), -1);
+    assert_int_equal(keys_bucket(buf, sizeof buf, "bc", "s", 1, "tot", KEYS_DAY,
+                                 253402300800),
                      -1);
-    assert_int_equal(keys_stamp(buf, sizeof buf, KEYS_DAY, -62167219201),
-                     -1);
-    assert_int_equal(keys_bucket(buf, sizeof buf, "bc", "s", 1, "tot",
-                                 KEYS_DAY, 253402300800),
-                     -1);
-    assert_int_equal(keys_series_field(buf, sizeof buf, KEYS_DAY,
-                                       253402300800),
+    assert_int_equal(keys_series_field(buf, sizeof buf, KEYS_DAY, 253402300800),
                      -1);
     assert_int_equal(keys_stamp(buf, sizeof buf, (enum keys_gran)7, 0), -1);
 }
@@ -131,8 +127,8 @@ static void test_keys__bucket_names(void **state)
 
     for (size_t i = 0; i < sizeof bucket_cases / sizeof *bucket_cases; i++) {
         const struct bucket_case *c = &bucket_cases[i];
-        int n = keys_bucket(buf, sizeof buf, "bc", "blog.example", 12,
-                            c->kind, c->g, 1700000000);
+        int n = keys_bucket(buf, sizeof buf, "bc", "blog.example", 12, c->kind,
+                            c->g, 1700000000);
 
         assert_int_equal(n, (int)strlen(c->want));
         assert_string_equal(buf, c->want);
@@ -146,9 +142,9 @@ static void test_keys__site_is_a_view(void **state)
     char buf[KEYS_MAX];
     (void)state;
 
-    assert_int_equal(keys_bucket(buf, sizeof buf, "p", site, 14, "tot",
-                                 KEYS_DAY, 0),
-                     (int)strlen("p:{shop-1.example}:tot:d:19700101"));
+    assert_int_equal(
+        keys_bucket(buf, sizeof buf, "p", site, 14, "tot", KEYS_DAY, 0),
+        (int)strlen("p:{shop-1.example}:tot:d:19700101"));
     assert_string_equal(buf, "p:{shop-1.example}:tot:d:19700101");
 }
 
@@ -162,9 +158,9 @@ static void test_keys__site_of_64_chars(void **state)
     strcpy(want, "bc:{");
     strcat(want, site);
     strcat(want, "}:pages:m:197001010000");
-    assert_int_equal(keys_bucket(buf, sizeof buf, "bc", site, 64, "pages",
-                                 KEYS_MINUTE, 0),
-                     (int)strlen(want));
+    assert_int_equal(
+        keys_bucket(buf, sizeof buf, "bc", site, 64, "pages", KEYS_MINUTE, 0),
+        (int)strlen(want));
     assert_string_equal(buf, want);
     assert_true(strlen(want) < KEYS_MAX);
 }
@@ -176,12 +172,11 @@ static void test_keys__too_small_is_an_error(void **state)
     int len = (int)strlen(want);
     (void)state;
 
-    assert_int_equal(keys_bucket(buf, (size_t)len, "bc", "s", 1, "tot",
-                                 KEYS_DAY, 0),
-                     -1);
-    assert_int_equal(keys_bucket(buf, (size_t)len + 1, "bc", "s", 1, "tot",
-                                 KEYS_DAY, 0),
-                     len);
+    assert_int_equal(
+        keys_bucket(buf, (size_t)len, "bc", "s", 1, "tot", KEYS_DAY, 0), -1);
+    assert_int_equal(
+        keys_bucket(buf, (size_t)len + 1, "bc", "s", 1, "tot", KEYS_DAY, 0),
+        len);
     assert_string_equal(buf, want);
     assert_int_equal(keys_sites(buf, 8, "bc"), -1); /* "bc:sites" is 8 */
     assert_int_equal(keys_sites(buf, 9, "bc"), 8);
@@ -195,17 +190,17 @@ static void test_keys__series(void **state)
     char buf[KEYS_MAX];
     (void)state;
 
-    assert_int_equal(keys_series(buf, sizeof buf, "bc", "site", 4, KEYS_DAY,
-                                 1700000000),
-                     (int)strlen("bc:{site}:series:d:20231114"));
+    assert_int_equal(
+        keys_series(buf, sizeof buf, "bc", "site", 4, KEYS_DAY, 1700000000),
+        (int)strlen("bc:{site}:series:d:20231114"));
     assert_string_equal(buf, "bc:{site}:series:d:20231114");
-    assert_int_equal(keys_series(buf, sizeof buf, "bc", "site", 4,
-                                 KEYS_HOUR, 1700000000),
-                     (int)strlen("bc:{site}:series:h:2023111422"));
+    assert_int_equal(
+        keys_series(buf, sizeof buf, "bc", "site", 4, KEYS_HOUR, 1700000000),
+        (int)strlen("bc:{site}:series:h:2023111422"));
     assert_string_equal(buf, "bc:{site}:series:h:2023111422");
-    assert_int_equal(keys_series(buf, sizeof buf, "bc", "site", 4,
-                                 KEYS_MINUTE, 1700000000),
-                     -1);
+    assert_int_equal(
+        keys_series(buf, sizeof buf, "bc", "site", 4, KEYS_MINUTE, 1700000000),
+        -1);
 
     assert_int_equal(keys_series_field(buf, 3, KEYS_DAY, 1700000000), 2);
     assert_string_equal(buf, "22");
@@ -227,9 +222,9 @@ static void test_keys__sites_and_applied(void **state)
     assert_string_equal(buf, "bc:sites");
     assert_int_equal(keys_sites(buf, sizeof buf, "prod:eu"), 13);
     assert_string_equal(buf, "prod:eu:sites");
-    assert_int_equal(keys_applied(buf, sizeof buf, "bc", "site", 4,
-                                  "host-a:8080"),
-                     (int)strlen("bc:{site}:applied:host-a:8080"));
+    assert_int_equal(
+        keys_applied(buf, sizeof buf, "bc", "site", 4, "host-a:8080"),
+        (int)strlen("bc:{site}:applied:host-a:8080"));
     assert_string_equal(buf, "bc:{site}:applied:host-a:8080");
 }
 

@@ -19,7 +19,10 @@ struct accept_case {
     size_t out_len;
 };
 
-#define OK(in, plus, out) {in, plus, out, sizeof(out) - 1}
+#define OK(in, plus, out)                                                      \
+    {                                                                          \
+        in, plus, out, sizeof(out) - 1                                         \
+    }
 
 static const struct accept_case accept_cases[] = {
     OK("", 1, ""),
@@ -39,14 +42,13 @@ static const struct accept_case accept_cases[] = {
     OK("%2525", 1, "%25"),
     OK("++", 1, "  "),
     OK("a=b&c", 1, "a=b&c"),
-    OK("https%3A%2F%2Fexample.com%2Fa%3Fb%3D1",
-       1, "https://example.com/a?b=1"),
+    OK("https%3A%2F%2Fexample.com%2Fa%3Fb%3D1", 1, "https://example.com/a?b=1"),
 };
 
 static const char *const reject_cases[] = {
-    "%",    "%4",  "a%",   "a%2",  "%G0", "%0G",  "%%41", "% 41",
-    "%+1",  "%-1", "%x1",  "%1",   "ab%", "%4g",  "%\xc3\xa9",
-    "%%",   "%2",  "%zz",  "a%2x", "%1 ",
+    "%",         "%4",  "a%",  "a%2", "%G0",  "%0G", "%%41",
+    "% 41",      "%+1", "%-1", "%x1", "%1",   "ab%", "%4g",
+    "%\xc3\xa9", "%%",  "%2",  "%zz", "a%2x", "%1 ",
 };
 
 static void test_percent__accepts_table(void **state)
@@ -125,8 +127,7 @@ static void test_percent__in_place(void **state)
     char buf[] = "a%20b+c%2Bd";
     (void)state;
 
-    assert_int_equal(percent_decode(buf, sizeof buf, buf, strlen(buf), 1),
-                     7);
+    assert_int_equal(percent_decode(buf, sizeof buf, buf, strlen(buf), 1), 7);
     assert_memory_equal(buf, "a b c+d", 7);
 }
 

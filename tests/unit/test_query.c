@@ -22,8 +22,8 @@ static void render(const char *q, size_t len, char *out, size_t cap)
     out[0] = '\0';
     query_iter_init(&it, q, len);
     while (query_next(&it, &n, &v)) {
-        int w = snprintf(out + used, cap - used, "%.*s=%.*s|", (int)n.len,
-                         n.p, (int)v.len, v.p);
+        int w = snprintf(out + used, cap - used, "%.*s=%.*s|", (int)n.len, n.p,
+                         (int)v.len, v.p);
 
         assert_true(w > 0 && (size_t)w < cap - used);
         used += (size_t)w;
@@ -62,8 +62,7 @@ static void test_query__iterates_table(void **state)
     for (size_t i = 0; i < sizeof iter_cases / sizeof *iter_cases; i++) {
         render(iter_cases[i].in, strlen(iter_cases[i].in), out, sizeof out);
         if (strcmp(out, iter_cases[i].pairs) != 0) {
-            fail_msg("case %zu \"%s\": got \"%s\"", i, iter_cases[i].in,
-                     out);
+            fail_msg("case %zu \"%s\": got \"%s\"", i, iter_cases[i].in, out);
         }
     }
 }
@@ -109,20 +108,11 @@ struct find_case {
 };
 
 static const struct find_case find_cases[] = {
-    {"a=1&b=2", "a", "1"},
-    {"a=1&b=2", "b", "2"},
-    {"a=1&a=2", "a", "1"},
-    {"aa=1&a=2", "a", "2"},
-    {"a&b=2", "a", ""},
-    {"a=&b=2", "a", ""},
-    {"=x&b=2", "", "x"},
-    {"a=1&b=2", "c", NULL},
-    {"", "a", NULL},
-    {"a%20b=1", "a b", NULL},
-    {"a%20b=1", "a%20b", "1"},
-    {"A=1", "a", NULL},
-    {"ab=1", "a", NULL},
-    {"a=1", "ab", NULL},
+    {"a=1&b=2", "a", "1"},    {"a=1&b=2", "b", "2"},     {"a=1&a=2", "a", "1"},
+    {"aa=1&a=2", "a", "2"},   {"a&b=2", "a", ""},        {"a=&b=2", "a", ""},
+    {"=x&b=2", "", "x"},      {"a=1&b=2", "c", NULL},    {"", "a", NULL},
+    {"a%20b=1", "a b", NULL}, {"a%20b=1", "a%20b", "1"}, {"A=1", "a", NULL},
+    {"ab=1", "a", NULL},      {"a=1", "ab", NULL},
 };
 
 static void test_query__find_table(void **state)
@@ -139,8 +129,8 @@ static void test_query__find_table(void **state)
                 fail_msg("case %zu: %s found in \"%s\"", i, c->name, c->q);
             }
         } else if (!found || !span_eq(v, c->value)) {
-            fail_msg("case %zu: %s in \"%s\": found %d \"%.*s\"", i,
-                     c->name, c->q, found, (int)v.len, v.p ? v.p : "");
+            fail_msg("case %zu: %s in \"%s\": found %d \"%.*s\"", i, c->name,
+                     c->q, found, (int)v.len, v.p ? v.p : "");
         }
     }
 }

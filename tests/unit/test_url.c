@@ -39,8 +39,8 @@ static const struct split_case split_ok[] = {
     {"http://example.com/a#f?x", "http", "example.com", "/a", ""},
     {"http://example.com/?", "http", "example.com", "/", ""},
     {"http://example.com/a?b?c#d", "http", "example.com", "/a", "b?c"},
-    {"http://example.com/caf\xc3\xa9", "http", "example.com",
-     "/caf\xc3\xa9", ""},
+    {"http://example.com/caf\xc3\xa9", "http", "example.com", "/caf\xc3\xa9",
+     ""},
     {"http://example.com//a/../b", "http", "example.com", "//a/../b", ""},
     {"http://192.0.2.1:8080/", "http", "192.0.2.1", "/", ""},
 };
@@ -100,9 +100,8 @@ static void test_url__split_accepts_table(void **state)
         if (!span_eq(u.scheme, c->scheme) || !span_eq(u.host, c->host) ||
             !span_eq(u.path, c->path) || !span_eq(u.query, c->query)) {
             fail_msg("case %zu %s: got %.*s | %.*s | %.*s | %.*s", i, c->in,
-                     (int)u.scheme.len, u.scheme.p, (int)u.host.len,
-                     u.host.p, (int)u.path.len, u.path.p, (int)u.query.len,
-                     u.query.p);
+                     (int)u.scheme.len, u.scheme.p, (int)u.host.len, u.host.p,
+                     (int)u.path.len, u.path.p, (int)u.query.len, u.query.p);
         }
     }
 }
@@ -194,10 +193,26 @@ static const struct norm_case norm_ok[] = {
 };
 
 static const char *const norm_bad[] = {
-    "",         "a",        "a/b",      "?/x",          " /a",
-    "./a",      "../a",     "#/a",      "/a\x01",       "/a\x1f/b",
-    "/a\x7f",   "/a\n",     "/a\r\n",   "/\t",          "/\xc0\xaf",
-    "/\xed\xa0\x80", "/\xc3", "/a\xff", "/\xe2\x82",    "/\xf4\x90\x80\x80",
+    "",
+    "a",
+    "a/b",
+    "?/x",
+    " /a",
+    "./a",
+    "../a",
+    "#/a",
+    "/a\x01",
+    "/a\x1f/b",
+    "/a\x7f",
+    "/a\n",
+    "/a\r\n",
+    "/\t",
+    "/\xc0\xaf",
+    "/\xed\xa0\x80",
+    "/\xc3",
+    "/a\xff",
+    "/\xe2\x82",
+    "/\xf4\x90\x80\x80",
     "/\xc0\xae\xc0\xae/",
 };
 
@@ -459,8 +474,8 @@ static void test_url__host_accepts_table(void **state)
     (void)state;
 
     for (size_t i = 0; i < sizeof host_ok / sizeof *host_ok; i++) {
-        ssize_t n = url_host(out, sizeof out, host_ok[i].in,
-                             strlen(host_ok[i].in));
+        ssize_t n =
+            url_host(out, sizeof out, host_ok[i].in, strlen(host_ok[i].in));
 
         if (n < 0 || (size_t)n != strlen(host_ok[i].out) ||
             strcmp(out, host_ok[i].out) != 0) {
@@ -476,8 +491,7 @@ static void test_url__host_rejects_table(void **state)
     (void)state;
 
     for (size_t i = 0; i < sizeof host_bad / sizeof *host_bad; i++) {
-        if (url_host(out, sizeof out, host_bad[i], strlen(host_bad[i])) !=
-            -1) {
+        if (url_host(out, sizeof out, host_bad[i], strlen(host_bad[i])) != -1) {
             fail_msg("case %zu accepted: \"%s\"", i, host_bad[i]);
         }
     }
@@ -521,9 +535,18 @@ static const struct norm_case bare_ok[] = {
 };
 
 static const char *const bare_bad[] = {
-    "",          "example.com:abc", "example.com:70000", "[::1]x",
-    "[::1",      "exa mple.com",    "a:b:c",             "::1",
-    "http://a",  "a/b",             ":80",               "[::1]:x",
+    "",
+    "example.com:abc",
+    "example.com:70000",
+    "[::1]x",
+    "[::1",
+    "exa mple.com",
+    "a:b:c",
+    "::1",
+    "http://a",
+    "a/b",
+    ":80",
+    "[::1]:x",
     "example.com\r\n",
 };
 

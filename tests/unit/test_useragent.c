@@ -180,8 +180,7 @@ static void test_useragent__classifies_real_agents(void **state)
 
         if (got.device != c->device || got.browser != c->browser) {
             fail_msg("case %zu: got %s/%s, want %s/%s: %s", i,
-                     ua_device_name(got.device),
-                     ua_browser_name(got.browser),
+                     ua_device_name(got.device), ua_browser_name(got.browser),
                      ua_device_name(c->device), ua_browser_name(c->browser),
                      c->ua);
         }
@@ -246,8 +245,8 @@ static void test_useragent__names(void **state)
     static const char *const devices[] = {"desktop", "mobile", "tablet",
                                           "other"};
     static const char *const browsers[] = {
-        "chrome", "firefox", "safari", "edge", "opera",
-        "samsung", "yandex", "ie", "other",
+        "chrome",  "firefox", "safari", "edge",  "opera",
+        "samsung", "yandex",  "ie",     "other",
     };
     (void)state;
 
@@ -255,12 +254,11 @@ static void test_useragent__names(void **state)
         assert_string_equal(ua_device_name((enum ua_device)i), devices[i]);
     }
     for (int i = 0; i < UA_BROWSER_COUNT; i++) {
-        assert_string_equal(ua_browser_name((enum ua_browser)i),
-                            browsers[i]);
+        assert_string_equal(ua_browser_name((enum ua_browser)i), browsers[i]);
     }
     assert_string_equal(ua_device_name(UA_DEVICE_COUNT), "other");
     assert_string_equal(ua_browser_name(UA_BROWSER_COUNT), "other");
-    assert_string_equal(ua_device_name((enum ua_device)-1), "other");
+    assert_string_equal(ua_device_name((enum ua_device) - 1), "other");
 }
 
 int main(void)

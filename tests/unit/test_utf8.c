@@ -18,7 +18,10 @@ struct bytes {
     const char *what;
 };
 
-#define B(s, what) {s, sizeof(s) - 1, what}
+#define B(s, what)                                                             \
+    {                                                                          \
+        s, sizeof(s) - 1, what                                                 \
+    }
 
 static const struct bytes valid_cases[] = {
     B("", "empty"),
@@ -43,7 +46,9 @@ static const struct bytes valid_cases[] = {
 static const struct bytes invalid_cases[] = {
     B("\x80", "lone continuation"),
     B("\xbf", "lone continuation"),
-    B("a\x80" "b", "continuation after ascii"),
+    B("a\x80"
+      "b",
+      "continuation after ascii"),
     B("\xc0\x80", "overlong NUL"),
     B("\xc0\xaf", "overlong '/'"),
     B("\xc1\xbf", "overlong U+007F"),
@@ -67,7 +72,9 @@ static const struct bytes invalid_cases[] = {
     B("\xc3", "truncated 2-byte"),
     B("\xe2\x82", "truncated 3-byte"),
     B("\xf0\x9f\x98", "truncated 4-byte"),
-    B("\xc3" "A", "bad continuation"),
+    B("\xc3"
+      "A",
+      "bad continuation"),
     B("\xe2\x28\xa1", "bad second byte"),
     B("\xe2\x82\x28", "bad third byte"),
     B("\xf0\x9f\x28\x80", "bad third of four"),
@@ -90,8 +97,7 @@ static void test_utf8__rejects_table(void **state)
 {
     (void)state;
 
-    for (size_t i = 0; i < sizeof invalid_cases / sizeof *invalid_cases;
-         i++) {
+    for (size_t i = 0; i < sizeof invalid_cases / sizeof *invalid_cases; i++) {
         if (utf8_valid(invalid_cases[i].s, invalid_cases[i].len)) {
             fail_msg("case %zu accepted: %s", i, invalid_cases[i].what);
         }
@@ -146,8 +152,7 @@ static void test_utf8__cut_table(void **state)
         size_t got = utf8_cut(cut_cases[i].s, cut_cases[i].len);
 
         if (got != cut_cases[i].want) {
-            fail_msg("case %zu: cut %zu, want %zu", i, got,
-                     cut_cases[i].want);
+            fail_msg("case %zu: cut %zu, want %zu", i, got, cut_cases[i].want);
         }
     }
 }
