@@ -160,10 +160,19 @@ static void send_done(struct flusher *f)
     check_finished(f);
 }
 
-/* The script answers 1 (applied) or 0 (a repeat); SADD a count. */
-static int reply_ok(const redisReply *r)
+/* The script answers 1 (applied), 0 (a repeat) or -N (applied, N keys of
+ * the wrong type skipped); SADD a count. */
+static int reply_ok(struct flusher *f, const redisReply *r)
 {
-    return r != NULL && r->type == REDIS_REPLY_INTEGER;
+    if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
+        return 0;
+    }
+    if (r->integer < 0) {
+        log_warn("redis: batch %llu: %lld keys hold another type and were "
+                 "not updated",
+                 (unsigned long long)f->in_flight->seq, -r->integer);
+    }
+    return 1;
 }
 
 static void on_reply(redisAsyncContext *ac, void *r, void *priv)
@@ -175,7 +184,7 @@ static void on_reply(redisAsyncContext *ac, void *r, void *priv)
     if ((uint64_t)(uintptr_t)priv != f->gen || !f->sending) {
         return; /* a reply to a send we already gave up on */
     }
-    if (!reply_ok(reply)) {
+    if (!reply_ok(f, reply)) {
         f->send_failed = 1;
         stat_add(&f->stats.redis_errors_total, 1);
         if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
@@ -468,6 +477,8 @@ void flusher_destroy(struct flusher *f)
     if (f == NULL) {
         return;
     }
+    /* Replies freed with the link must not start a retry. */
+    f->sending = 0;
     redis_link_destroy(f->link);
     struct event *evs[] = {f->tick_ev,  f->inbox_ev,  f->cmd_timeout_ev,
                            f->retry_ev, f->finish_ev, f->deadline_ev};

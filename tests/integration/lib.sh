@@ -25,6 +25,7 @@ REDIS_PID=""
 BEACOND_PID=""
 
 cleanup() {
+    exec 2>/dev/null # no "Killed" job notices for what we stop here
     [ -n "$BEACOND_PID" ] && kill -KILL "$BEACOND_PID" 2>/dev/null
     [ -n "$REDIS_PID" ] && kill -KILL "$REDIS_PID" 2>/dev/null
     wait 2>/dev/null
