@@ -16,8 +16,15 @@ enum request_header request_header_id(const char *name, size_t len)
         REQUEST_HEADERS(REQUEST_HDR_NAME)
 #undef REQUEST_HDR_NAME
     };
+    if (len == 0) {
+        return HDR_COUNT;
+    }
+    /* Runs for every header of every request: compare the length and the
+     * first letter before calling strncasecmp. */
+    char first = (char)(name[0] | 0x20);
     for (int i = 0; i < HDR_COUNT; i++) {
-        if (known[i].len == len && strncasecmp(known[i].name, name, len) == 0) {
+        if (known[i].len == len && known[i].name[0] == first &&
+            strncasecmp(known[i].name, name, len) == 0) {
             return (enum request_header)i;
         }
     }
