@@ -36,7 +36,8 @@ static enum metrics_outcome count_hit(struct worker *w,
         return METRICS_O_invalid;
     }
     struct span ua = r->header[HDR_USER_AGENT];
-    struct ua_class cls = ua_classify(ua.p ? ua.p : "", ua.len);
+    struct ua_class cls = ua_cache_classify(&w->ua_cache, ua.p ? ua.p : "",
+                                            ua.len);
 
     /* Reserve room for every key the hit may create before answering
      * "counted": a counted hit must never be dropped later. */

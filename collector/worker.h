@@ -12,6 +12,7 @@
 #include "collector/config.h"
 #include "collector/metrics.h"
 #include "collector/response.h"
+#include "collector/ua_cache.h"
 #include "proto/hit.h"
 
 struct server;
@@ -44,6 +45,7 @@ struct worker {
 
     struct metrics_worker metrics;
     struct response_date date;
+    struct ua_cache ua_cache;
     struct hit hit;  /* scratch of the pixel endpoint */
     char *scratch;   /* decoding space, max_request_line bytes */
     size_t scratch_cap;
