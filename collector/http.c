@@ -142,11 +142,43 @@ static int on_headers_complete(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
     h->head_done = 1;
+    /* llhttp accepts "gzip, chunked"; SPEC 2.8 accepts "chunked" alone. */
+    if (h->hdr[HDR_TRANSFER_ENCODING].set) {
+        struct span te = span_make(
+            h->buf + h->req_start + h->hdr[HDR_TRANSFER_ENCODING].off,
+            h->hdr[HDR_TRANSFER_ENCODING].len);
+        if (!span_ieq(te, "chunked")) {
+            return fail(h, 400, "unsupported Transfer-Encoding");
+        }
+    }
     if (p->content_length > h->limits->max_body &&
         (p->flags & F_CONTENT_LENGTH)) {
         fail(h, 413, "body too large");
         return -1;
     }
+    return 0;
+}
+
+/* Checks the chunk delimiter bytes that lie in data[0..len), whose first
+ * byte is at stream position pos. Returns 0, or -1 on a wrong byte. */
+static int check_crlf(struct http_framer *h, const char *data, size_t len,
+                      uint64_t pos)
+{
+    while (h->crlf_left > 0 && h->crlf_pos >= pos &&
+           h->crlf_pos < pos + len) {
+        char want = h->crlf_left == 2 ? '\r' : '\n';
+        if (data[h->crlf_pos - pos] != want) {
+            return fail(h, 400, "bad chunk delimiter");
+        }
+        h->crlf_pos++;
+        h->crlf_left--;
+    }
+    return 0;
+}
+
+static int on_chunk_header(llhttp_t *p)
+{
+    framer(p)->chunk_left = p->content_length;
     return 0;
 }
 
@@ -159,6 +191,18 @@ static int on_body(llhttp_t *p, const char *at, size_t len)
     h->body_len += len;
     if (h->body_len > h->limits->max_body) {
         return fail(h, 413, "body too large");
+    }
+    if ((p->flags & F_CHUNKED) && len > 0) {
+        h->chunk_left -= len < h->chunk_left ? len : h->chunk_left;
+        if (h->chunk_left == 0) {
+            /* The chunk's CRLF follows: check what of it is here already;
+             * the rest is checked when it arrives (http_feed). */
+            const char *end = at + len;
+            uint64_t pos = h->fed + (uint64_t)(end - h->exec_at);
+            h->crlf_pos = pos;
+            h->crlf_left = 2;
+            return check_crlf(h, end, (size_t)(h->buf + h->len - end), pos);
+        }
     }
     return 0;
 }
@@ -199,6 +243,7 @@ static const llhttp_settings_t settings = {
     .on_header_value = on_header_value,
     .on_header_value_complete = on_header_value_complete,
     .on_headers_complete = on_headers_complete,
+    .on_chunk_header = on_chunk_header,
     .on_body = on_body,
     .on_message_complete = on_message_complete,
 };
@@ -240,6 +285,8 @@ void http_reset(struct http_framer *h)
     h->why = NULL;
     h->stopped = 0;
     h->unknown_method = 0;
+    h->fed = 0;
+    h->crlf_left = 0;
 }
 
 /* Drops body bytes already framed: the head before them must stay. */
@@ -324,10 +371,18 @@ static void classify_bad_method(struct http_framer *h, const char *err_pos)
 enum http_result http_feed(struct http_framer *h, size_t n)
 {
     const char *data = h->buf + h->parsed;
+    size_t n_exec;
     h->len += n;
-    llhttp_errno_t err = llhttp_execute(&h->parser, data, h->len - h->parsed);
+    n_exec = h->len - h->parsed;
+    /* A chunk delimiter split from its chunk arrives now. */
+    if (check_crlf(h, data, n_exec, h->fed) < 0) {
+        return HTTP_FEED_ERROR;
+    }
+    h->exec_at = data;
+    llhttp_errno_t err = llhttp_execute(&h->parser, data, n_exec);
 
     if (err == HPE_OK) {
+        h->fed += n_exec;
         h->parsed = h->len;
     } else if (err == HPE_PAUSED) {
         h->parsed = (size_t)(llhttp_get_error_pos(&h->parser) - h->buf);

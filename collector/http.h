@@ -54,6 +54,15 @@ struct http_framer {
     int head_done;       /* the header block is complete */
     size_t body_off;     /* first body byte seen; 0: none yet */
     uint64_t body_len;
+    uint64_t chunk_left; /* data bytes of the current chunk still due */
+
+    /* llhttp 8.1 takes any two bytes after a chunk's data as its CRLF; the
+     * framer checks them itself. Positions count bytes given to llhttp
+     * since the connection began, so buffer moves do not matter. */
+    uint64_t fed;        /* bytes given to llhttp before this feed */
+    const char *exec_at; /* start of the bytes of the current feed */
+    uint64_t crlf_pos;   /* stream position of the next delimiter byte */
+    int crlf_left;       /* delimiter bytes still to check: 0, 1 or 2 */
     struct {
         size_t off, len;
         int set;

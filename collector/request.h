@@ -19,6 +19,7 @@
     X(X_FORWARDED_FOR, "x-forwarded-for")                                      \
     X(CONTENT_TYPE, "content-type")                                            \
     X(CONTENT_ENCODING, "content-encoding")                                    \
+    X(TRANSFER_ENCODING, "transfer-encoding")                                  \
     X(SEC_PURPOSE, "sec-purpose")                                              \
     X(PURPOSE, "purpose")                                                      \
     X(X_MOZ, "x-moz")                                                          \

@@ -197,11 +197,7 @@ req() {
     printf '\r\n'
 }
 
-# metric SERIES: the value of one exact series of /metrics, e.g.
-# metric 'beacon_http_responses_total{code="200"}' (empty if absent).
-metric() {
-    curl -s "$ADMIN/metrics" | awk -v s="$1" '$1 == s { print $2; exit }'
-}
+# (metric SERIES, used by the raw HTTP tests too, is defined below.)
 
 # ---- Generic helpers appended for the Redis-side tests.
 #

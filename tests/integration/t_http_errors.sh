@@ -8,97 +8,111 @@ P='/p.gif?s=errs&u=/x'
 # rep CHAR N: CHAR repeated N times
 rep() { head -c "$2" /dev/zero | tr '\0' "$1"; }
 
-# headers N SIZE: N header lines "X-Hnnnn: vvv..." each SIZE bytes long
-# (without the CRLF)
-headers() {
-    local i
-    for i in $(seq 1 "$1"); do
-        printf 'X-H%04d: %s\r\n' "$i" "$(rep v $(($2 - 9)))"
-    done
+# long_line LEN: a GET of the pixel whose request line (without CRLF) is
+# LEN bytes long, then a Host header and the end of the header block
+long_line() {
+    local pad=$(($1 - 4 - ${#P} - 3 - 9))  # "GET " P "&z=" pad " HTTP/1.1"
+    printf 'GET %s&z=%s HTTP/1.1\r\nHost: t\r\n\r\n' "$P" "$(rep a "$pad")"
 }
 
-# status: the status code of the first response line of rawhttp output
-status() { head -1 | cut -d' ' -f2; }
+# many_headers N SIZE: a GET of the pixel with N header lines in all (Host
+# and N-1 lines "X-Hnnnn: vvv" each SIZE bytes long without the CRLF)
+many_headers() {
+    local i
+    printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"
+    for i in $(seq 2 "$1"); do
+        printf 'X-H%04d: %s\r\n' "$i" "$(rep v $(($2 - 9)))"
+    done
+    printf '\r\n'
+}
+
+# st [rawhttp options] < BYTES: the status code of the first answer
+st() { raw --wait-close 0 "$@" | head -1 | cut -d' ' -f2; }
+
+# framing NAME < BYTES: 400, and the server closes the connection
+framing() {
+    local out
+    out=$(raw --wait-close 1)
+    check "$1 -> 400" 400 "$(echo "$out" | head -1 | cut -d' ' -f2)"
+    check "$1: closed" closed "$(echo "$out" | tail -1)"
+}
 
 # ---------------------------------------------------------------- defaults
 beacond_start
 
-# Request line: "GET " + target + " HTTP/1.1" (13 bytes around the target).
-# 8 KiB = 8192 bytes; stay clearly under and go clearly over.
-t=$(rep a $((8000 - 13 - ${#P} - 3)))
-out=$(printf 'GET %s&z=%s HTTP/1.1\r\nHost: t\r\n\r\n' "$P" "$t" | raw)
-check "default: request line of 8000 bytes -> 200" 200 "$(echo "$out" | status)"
-t=$(rep a 8300)
-out=$(printf 'GET %s&z=%s HTTP/1.1\r\nHost: t\r\n\r\n' "$P" "$t" | raw)
-check "default: request line of 8.3 KB -> 414" 414 "$(echo "$out" | status)"
+# Request line: 8 KiB = 8192 bytes; stay clearly under, go clearly over.
+check "default: request line of 8000 bytes -> 200" 200 "$(long_line 8000 | st)"
+check "default: request line of 8300 bytes -> 414" 414 "$(long_line 8300 | st)"
 
-# Header block: 16 KiB = 16384 bytes.  10 lines of 1500 bytes (15 KB) are
-# fine, 12 lines of 1500 bytes (18 KB) are not.
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 10 1500; printf '\r\n'; } | raw)
-check "default: header block of 15 KB -> 200" 200 "$(echo "$out" | status)"
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 12 1500; printf '\r\n'; } | raw)
-check "default: header block of 18 KB -> 431" 431 "$(echo "$out" | status)"
+# Header block: 16 KiB = 16384 bytes: 10 lines of 1500 bytes (13.5 KB) are fine,
+# 13 (18 KB) are not.
+check "default: header block of 15 KB -> 200" 200 "$(many_headers 10 1500 | st)"
+check "default: header block of 18 KB -> 431" 431 "$(many_headers 13 1500 | st)"
 
-# Header lines: 64 in all (Host + 63) are fine, 65 are not.
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 63 20; printf '\r\n'; } | raw)
-check "default: 64 header lines -> 200" 200 "$(echo "$out" | status)"
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 64 20; printf '\r\n'; } | raw)
-check "default: 65 header lines -> 431" 431 "$(echo "$out" | status)"
+# Header lines: 64 in all are fine, 65 are not.
+check "default: 64 header lines -> 200" 200 "$(many_headers 64 20 | st)"
+check "default: 65 header lines -> 431" 431 "$(many_headers 65 20 | st)"
 
 # Unknown method on a known path: 405 with Allow; elsewhere 404.
-out=$(req "DELETE $P HTTP/1.1" "Host: t" | raw -H allow)
-check "DELETE /p.gif -> 405" 405 "$(echo "$out" | status)"
-check "DELETE /p.gif: Allow header" 1 "$(echo "$out" | grep -ci '^allow: .*GET')"
-out=$(req "POST $P HTTP/1.1" "Host: t" "Content-Length: 0" | raw -H allow)
-check "POST /p.gif -> 405" 405 "$(echo "$out" | status)"
-check "POST /p.gif: Allow header" 1 "$(echo "$out" | grep -ci '^allow: .*GET')"
-out=$(req "FOO $P HTTP/1.1" "Host: t" | raw -H allow)
-check "FOO /p.gif -> 405" 405 "$(echo "$out" | status)"
-check "FOO /p.gif: Allow header" 1 "$(echo "$out" | grep -ci '^allow: .*GET')"
-out=$(req "DELETE /nope HTTP/1.1" "Host: t" | raw)
-check "DELETE /nope -> 404" 404 "$(echo "$out" | status)"
-out=$(req "FOO /nope HTTP/1.1" "Host: t" | raw)
-check "FOO /nope -> 404" 404 "$(echo "$out" | status)"
+for m in DELETE PUT FOO; do
+    out=$(req "$m $P HTTP/1.1" "Host: t" | raw --wait-close 0 -H allow)
+    check "$m /p.gif -> 405" 405 "$(echo "$out" | head -1 | cut -d' ' -f2)"
+    check "$m /p.gif: Allow names GET" 1 "$(echo "$out" | grep -ci '^allow: .*GET')"
+done
+out=$(req "POST $P HTTP/1.1" "Host: t" "Content-Length: 0" | raw --wait-close 0 -H allow)
+check "POST /p.gif -> 405" 405 "$(echo "$out" | head -1 | cut -d' ' -f2)"
+check "POST /p.gif: Allow names GET" 1 "$(echo "$out" | grep -ci '^allow: .*GET')"
+check "DELETE /nope -> 404" 404 "$(req "DELETE /nope HTTP/1.1" "Host: t" | st)"
+check "FOO /nope -> 404" 404 "$(req "FOO /nope HTTP/1.1" "Host: t" | st)"
 
-# Unknown path.
-out=$(req "GET /nope HTTP/1.1" "Host: t" | raw)
-check "GET /nope -> 404" 404 "$(echo "$out" | status)"
-out=$(req "GET /p.gifx?s=a&u=/ HTTP/1.1" "Host: t" | raw)
-check "GET /p.gifx -> 404" 404 "$(echo "$out" | status)"
+# Unknown paths.
+check "GET /nope -> 404" 404 "$(req "GET /nope HTTP/1.1" "Host: t" | st)"
+check "GET /p.gifx -> 404" 404 "$(req "GET /p.gifx?s=a&u=/ HTTP/1.1" "Host: t" | st)"
+check "GET /p.gif/x -> 404" 404 "$(req "GET /p.gif/x?s=a&u=/ HTTP/1.1" "Host: t" | st)"
 
-# Framing errors: 400 and the connection closed (wait up to 2 s for it).
-framing() {
-    local name=$1
-    local out
-    out=$(raw --wait-close 2)
-    check "$name -> 400" 400 "$(echo "$out" | status)"
-    check "$name: closed" closed "$(echo "$out" | tail -1)"
-}
-req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Content-Length: 5" \
-    "Transfer-Encoding: chunked" | { cat; printf '0\r\n\r\n'; } |
-    framing "POST /e with Content-Length and Transfer-Encoding"
-req "GET $P HTTP/1.1" "Host: t" "Transfer-Encoding: chunked" "Content-Length: 5" |
-    { cat; printf '0\r\n\r\n'; } |
-    framing "GET /p.gif with Transfer-Encoding and Content-Length"
-req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Content-Length: 2" \
-    "Content-Length: 2" | { cat; printf '{}'; } |
-    framing "duplicate Content-Length (same value)"
-req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Content-Length: 2" \
-    "Content-Length: 3" | { cat; printf '{} '; } |
-    framing "duplicate Content-Length (different values)"
-req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Transfer-Encoding: gzip" |
-    { cat; printf '{}'; } |
-    framing "Transfer-Encoding: gzip"
-req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Transfer-Encoding: chunked" |
-    { cat; printf 'zz\r\n{}\r\n0\r\n\r\n'; } |
-    framing "bad chunk size"
-req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Transfer-Encoding: chunked" |
-    { cat; printf '2\r\n{}XX0\r\n\r\n'; } |
-    framing "chunk data not followed by CRLF"
-req "GET $P HTTP/1.1" "Host: t" "X-Folded: first" "  second" |
-    framing "obsolete line folding (space)"
-req "GET $P HTTP/1.1" "Host: t" "X-Folded: first" "	second" |
-    framing "obsolete line folding (tab)"
+# Framing errors: 400 and the connection closed.
+framing "POST /e with Content-Length and Transfer-Encoding" < <(
+    req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" \
+        "Content-Length: 5" "Transfer-Encoding: chunked"
+    printf '0\r\n\r\n')
+framing "GET /p.gif with Transfer-Encoding and Content-Length" < <(
+    req "GET $P HTTP/1.1" "Host: t" "Transfer-Encoding: chunked" "Content-Length: 5"
+    printf '0\r\n\r\n')
+framing "duplicate Content-Length (same value)" < <(
+    req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" \
+        "Content-Length: 2" "Content-Length: 2"
+    printf '{}')
+framing "duplicate Content-Length (different values)" < <(
+    req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" \
+        "Content-Length: 2" "Content-Length: 3"
+    printf '{} ')
+framing "Transfer-Encoding: gzip" < <(
+    req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Transfer-Encoding: gzip"
+    printf '{}')
+framing "Transfer-Encoding: identity" < <(
+    req "GET $P HTTP/1.1" "Host: t" "Transfer-Encoding: identity")
+# gzip then chunked: still a transfer coding other than chunked alone,
+# which beacond does not decode
+framing "Transfer-Encoding: gzip, chunked" < <(
+    req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" \
+        "Transfer-Encoding: gzip, chunked"
+    printf '2\r\n{}\r\n0\r\n\r\n')
+framing "bad chunk size (POST /e)" < <(
+    req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Transfer-Encoding: chunked"
+    printf 'zz\r\n{}\r\n0\r\n\r\n')
+framing "bad chunk size (GET /p.gif)" < <(
+    req "GET $P HTTP/1.1" "Host: t" "Transfer-Encoding: chunked"
+    printf 'zz\r\n{}\r\n0\r\n\r\n')
+framing "chunk data not followed by CRLF (POST /e)" < <(
+    req "POST /e HTTP/1.1" "Host: t" "Content-Type: text/plain" "Transfer-Encoding: chunked"
+    printf '2\r\n{}XX0\r\n\r\n')
+framing "chunk data not followed by CRLF (GET /p.gif)" < <(
+    req "GET $P HTTP/1.1" "Host: t" "Transfer-Encoding: chunked"
+    printf '2\r\n{}XX0\r\n\r\n')
+framing "obsolete line folding (space)" < <(
+    req "GET $P HTTP/1.1" "Host: t" "X-Folded: first" "  second")
+framing "obsolete line folding (tab)" < <(
+    req "GET $P HTTP/1.1" "Host: t" "X-Folded: first" "	second")
 
 beacond_stop
 
@@ -106,33 +120,19 @@ beacond_stop
 beacond_start "limits.max_request_line = 1KiB" "limits.max_header_bytes = 2KiB" \
     "limits.max_headers = 8"
 
-t=$(rep a $((900 - 13 - ${#P} - 3)))
-out=$(printf 'GET %s&z=%s HTTP/1.1\r\nHost: t\r\n\r\n' "$P" "$t" | raw)
-check "1KiB: request line of 900 bytes -> 200" 200 "$(echo "$out" | status)"
-t=$(rep a 1100)
-out=$(printf 'GET %s&z=%s HTTP/1.1\r\nHost: t\r\n\r\n' "$P" "$t" | raw)
-check "1KiB: request line of 1.1 KB -> 414" 414 "$(echo "$out" | status)"
-
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 3 500; printf '\r\n'; } | raw)
-check "2KiB: header block of 1.5 KB -> 200" 200 "$(echo "$out" | status)"
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 5 500; printf '\r\n'; } | raw)
-check "2KiB: header block of 2.5 KB -> 431" 431 "$(echo "$out" | status)"
-
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 7 20; printf '\r\n'; } | raw)
-check "max_headers 8: 8 header lines -> 200" 200 "$(echo "$out" | status)"
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 8 20; printf '\r\n'; } | raw)
-check "max_headers 8: 9 header lines -> 431" 431 "$(echo "$out" | status)"
+check "1KiB: request line of 900 bytes -> 200" 200 "$(long_line 900 | st)"
+check "1KiB: request line of 1100 bytes -> 414" 414 "$(long_line 1100 | st)"
+check "2KiB: header block of 1.5 KB -> 200" 200 "$(many_headers 4 500 | st)"
+check "2KiB: header block of 2.5 KB -> 431" 431 "$(many_headers 6 500 | st)"
+check "max_headers 8: 8 header lines -> 200" 200 "$(many_headers 8 20 | st)"
+check "max_headers 8: 9 header lines -> 431" 431 "$(many_headers 9 20 | st)"
 
 # The limits hold when the bytes come in small pieces too.
-t=$(rep a 1100)
-out=$(printf 'GET %s&z=%s HTTP/1.1\r\nHost: t\r\n\r\n' "$P" "$t" |
-      raw --split 100,200,300,400,500,600,700,800,900,1000,1100 --delay 0.01)
-check "1KiB: request line of 1.1 KB in 12 pieces -> 414" 414 "$(echo "$out" | status)"
-out=$({ printf 'GET %s HTTP/1.1\r\nHost: t\r\n' "$P"; headers 8 20; printf '\r\n'; } |
-      raw --split 50,100,150,200,250 --delay 0.01)
-check "max_headers 8: 9 header lines in pieces -> 431" 431 "$(echo "$out" | status)"
+check "1KiB: request line of 1100 bytes in pieces -> 414" 414 \
+    "$(long_line 1100 | st --split 100,200,300,400,500,600,700,800,900,1000,1100 --delay 0.01)"
+check "max_headers 8: 9 header lines in pieces -> 431" 431 \
+    "$(many_headers 9 20 | st --split 50,100,150,200,250 --delay 0.01)"
 
-# Counters: one 414, 431s as sent.
-check "metrics: 414 counted" 2 "$(metric 'beacon_http_responses_total{code="414"}')"
-check "metrics: 431 counted" 3 "$(metric 'beacon_http_responses_total{code="431"}')"
+check "metrics: 414 responses" 2 "$(metric 'beacon_http_responses_total{code="414"}')"
+check "metrics: 431 responses" 3 "$(metric 'beacon_http_responses_total{code="431"}')"
 finish
