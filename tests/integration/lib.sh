@@ -47,17 +47,7 @@ this_hour() { date -u +%Y%m%d%H; }
 this_minute() { date -u +%Y%m%d%H%M; }
 
 redis_start() {
-    REDIS_PORT=${REDIS_PORT:-$(free_port)}
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$T_DIR" \
-        --save '' --appendonly no --logfile "$T_DIR/redis.log" &
-    REDIS_PID=$!
-    local i
-    for i in $(seq 1 100); do
-        [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
-        sleep 0.05
-    done
-    echo "redis-server did not start" >&2
-    return 1
+    redis_start_args
 }
 
 redis_stop() {
@@ -162,14 +152,7 @@ check() {
 # wait_eq NAME EXPECTED CMD...: polls CMD for up to 5 s (flushes are
 # asynchronous), then checks its last output.
 wait_eq() {
-    local name=$1 expected=$2 out i
-    shift 2
-    for i in $(seq 1 100); do
-        out=$("$@" 2>&1)
-        [ "$out" = "$expected" ] && break
-        sleep 0.05
-    done
-    check "$name" "$expected" "$out"
+    wait_eq_t 5 "$@"
 }
 
 finish() {
