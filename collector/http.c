@@ -36,6 +36,7 @@ static int on_message_begin(llhttp_t *p)
     h->url_len = 0;
     h->n_headers = 0;
     h->head_done = 0;
+    h->trailer_len = 0;
     h->body_off = 0;
     h->body_len = 0;
     h->field_id = HDR_COUNT;
@@ -78,9 +79,24 @@ static int check_head_size(struct http_framer *h, const char *end)
     return 0;
 }
 
+/* Trailers (fields after a chunked body) are counted against the same
+ * limits but never kept: the body bytes before them are dropped as they
+ * are framed, so offsets into the request would not hold. */
+static int trailer_bytes(struct http_framer *h, size_t len)
+{
+    h->trailer_len += len;
+    if (h->trailer_len > h->limits->max_header_bytes) {
+        return fail(h, 431, "trailer block too large");
+    }
+    return 0;
+}
+
 static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
     struct http_framer *h = framer(p);
+    if (h->head_done) {
+        return trailer_bytes(h, len);
+    }
     if (h->field_len == 0) {
         h->field_off = offset_of(h, at);
     }
@@ -94,8 +110,11 @@ static int on_header_field_complete(llhttp_t *p)
     if (++h->n_headers > h->limits->max_headers) {
         return fail(h, 431, "too many header lines");
     }
-    h->field_id = request_header_id(h->buf + h->req_start + h->field_off,
-                                    h->field_len);
+    h->field_id = h->head_done
+                      ? HDR_COUNT
+                      : request_header_id(h->buf + h->req_start +
+                                              h->field_off,
+                                          h->field_len);
     h->field_len = 0;
     h->value_started = 0;
     h->value_len = 0;
@@ -105,6 +124,15 @@ static int on_header_field_complete(llhttp_t *p)
 static int on_header_value(llhttp_t *p, const char *at, size_t len)
 {
     struct http_framer *h = framer(p);
+    /* llhttp 8 joins an obs-fold continuation line into the value; RFC
+     * 9112 5.2 lets a server reject it, and a proxy in front may have
+     * read the headers differently: refuse. */
+    if (memchr(at, '\n', len) != NULL) {
+        return fail(h, 400, "obsolete line folding");
+    }
+    if (h->head_done) {
+        return trailer_bytes(h, len);
+    }
     if (!h->value_started) {
         h->value_started = 1;
         h->value_off = offset_of(h, at);
@@ -117,16 +145,10 @@ static int on_header_value_complete(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
     enum request_header id = h->field_id;
-    const char *v = h->buf + h->req_start + h->value_off;
-    size_t n = h->value_started ? h->value_len : 0;
 
-    /* llhttp 8 joins an obs-fold continuation line into the value; RFC
-     * 9112 5.2 lets a server reject it, and a proxy in front may have
-     * read the headers differently: refuse. */
-    if (n > 0 && memchr(v, '\n', n) != NULL) {
-        return fail(h, 400, "obsolete line folding");
-    }
     if (id != HDR_COUNT && !h->hdr[id].set) {
+        const char *v = h->buf + h->req_start + h->value_off;
+        size_t n = h->value_started ? h->value_len : 0;
         while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
             n--;
         }

@@ -52,6 +52,7 @@ struct http_framer {
     enum request_header field_id;
     size_t n_headers;
     int head_done;       /* the header block is complete */
+    size_t trailer_len;  /* bytes of trailer fields after a chunked body */
     size_t body_off;     /* first body byte seen; 0: none yet */
     uint64_t body_len;
     uint64_t chunk_left; /* data bytes of the current chunk still due */

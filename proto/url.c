@@ -37,12 +37,18 @@ static char url_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Index of the first of the bytes in set within s[from..len), or len. */
+/* Index of the first of the bytes in set (one to three delimiters)
+ * within s[from..len), or len. Runs over every page URL: no strchr call
+ * per byte. */
 static size_t url_find_any(const char *s, size_t from, size_t len,
                            const char *set)
 {
+    char a = set[0];
+    char b = set[1] != '\0' ? set[1] : a;
+    char c = set[1] != '\0' && set[2] != '\0' ? set[2] : b;
     for (size_t i = from; i < len; i++) {
-        if (s[i] != '\0' && strchr(set, s[i]) != NULL) {
+        char x = s[i];
+        if (x == a || x == b || x == c) {
             return i;
         }
     }
