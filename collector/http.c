@@ -36,7 +36,10 @@ static int on_message_begin(llhttp_t *p)
     h->url_len = 0;
     h->n_headers = 0;
     h->head_done = 0;
-    h->trailer_len = 0;
+    h->head_seen = 0;
+    h->in_trailers = 0;
+    h->trailer_off = 0;
+    h->trailer_seen = 0;
     h->body_off = 0;
     h->body_len = 0;
     h->field_id = HDR_COUNT;
@@ -62,7 +65,9 @@ static int on_url(llhttp_t *p, const char *at, size_t len)
         h->url_off = offset_of(h, at);
     }
     h->url_len += len;
-    if (h->url_len > h->limits->max_request_line) {
+    /* method SP target SP "HTTP/1.1": the version is 8 bytes and comes
+     * after the target, so count it now to judge the whole line */
+    if (h->url_off + h->url_len + 9 > h->limits->max_request_line) {
         return fail(h, 414, "request line too long");
     }
     return 0;
@@ -79,14 +84,21 @@ static int check_head_size(struct http_framer *h, const char *end)
     return 0;
 }
 
-/* Trailers (fields after a chunked body) are counted against the same
- * limits but never kept: the body bytes before them are dropped as they
- * are framed, so offsets into the request would not hold. */
-static int trailer_bytes(struct http_framer *h, size_t len)
+/* Header bytes so far: the head's (request line excluded), or, after a
+ * chunked body, the trailer fields'. */
+static int check_field_bytes(struct http_framer *h, const char *at,
+                             size_t len)
 {
-    h->trailer_len += len;
-    if (h->trailer_len > h->limits->max_header_bytes) {
-        return fail(h, 431, "trailer block too large");
+    if (!h->head_done) {
+        h->head_seen = offset_of(h, at + len);
+        return check_head_size(h, at + len);
+    }
+    if (h->trailer_off == 0) {
+        h->trailer_off = offset_of(h, at);
+    }
+    h->trailer_seen = offset_of(h, at + len);
+    if (h->trailer_seen - h->trailer_off > h->limits->max_header_bytes) {
+        return fail(h, 431, "trailer fields too large");
     }
     return 0;
 }
@@ -94,27 +106,30 @@ static int trailer_bytes(struct http_framer *h, size_t len)
 static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
     struct http_framer *h = framer(p);
-    if (h->head_done) {
-        return trailer_bytes(h, len);
-    }
     if (h->field_len == 0) {
         h->field_off = offset_of(h, at);
     }
     h->field_len += len;
-    return check_head_size(h, at + len);
+    return check_field_bytes(h, at, len);
 }
 
 static int on_header_field_complete(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
+    const char *name = h->buf + h->req_start + h->field_off;
     if (++h->n_headers > h->limits->max_headers) {
         return fail(h, 431, "too many header lines");
     }
-    h->field_id = h->head_done
-                      ? HDR_COUNT
-                      : request_header_id(h->buf + h->req_start +
-                                              h->field_off,
-                                          h->field_len);
+    /* RFC 9112 5.1: whitespace between a field name and the colon must be
+     * refused ("Host : x" is Host to some, unknown to others). */
+    if (h->field_len > 0 && (name[h->field_len - 1] == ' ' ||
+                             name[h->field_len - 1] == '\t')) {
+        return fail(h, 400, "whitespace before colon");
+    }
+    /* Trailer fields are framed, never read: they cannot replace a header
+     * the request was judged by. */
+    h->field_id = h->head_done ? HDR_COUNT
+                               : request_header_id(name, h->field_len);
     h->field_len = 0;
     h->value_started = 0;
     h->value_len = 0;
@@ -124,21 +139,12 @@ static int on_header_field_complete(llhttp_t *p)
 static int on_header_value(llhttp_t *p, const char *at, size_t len)
 {
     struct http_framer *h = framer(p);
-    /* llhttp 8 joins an obs-fold continuation line into the value; RFC
-     * 9112 5.2 lets a server reject it, and a proxy in front may have
-     * read the headers differently: refuse. */
-    if (memchr(at, '\n', len) != NULL) {
-        return fail(h, 400, "obsolete line folding");
-    }
-    if (h->head_done) {
-        return trailer_bytes(h, len);
-    }
     if (!h->value_started) {
         h->value_started = 1;
         h->value_off = offset_of(h, at);
     }
     h->value_len += len;
-    return check_head_size(h, at + len);
+    return check_field_bytes(h, at, len);
 }
 
 static int on_header_value_complete(llhttp_t *p)
@@ -160,10 +166,41 @@ static int on_header_value_complete(llhttp_t *p)
     return 0;
 }
 
+/*
+ * llhttp 8 joins an obs-fold continuation line ("\r\n value") into the
+ * field before it. RFC 9112 5.2 lets a server refuse it, and a proxy in
+ * front may have read the headers otherwise: refuse. The whole head is
+ * still in the buffer here; the scan runs to just past the last field
+ * byte, which covers the CRLF and the whitespace of any fold.
+ */
+static int has_obs_fold(const struct http_framer *h, size_t from,
+                        size_t seen)
+{
+    const char *base = h->buf + h->req_start;
+    size_t end = seen + 4;
+    if (end > h->len - h->req_start) {
+        end = h->len - h->req_start;
+    }
+    const char *p = base + from;
+    const char *stop = base + end;
+    while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+        if (++p < stop && (*p == ' ' || *p == '\t')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int on_headers_complete(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
     h->head_done = 1;
+    if (p->http_major != 1) {
+        return fail(h, 400, "not HTTP/1.x");
+    }
+    if (has_obs_fold(h, 0, h->head_seen)) {
+        return fail(h, 400, "obsolete line folding");
+    }
     /* llhttp accepts "gzip, chunked"; SPEC 2.8 accepts "chunked" alone. */
     if (h->hdr[HDR_TRANSFER_ENCODING].set) {
         struct span te = span_make(
@@ -200,7 +237,10 @@ static int check_crlf(struct http_framer *h, const char *data, size_t len,
 
 static int on_chunk_header(llhttp_t *p)
 {
-    framer(p)->chunk_left = p->content_length;
+    struct http_framer *h = framer(p);
+    h->chunk_left = p->content_length;
+    /* After the last chunk come trailer fields: keep their bytes. */
+    h->in_trailers = p->content_length == 0;
     return 0;
 }
 
@@ -235,6 +275,10 @@ static int on_message_complete(llhttp_t *p)
     const char *base = h->buf + h->req_start;
     struct request r;
 
+    if (h->trailer_off != 0 &&
+        has_obs_fold(h, h->trailer_off, h->trailer_seen)) {
+        return fail(h, 400, "obsolete line folding");
+    }
     r.method = llhttp_get_method(p);
     r.target = span_make(base + h->url_off, h->url_len);
     if (request_split_target(r.target, &r.path, &r.query) < 0) {
@@ -307,6 +351,7 @@ void http_reset(struct http_framer *h)
     h->why = NULL;
     h->stopped = 0;
     h->unknown_method = 0;
+    h->bad_method_pending = 0;
     h->fed = 0;
     h->crlf_left = 0;
 }
@@ -315,7 +360,7 @@ void http_reset(struct http_framer *h)
 static void drop_body(struct http_framer *h)
 {
     size_t keep = h->req_start + h->body_off;
-    if (h->body_off == 0 || h->parsed <= keep) {
+    if (h->body_off == 0 || h->in_trailers || h->parsed <= keep) {
         return;
     }
     memmove(h->buf + keep, h->buf + h->parsed, h->len - h->parsed);
@@ -363,13 +408,14 @@ static int is_tchar(unsigned char c)
  * "TOKEN SP target SP" is a well-formed request with an unknown method:
  * record its target so the caller can answer 405 or 404 (SPEC 2.8).
  */
-static void classify_bad_method(struct http_framer *h, const char *err_pos)
+/*
+ * llhttp rejects methods it does not know. A line that still reads
+ * "TOKEN SP target SP" is a well-formed request with an unknown method:
+ * record its target so the caller can answer 405 or 404 (SPEC 2.8).
+ */
+static void classify_bad_method(struct http_framer *h, const char *line)
 {
-    size_t from = h->parsed; /* the request starts at or after this */
-    size_t i = (size_t)(err_pos - h->buf);
-    while (i > from && is_tchar((unsigned char)h->buf[i - 1])) {
-        i--;
-    }
+    size_t i = (size_t)(line - h->buf);
     size_t start = i;
     while (i < h->len && is_tchar((unsigned char)h->buf[i])) {
         i++;
@@ -390,11 +436,36 @@ static void classify_bad_method(struct http_framer *h, const char *err_pos)
     h->bad_target_len = i - t;
 }
 
+/*
+ * After llhttp refused a method: once the whole request line is here,
+ * decide between 405/404 (a well-formed line) and 400. Until then, wait
+ * for more bytes: a client may send "FO" and "O /p.gif HTTP/1.1" apart.
+ */
+static enum http_result bad_method(struct http_framer *h)
+{
+    size_t from = h->parsed;
+    size_t have = h->len - from;
+    if (memchr(h->buf + from, '\n', have) == NULL &&
+        have <= h->limits->max_request_line) {
+        h->req_start = from; /* let http_space() compact up to here */
+        h->bad_method_pending = 1;
+        return HTTP_FEED_OK;
+    }
+    h->bad_method_pending = 0;
+    classify_bad_method(h, h->buf + from);
+    h->status = h->unknown_method ? 405 : 400;
+    h->why = "unknown method";
+    return HTTP_FEED_ERROR;
+}
+
 enum http_result http_feed(struct http_framer *h, size_t n)
 {
     const char *data = h->buf + h->parsed;
     size_t n_exec;
     h->len += n;
+    if (h->bad_method_pending) {
+        return bad_method(h);
+    }
     n_exec = h->len - h->parsed;
     /* A chunk delimiter split from its chunk arrives now. */
     if (check_crlf(h, data, n_exec, h->fed) < 0) {
@@ -412,12 +483,18 @@ enum http_result http_feed(struct http_framer *h, size_t n)
         /* An Upgrade request was answered; nothing else is framed. */
         h->parsed = h->len;
         return HTTP_FEED_STOPPED;
+    } else if (err == HPE_INVALID_METHOD && h->status == 0) {
+        /* The refused request starts where this feed's unframed bytes
+         * did, or later: requests before it in this feed completed. */
+        h->parsed = (size_t)(llhttp_get_error_pos(&h->parser) - h->buf);
+        while (h->parsed > 0 && is_tchar((unsigned char)h->buf[h->parsed - 1]) &&
+               h->buf + h->parsed > data) {
+            h->parsed--;
+        }
+        return bad_method(h);
     } else {
         if (h->status == 0) {
-            if (err == HPE_INVALID_METHOD) {
-                classify_bad_method(h, llhttp_get_error_pos(&h->parser));
-            }
-            h->status = h->unknown_method ? 405 : 400;
+            h->status = 400;
             h->why = llhttp_get_error_reason(&h->parser);
         }
         return HTTP_FEED_ERROR;

@@ -52,7 +52,9 @@ struct http_framer {
     enum request_header field_id;
     size_t n_headers;
     int head_done;       /* the header block is complete */
-    size_t trailer_len;  /* bytes of trailer fields after a chunked body */
+    size_t head_seen;    /* end of the last header byte framed */
+    int in_trailers;     /* past the last chunk: bytes are kept again */
+    size_t trailer_off, trailer_seen; /* trailer field bytes, 0: none */
     size_t body_off;     /* first body byte seen; 0: none yet */
     uint64_t body_len;
     uint64_t chunk_left; /* data bytes of the current chunk still due */
@@ -72,6 +74,7 @@ struct http_framer {
     /* A request line whose method llhttp does not know: its target, so the
      * caller can answer 405 on a known path and 404 elsewhere. */
     int unknown_method;
+    int bad_method_pending; /* waiting for the rest of such a line */
     size_t bad_target_off, bad_target_len; /* absolute offsets in buf */
 
     int status;      /* 0, or the error status to answer with */

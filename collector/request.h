@@ -1,7 +1,8 @@
 /*
  * request.h: one framed HTTP request as the endpoints see it. Every view
- * points into the connection's read buffer and is valid only during the
- * call that receives the request.
+ * points into the connection's read buffer (but the path "/" of an
+ * absolute-form target that has none: a static string) and is valid only
+ * during the call that receives the request.
  */
 #ifndef BEACON_REQUEST_H
 #define BEACON_REQUEST_H
