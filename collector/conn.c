@@ -26,7 +26,7 @@
 
 #define READ_BUF_INITIAL 4096
 #define LINGER_MS 2000
-#define SPARE_MAX 1024 /* closed connections kept per worker */
+#define FREE_CONNS_MAX 1024 /* closed connections kept per worker */
 
 enum conn_timer { TIMER_NONE, TIMER_IDLE, TIMER_HEAD, TIMER_LINGER };
 
@@ -113,12 +113,12 @@ static void conn_close(struct conn *c)
 
     /* Keep the struct for the next connection, unless its buffers grew
      * for an unusual request or enough are kept already. */
-    if (w->n_spare >= SPARE_MAX || c->http.cap > READ_BUF_INITIAL ||
+    if (w->n_free_conns >= FREE_CONNS_MAX || c->http.cap > READ_BUF_INITIAL ||
         c->out.cap > 64 * 1024) {
         conn_free(c);
     } else {
-        list_push(&w->spare, c);
-        w->n_spare++;
+        list_push(&w->free_conns, c);
+        w->n_free_conns++;
     }
     if (w->draining && w->live == NULL) {
         event_base_loopexit(w->base, NULL);
@@ -345,10 +345,10 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 
 static struct conn *conn_get(struct worker *w)
 {
-    struct conn *c = w->spare;
+    struct conn *c = w->free_conns;
     if (c != NULL) {
-        list_remove(&w->spare, c);
-        w->n_spare--;
+        list_remove(&w->free_conns, c);
+        w->n_free_conns--;
         http_reset(&c->http);
         return c;
     }

@@ -219,9 +219,9 @@ void worker_destroy(struct worker *w)
     while (w->live != NULL) {
         conn_abort(w->live);
     }
-    while (w->spare != NULL) {
-        struct conn *c = w->spare;
-        w->spare = conn_next(c);
+    while (w->free_conns != NULL) {
+        struct conn *c = w->free_conns;
+        w->free_conns = conn_next(c);
         conn_free(c);
     }
     struct event *evs[] = {w->handoff_ev, w->drain_ev, w->drain_deadline_ev};

@@ -38,10 +38,10 @@ struct worker {
     struct event *drain_deadline_ev;
     int draining;
 
-    struct conn *live;  /* open connections, for drain */
-    struct conn *spare; /* closed connections kept for reuse */
+    struct conn *live;       /* open connections, for drain */
+    struct conn *free_conns; /* closed connections kept for reuse */
     int n_live;
-    int n_spare;
+    int n_free_conns;
 
     struct metrics_worker metrics;
     struct response_date date;
