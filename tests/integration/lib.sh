@@ -103,10 +103,11 @@ beacond_start() {
             done
         done
     } > "$conf"
-    "$BEACOND" -c "$conf" 2>>"$T_DIR/beacond.log" &
+    # BEACOND_WRAP: a command to run beacond under (valgrind, say)
+    ${BEACOND_WRAP:-} "$BEACOND" -c "$conf" 2>>"$T_DIR/beacond.log" &
     BEACOND_PID=$!
     local i
-    for i in $(seq 1 100); do
+    for i in $(seq 1 200); do
         curl -sf "$ADMIN/livez" >/dev/null 2>&1 && return 0
         kill -0 "$BEACOND_PID" 2>/dev/null || break
         sleep 0.05

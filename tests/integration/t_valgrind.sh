@@ -1,0 +1,40 @@
+# beacond under valgrind: pixels, pipelining, every framing error, the
+# admin endpoints, a Redis outage and the drain on SIGTERM, with no memory
+# error and no leak.
+. "$(dirname "$0")/lib.sh"
+command -v valgrind >/dev/null || { echo "skip t_valgrind: no valgrind"; finish; }
+# persistent, so that counts survive the outage below
+redis_start_args --appendonly yes --appendfsync always
+BEACOND_WRAP="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$T_DIR/valgrind.log" \
+    beacond_start "server.header_timeout = 1s"
+
+for i in 1 2 3; do
+    pixel "s=vg&u=/p$i&r=https://ref.example/&utm_source=x" >/dev/null
+done
+pixel "s=bad site&u=/x" >/dev/null
+curl -s -I "$BASE/p.gif?s=vg&u=/head" >/dev/null
+curl -s "$ADMIN/metrics" >/dev/null
+curl -s "$ADMIN/readyz" >/dev/null
+for bytes in \
+    'GET /p.gif?s=vg&u=/a HTTP/1.1\r\n\r\nGET /p?s=vg&u=/b HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\n' \
+    'GET /p.gif HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n' \
+    'POST /p.gif HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n' \
+    'GET /p.gif HTTP/1.1\r\nX: a\r\n b\r\n\r\n' \
+    'FOO /p.gif HTTP/1.1\r\n\r\n' \
+    'GET /p.gif?s=vg&u=/c HTTP/1.1\r\nHost: x'; do
+    printf "$bytes" | python3 "$RAWHTTP" --port "$PORT" --wait-close 2 >/dev/null 2>&1
+done
+d=$(today)
+# three pixels and two pipelined ones; the last request never completes
+wait_eq "counted before the outage" 5 rcli HGET "bc:{vg}:tot:d:$d" pageviews
+redis_stop
+pixel "s=vg&u=/during" >/dev/null
+sleep 1
+redis_start_args --appendonly yes --appendfsync always
+wait_eq "counted after the outage" 6 rcli HGET "bc:{vg}:tot:d:$d" pageviews
+pixel "s=vg&u=/last" >/dev/null
+beacond_stop
+check "exit status (99: valgrind found errors)" 0 "$BEACOND_STATUS"
+check "valgrind report" "" "$(grep -v '^==[0-9]*== *$' "$T_DIR/valgrind.log" | head -20)"
+check "last hit drained to Redis" 7 "$(rcli HGET "bc:{vg}:tot:d:$d" pageviews)"
+finish
