@@ -151,19 +151,23 @@ static void start_linger(struct conn *c)
     set_timer(c, TIMER_LINGER, &tv);
 }
 
-static void after_write(struct conn *c)
+/* Once everything queued is written. Returns -1 when c was closed (and
+ * may be freed), else 0. */
+static int after_write(struct conn *c)
 {
-    if (c->close_after_write) {
-        if (c->lingering || http_idle(&c->http)) {
-            conn_close(c);
-        } else {
-            start_linger(c);
-        }
+    if (!c->close_after_write) {
+        return 0;
     }
+    if (c->lingering || http_idle(&c->http)) {
+        conn_close(c);
+        return -1;
+    }
+    start_linger(c);
+    return 0;
 }
 
 /* Writes what is queued; 0 when done or waiting for EV_WRITE, -1 when the
- * connection was closed. */
+ * connection was closed (c may be freed: do not touch it). */
 static int flush_out(struct conn *c)
 {
     while (c->out_sent < c->out.len) {
@@ -192,11 +196,7 @@ static int flush_out(struct conn *c)
     }
     c->out.len = 0;
     c->out_sent = 0;
-    if (c->close_after_write) {
-        after_write(c);
-        return c->fd < 0 ? -1 : 0;
-    }
-    return 0;
+    return after_write(c);
 }
 
 /* Picks the timeout for the state the connection is in after a read. */
@@ -310,16 +310,16 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
                   c->http.why ? c->http.why : "?");
         answer_error(c, c->http.status);
     }
-    if (c->out.len > 0 && flush_out(c) < 0) {
+    if (c->out.len > 0) {
+        /* Writes, and closes or starts lingering when the answer was the
+         * last one; or waits for EV_WRITE with reading paused. */
+        if (flush_out(c) < 0 || c->out.len > 0 || c->lingering) {
+            return;
+        }
+    } else if (after_write(c) < 0 || c->lingering) {
         return;
     }
-    if (c->fd >= 0 && !c->lingering && c->out.len == 0) {
-        if (c->close_after_write) {
-            after_write(c);
-        } else {
-            update_timer(c);
-        }
-    }
+    update_timer(c);
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -330,17 +330,15 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
         handle_timeout(c);
         return;
     }
-    if (flush_out(c) < 0 || c->fd < 0) {
+    if (flush_out(c) < 0 || c->out.len > 0) {
         return;
     }
-    if (c->out.len == 0) {
-        event_del(c->wev);
-        if (c->close_after_write) {
-            return; /* flush_out closed or started lingering */
-        }
-        c->timer = TIMER_NONE;
-        update_timer(c);
+    event_del(c->wev);
+    if (c->lingering) {
+        return;
     }
+    c->timer = TIMER_NONE;
+    update_timer(c);
 }
 
 static struct conn *conn_get(struct worker *w)
