@@ -36,7 +36,6 @@ static int on_message_begin(llhttp_t *p)
     h->url_len = 0;
     h->n_headers = 0;
     h->head_done = 0;
-    h->head_seen = 0;
     h->in_trailers = 0;
     h->trailer_off = 0;
     h->trailer_seen = 0;
@@ -90,7 +89,6 @@ static int check_field_bytes(struct http_framer *h, const char *at,
                              size_t len)
 {
     if (!h->head_done) {
-        h->head_seen = offset_of(h, at + len);
         return check_head_size(h, at + len);
     }
     if (h->trailer_off == 0) {
@@ -169,22 +167,21 @@ static int on_header_value_complete(llhttp_t *p)
 /*
  * llhttp 8 joins an obs-fold continuation line ("\r\n value") into the
  * field before it. RFC 9112 5.2 lets a server refuse it, and a proxy in
- * front may have read the headers otherwise: refuse. The whole head is
- * still in the buffer here; the scan runs to just past the last field
- * byte, which covers the CRLF and the whitespace of any fold.
+ * front may have read the headers otherwise: refuse. The whole block is
+ * still in the buffer when its end is framed; `from` is where it starts.
  */
-static int has_obs_fold(const struct http_framer *h, size_t from,
-                        size_t seen)
+static int has_obs_fold(const struct http_framer *h, size_t from)
 {
-    const char *base = h->buf + h->req_start;
-    size_t end = seen + 4;
-    if (end > h->len - h->req_start) {
-        end = h->len - h->req_start;
-    }
-    const char *p = base + from;
-    const char *stop = base + end;
+    const char *p = h->buf + h->req_start + from;
+    const char *stop = h->buf + h->len;
+    /* Inside a header block a line feed is followed by the next field
+     * name; by CR or LF only where the block ends; by SP or HT only in a
+     * fold. */
     while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
-        if (++p < stop && (*p == ' ' || *p == '\t')) {
+        if (++p == stop || *p == '\r' || *p == '\n') {
+            return 0;
+        }
+        if (*p == ' ' || *p == '\t') {
             return 1;
         }
     }
@@ -198,7 +195,7 @@ static int on_headers_complete(llhttp_t *p)
     if (p->http_major != 1) {
         return fail(h, 400, "not HTTP/1.x");
     }
-    if (has_obs_fold(h, 0, h->head_seen)) {
+    if (has_obs_fold(h, 0)) {
         return fail(h, 400, "obsolete line folding");
     }
     /* llhttp accepts "gzip, chunked"; SPEC 2.8 accepts "chunked" alone. */
@@ -275,8 +272,7 @@ static int on_message_complete(llhttp_t *p)
     const char *base = h->buf + h->req_start;
     struct request r;
 
-    if (h->trailer_off != 0 &&
-        has_obs_fold(h, h->trailer_off, h->trailer_seen)) {
+    if (h->trailer_off != 0 && has_obs_fold(h, h->trailer_off)) {
         return fail(h, 400, "obsolete line folding");
     }
     r.method = llhttp_get_method(p);
@@ -352,6 +348,9 @@ void http_reset(struct http_framer *h)
     h->stopped = 0;
     h->unknown_method = 0;
     h->bad_method_pending = 0;
+    h->field_len = 0;
+    h->value_len = 0;
+    h->value_started = 0;
     h->fed = 0;
     h->crlf_left = 0;
 }
@@ -484,12 +483,17 @@ enum http_result http_feed(struct http_framer *h, size_t n)
         h->parsed = h->len;
         return HTTP_FEED_STOPPED;
     } else if (err == HPE_INVALID_METHOD && h->status == 0) {
-        /* The refused request starts where this feed's unframed bytes
-         * did, or later: requests before it in this feed completed. */
-        h->parsed = (size_t)(llhttp_get_error_pos(&h->parser) - h->buf);
-        while (h->parsed > 0 && is_tchar((unsigned char)h->buf[h->parsed - 1]) &&
-               h->buf + h->parsed > data) {
-            h->parsed--;
+        /* The refused line starts at the request's first method byte when
+         * an earlier read brought it, else in this read, after the
+         * requests that completed in it. */
+        if (h->in_message && h->started) {
+            h->parsed = h->req_start;
+        } else {
+            h->parsed = (size_t)(llhttp_get_error_pos(&h->parser) - h->buf);
+            while (h->buf + h->parsed > data &&
+                   is_tchar((unsigned char)h->buf[h->parsed - 1])) {
+                h->parsed--;
+            }
         }
         return bad_method(h);
     } else {

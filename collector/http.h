@@ -52,9 +52,9 @@ struct http_framer {
     enum request_header field_id;
     size_t n_headers;
     int head_done;       /* the header block is complete */
-    size_t head_seen;    /* end of the last header byte framed */
     int in_trailers;     /* past the last chunk: bytes are kept again */
-    size_t trailer_off, trailer_seen; /* trailer field bytes, 0: none */
+    size_t trailer_off;  /* first trailer field byte, 0: none */
+    size_t trailer_seen; /* end of the last trailer field byte */
     size_t body_off;     /* first body byte seen; 0: none yet */
     uint64_t body_len;
     uint64_t chunk_left; /* data bytes of the current chunk still due */

@@ -118,7 +118,8 @@ int response_simple(struct outbuf *o, const struct response_date *d,
                     size_t body_len, int head, enum response_conn conn)
 {
     size_t extra = extra_headers != NULL ? strlen(extra_headers) : 0;
-    size_t room = 512 + extra + body_len;
+    size_t type = content_type != NULL ? strlen(content_type) : 0;
+    size_t room = 512 + extra + type + body_len;
     char *w = outbuf_reserve(o, room);
     if (w == NULL) {
         return -1;

@@ -50,7 +50,7 @@ int response_pixel(struct outbuf *o, const struct response_date *d,
 
 /*
  * Appends any other response: status line for `status`, Date,
- * Content-Type (when body_len > 0 or content_type given), Content-Length,
+ * Content-Type (when content_type is not NULL), Content-Length,
  * Cache-Control no-store, extra_headers (complete "Name: value\r\n" lines,
  * may be NULL), then the body unless head. Returns 0 or -1.
  */

@@ -1,0 +1,1137 @@
+/*
+ * test_batch.c: a merged aggregate table -> the per-site EVALSHA commands
+ * of apply_script.h, checked argument by argument, and then run for real
+ * against a private redis-server (started here on a Unix socket in a
+ * temporary directory; those cases are skipped when redis-server is not
+ * installed): values, expiry, at-most-once retries, the "(other)" cap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <hiredis.h>
+
+#include "aggregator/apply_script.h"
+#include "aggregator/batch.h"
+#include "aggregator/counts.h"
+#include "aggregator/table.h"
+
+/* Unix minutes of 2026-11-26 15:57, 15:58 and 16:01 UTC. */
+#define M1557 UINT32_C(29928477)
+#define M1558 (M1557 + 1)
+#define M1601 (M1557 + 4)
+
+static const struct batch_params real_params = {
+    .prefix = "bc",
+    .instance = "i1",
+    .retention_minute_s = 48 * 3600,
+    .retention_hour_s = 35 * 86400,
+    .retention_day_s = 400 * 86400,
+    .max_members = 10000,
+};
+
+/* For Redis: expiry far in the future, whatever the clock says. */
+#define RET_M UINT64_C(1000000000)
+#define RET_H UINT64_C(2000000000)
+#define RET_D UINT64_C(3000000000)
+static const struct batch_params redis_params = {
+    .prefix = "bc",
+    .instance = "i1",
+    .retention_minute_s = RET_M,
+    .retention_hour_s = RET_H,
+    .retention_day_s = RET_D,
+    .max_members = 10000,
+};
+/* Bucket ends of the times above. */
+#define END_M1557 1795708680LL
+#define END_M1558 1795708740LL
+#define END_H15 1795708800LL
+#define END_H16 1795712400LL
+#define END_D26 1795737600LL
+
+static void make_hit(struct hit *h, const char *site, const char *path,
+                     const char *ref, const char *event, const char *src,
+                     const char *med, const char *camp)
+{
+    memset(h, 0, sizeof(*h));
+    h->site_len = strlen(site);
+    memcpy(h->site, site, h->site_len);
+    h->path_len = strlen(path);
+    memcpy(h->path, path, h->path_len);
+    h->ref_len = strlen(ref);
+    memcpy(h->ref_host, ref, h->ref_len);
+    h->event_len = strlen(event);
+    memcpy(h->event, event, h->event_len);
+    h->is_pageview = strcmp(event, "pageview") == 0;
+    h->utm_source_len = strlen(src);
+    memcpy(h->utm_source, src, h->utm_source_len);
+    h->utm_medium_len = strlen(med);
+    memcpy(h->utm_medium, med, h->utm_medium_len);
+    h->utm_campaign_len = strlen(camp);
+    memcpy(h->utm_campaign, camp, h->utm_campaign_len);
+}
+
+static const struct ua_class mobile_firefox = {UA_DEVICE_MOBILE,
+                                               UA_BROWSER_FIREFOX};
+
+static void add_hits(struct table *t, const struct hit *h, uint32_t minute,
+                     int times)
+{
+    for (int i = 0; i < times; i++) {
+        assert_true(counts_add_hit(t, h, mobile_firefox, minute) >= 0);
+    }
+}
+
+static void add_page(struct table *t, const char *site, const char *path,
+                     uint32_t minute, int times)
+{
+    struct hit h;
+    make_hit(&h, site, path, "", "pageview", "", "", "");
+    add_hits(t, &h, minute, times);
+}
+
+static struct batch *build(const struct table *t, uint64_t seq,
+                           const struct batch_params *p)
+{
+    char err[128] = "";
+    struct batch *b = batch_build(t, seq, p, err, sizeof err);
+    if (b == NULL) {
+        fail_msg("batch_build: %s", err);
+    }
+    return b;
+}
+
+/* Compares cmd's argv with want[0..n), byte for byte. */
+static void assert_argv(const struct batch_cmd *c, const char *const *want,
+                        int n)
+{
+    for (int i = 0; i < n && i < c->argc; i++) {
+        size_t len = strlen(want[i]);
+        if (c->argvlen[i] != len || memcmp(c->argv[i], want[i], len) != 0) {
+            fail_msg("argv[%d] is \"%.*s\", want \"%s\"", i, (int)c->argvlen[i],
+                     c->argv[i], want[i]);
+        }
+    }
+    assert_int_equal(c->argc, n);
+}
+
+#define ASSERT_ARGV(c, want)                                                   \
+    assert_argv((c), (want), (int)(sizeof(want) / sizeof(*(want))))
+
+/* The batch of two pageviews at 15:57 (with referrer and campaign) and
+ * one at 15:58, argument by argument. */
+static void test_batch__argv_exact(void **state)
+{
+    struct table *t = table_create();
+    struct hit a;
+    (void)state;
+
+    assert_non_null(t);
+    make_hit(&a, "blog", "/a", "news.example", "pageview", "news", "email", "");
+    add_hits(t, &a, M1557, 2);
+    add_page(t, "blog", "/b", M1558, 1);
+    assert_int_equal(table_count(t), 10);
+
+    struct batch *b = build(t, 1795708650123ULL, &real_params);
+    assert_int_equal(b->seq, 1795708650123ULL);
+    assert_int_equal(b->keys, 10);
+    assert_int_equal(b->n_cmds, 2);
+
+    static const char *const script[] = {
+        "EVALSHA",
+        "(script sha)",
+        "17",
+        "bc:{blog}:applied:i1",
+        /* hashes, by expiry then name */
+        "bc:{blog}:tot:m:202611261557",
+        "bc:{blog}:tot:m:202611261558",
+        "bc:{blog}:series:h:2026112615",
+        "bc:{blog}:tot:h:2026112615",
+        "bc:{blog}:series:d:20261126",
+        "bc:{blog}:tot:d:20261126",
+        /* sorted sets */
+        "bc:{blog}:br:h:2026112615",
+        "bc:{blog}:dev:h:2026112615",
+        "bc:{blog}:pages:h:2026112615",
+        "bc:{blog}:refs:h:2026112615",
+        "bc:{blog}:utm:h:2026112615",
+        "bc:{blog}:br:d:20261126",
+        "bc:{blog}:dev:d:20261126",
+        "bc:{blog}:pages:d:20261126",
+        "bc:{blog}:refs:d:20261126",
+        "bc:{blog}:utm:d:20261126",
+        /* ARGV: seq, TTL of the applied-key (day retention) */
+        "1795708650123",
+        "34560000",
+        /* minute end + 48 h */
+        "h",
+        "1795881480",
+        "1",
+        "pageviews",
+        "2",
+        "h",
+        "1795881540",
+        "1",
+        "pageviews",
+        "1",
+        /* hour end + 35 d */
+        "h",
+        "1798732800",
+        "2",
+        "57",
+        "2",
+        "58",
+        "1",
+        "h",
+        "1798732800",
+        "1",
+        "pageviews",
+        "3",
+        /* day end + 400 d */
+        "h",
+        "1830297600",
+        "1",
+        "15",
+        "3",
+        "h",
+        "1830297600",
+        "1",
+        "pageviews",
+        "3",
+        "z",
+        "1798732800",
+        "1",
+        "firefox",
+        "3",
+        "z",
+        "1798732800",
+        "1",
+        "mobile",
+        "3",
+        "z",
+        "1798732800",
+        "2",
+        "/a",
+        "2",
+        "/b",
+        "1",
+        "z",
+        "1798732800",
+        "1",
+        "news.example",
+        "2",
+        "z",
+        "1798732800",
+        "1",
+        "news/email/",
+        "2",
+        "z",
+        "1830297600",
+        "1",
+        "firefox",
+        "3",
+        "z",
+        "1830297600",
+        "1",
+        "mobile",
+        "3",
+        "z",
+        "1830297600",
+        "2",
+        "/a",
+        "2",
+        "/b",
+        "1",
+        "z",
+        "1830297600",
+        "1",
+        "news.example",
+        "2",
+        "z",
+        "1830297600",
+        "1",
+        "news/email/",
+        "2",
+    };
+    static const char *const sadd[] = {"SADD", "bc:sites", "blog"};
+
+    assert_int_equal(b->cmds[0].is_script, 1);
+    ASSERT_ARGV(&b->cmds[0], script);
+    assert_int_equal(b->cmds[1].is_script, 0);
+    ASSERT_ARGV(&b->cmds[1], sadd);
+
+    /* bytes counts the argument strings at least. */
+    size_t strings = 0;
+    for (size_t i = 0; i < b->n_cmds; i++) {
+        for (int j = 0; j < b->cmds[i].argc; j++) {
+            strings += b->cmds[i].argvlen[j];
+        }
+    }
+    assert_true(b->bytes >= strings);
+
+    /* Building again gives the same commands (a retry is the same). */
+    struct batch *again = build(t, 1795708650123ULL, &real_params);
+    assert_int_equal(again->n_cmds, 2);
+    ASSERT_ARGV(&again->cmds[0], script);
+    ASSERT_ARGV(&again->cmds[1], sadd);
+    batch_destroy(again);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+static void test_batch__event_argv(void **state)
+{
+    struct table *t = table_create();
+    struct hit e;
+    (void)state;
+
+    assert_non_null(t);
+    make_hit(&e, "s1", "/x", "ref.example", "signup", "a", "b", "c");
+    add_hits(t, &e, M1557, 1);
+    struct batch *b = build(t, 7, &real_params);
+    static const char *const script[] = {
+        "EVALSHA",
+        "(script sha)",
+        "10",
+        "bc:{s1}:applied:i1",
+        "bc:{s1}:tot:m:202611261557",
+        "bc:{s1}:tot:h:2026112615",
+        "bc:{s1}:tot:d:20261126",
+        "bc:{s1}:br:h:2026112615",
+        "bc:{s1}:dev:h:2026112615",
+        "bc:{s1}:ev:h:2026112615",
+        "bc:{s1}:br:d:20261126",
+        "bc:{s1}:dev:d:20261126",
+        "bc:{s1}:ev:d:20261126",
+        "7",
+        "34560000",
+        "h",
+        "1795881480",
+        "1",
+        "events",
+        "1",
+        "h",
+        "1798732800",
+        "1",
+        "events",
+        "1",
+        "h",
+        "1830297600",
+        "1",
+        "events",
+        "1",
+        "z",
+        "1798732800",
+        "1",
+        "firefox",
+        "1",
+        "z",
+        "1798732800",
+        "1",
+        "mobile",
+        "1",
+        "z",
+        "1798732800",
+        "1",
+        "signup",
+        "1",
+        "z",
+        "1830297600",
+        "1",
+        "firefox",
+        "1",
+        "z",
+        "1830297600",
+        "1",
+        "mobile",
+        "1",
+        "z",
+        "1830297600",
+        "1",
+        "signup",
+        "1",
+    };
+    static const char *const sadd[] = {"SADD", "bc:sites", "s1"};
+
+    assert_int_equal(b->n_cmds, 2);
+    ASSERT_ARGV(&b->cmds[0], script);
+    ASSERT_ARGV(&b->cmds[1], sadd);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+static void test_batch__empty_table(void **state)
+{
+    struct table *t = table_create();
+    (void)state;
+
+    assert_non_null(t);
+    struct batch *b = build(t, 1, &real_params);
+    assert_int_equal(b->n_cmds, 0);
+    assert_int_equal(b->keys, 0);
+    batch_destroy(b);
+    batch_destroy(NULL);
+    table_destroy(t);
+}
+
+static void test_batch__undecodable_key(void **state)
+{
+    struct table *t = table_create();
+    char err[128] = "";
+    (void)state;
+
+    assert_non_null(t);
+    add_page(t, "blog", "/a", M1557, 1);
+    assert_int_equal(table_add(t,
+                               "\x04"
+                               "blog"
+                               "\x09"
+                               "\0\0\0\0",
+                               10, 1),
+                     1);
+    assert_null(batch_build(t, 1, &real_params, err, sizeof err));
+    assert_string_equal(err, "undecodable aggregate key");
+    table_destroy(t);
+}
+
+/* Argument i of c as a number (arguments are not NUL-terminated). */
+static long arg_long(const struct batch_cmd *c, int i)
+{
+    char num[24];
+    assert_true(c->argvlen[i] < sizeof num);
+    memcpy(num, c->argv[i], c->argvlen[i]);
+    num[c->argvlen[i]] = '\0';
+    return strtol(num, NULL, 10);
+}
+
+/* The pairs of cmd's key named `key`: its n and (field, incr) list as
+ * "f=n,f=n". */
+static void key_pairs(const struct batch_cmd *c, const char *key, char *out,
+                      size_t cap)
+{
+    long numkeys = arg_long(c, 2);
+    int k = -1;
+    for (int i = 4; i < 3 + numkeys; i++) {
+        if (c->argvlen[i] == strlen(key) &&
+            memcmp(c->argv[i], key, c->argvlen[i]) == 0) {
+            k = i - 4;
+        }
+    }
+    if (k < 0) {
+        fail_msg("no key %s", key);
+    }
+    int a = 3 + (int)numkeys + 2;
+    for (int i = 0;; i++) {
+        long n = arg_long(c, a + 2);
+        if (i == k) {
+            size_t len = 0;
+            out[0] = '\0';
+            for (long j = 0; j < n; j++) {
+                len += (size_t)snprintf(
+                    out + len, cap - len, "%s%.*s=%.*s", j ? "," : "",
+                    (int)c->argvlen[a + 3 + 2 * j], c->argv[a + 3 + 2 * j],
+                    (int)c->argvlen[a + 4 + 2 * j], c->argv[a + 4 + 2 * j]);
+            }
+            return;
+        }
+        a += 3 + 2 * (int)n;
+    }
+}
+
+static void test_batch__other_cap(void **state)
+{
+    struct table *t = table_create();
+    char pairs[512];
+    struct batch_params p = real_params;
+    (void)state;
+
+    assert_non_null(t);
+    add_page(t, "blog", "/a", M1557, 2);
+    add_page(t, "blog", "/b", M1557, 5);
+    add_page(t, "blog", "/c", M1557, 1);
+    add_page(t, "blog", "/d", M1557, 4);
+    add_page(t, "blog", "/e", M1557, 3);
+    p.max_members = 3;
+    struct batch *b = build(t, 1, &p);
+    assert_int_equal(b->n_cmds, 2);
+    /* Top three by count, then the sum of the rest. */
+    key_pairs(&b->cmds[0], "bc:{blog}:pages:h:2026112615", pairs, sizeof pairs);
+    assert_string_equal(pairs, "/b=5,/d=4,/e=3,(other)=3");
+    key_pairs(&b->cmds[0], "bc:{blog}:pages:d:20261126", pairs, sizeof pairs);
+    assert_string_equal(pairs, "/b=5,/d=4,/e=3,(other)=3");
+    /* Sets within the cap and hashes are untouched. */
+    key_pairs(&b->cmds[0], "bc:{blog}:dev:h:2026112615", pairs, sizeof pairs);
+    assert_string_equal(pairs, "mobile=15");
+    key_pairs(&b->cmds[0], "bc:{blog}:tot:h:2026112615", pairs, sizeof pairs);
+    assert_string_equal(pairs, "pageviews=15");
+    batch_destroy(b);
+
+    /* Exactly max_members: no "(other)". */
+    p.max_members = 5;
+    b = build(t, 1, &p);
+    key_pairs(&b->cmds[0], "bc:{blog}:pages:d:20261126", pairs, sizeof pairs);
+    assert_string_equal(pairs, "/a=2,/b=5,/c=1,/d=4,/e=3");
+    batch_destroy(b);
+
+    /* Ties are cut by member, so a retry cuts the same way. */
+    table_reset(t);
+    add_page(t, "blog", "/d", M1557, 1);
+    add_page(t, "blog", "/b", M1557, 1);
+    add_page(t, "blog", "/c", M1557, 1);
+    add_page(t, "blog", "/a", M1557, 1);
+    p.max_members = 2;
+    b = build(t, 1, &p);
+    key_pairs(&b->cmds[0], "bc:{blog}:pages:h:2026112615", pairs, sizeof pairs);
+    assert_string_equal(pairs, "/a=1,/b=1,(other)=2");
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+static void test_batch__two_sites(void **state)
+{
+    struct table *t = table_create();
+    char pairs[512];
+    (void)state;
+
+    assert_non_null(t);
+    add_page(t, "shop", "/cart", M1557, 2);
+    add_page(t, "blog", "/a", M1557, 1);
+    struct batch *b = build(t, 5, &real_params);
+    assert_int_equal(b->n_cmds, 3);
+    assert_int_equal(b->keys, 8);
+
+    const struct batch_cmd *blog = NULL, *shop = NULL;
+    for (int i = 0; i < 2; i++) {
+        const struct batch_cmd *c = &b->cmds[i];
+        assert_int_equal(c->is_script, 1);
+        assert_int_equal(c->argvlen[0], 7);
+        assert_memory_equal(c->argv[0], "EVALSHA", 7);
+        if (c->argvlen[3] == 20 &&
+            memcmp(c->argv[3], "bc:{blog}:applied:i1", 20) == 0) {
+            blog = c;
+        } else if (c->argvlen[3] == 20 &&
+                   memcmp(c->argv[3], "bc:{shop}:applied:i1", 20) == 0) {
+            shop = c;
+        }
+    }
+    assert_non_null(blog);
+    assert_non_null(shop);
+    /* Each command touches its own site's keys only. */
+    for (int i = 3; i < 3 + 12; i++) {
+        assert_memory_equal(blog->argv[i], "bc:{blog}:", 10);
+        assert_memory_equal(shop->argv[i], "bc:{shop}:", 10);
+    }
+    assert_int_equal(blog->argc, shop->argc);
+    key_pairs(shop, "bc:{shop}:pages:d:20261126", pairs, sizeof pairs);
+    assert_string_equal(pairs, "/cart=2");
+    key_pairs(blog, "bc:{blog}:pages:d:20261126", pairs, sizeof pairs);
+    assert_string_equal(pairs, "/a=1");
+
+    const struct batch_cmd *s = &b->cmds[2];
+    assert_int_equal(s->is_script, 0);
+    assert_int_equal(s->argc, 4);
+    assert_memory_equal(s->argv[0], "SADD", 4);
+    assert_int_equal(s->argvlen[1], 8);
+    assert_memory_equal(s->argv[1], "bc:sites", 8);
+    int seen_blog = 0, seen_shop = 0;
+    for (int i = 2; i < 4; i++) {
+        assert_int_equal(s->argvlen[i], 4);
+        seen_blog += memcmp(s->argv[i], "blog", 4) == 0;
+        seen_shop += memcmp(s->argv[i], "shop", 4) == 0;
+    }
+    assert_int_equal(seen_blog, 1);
+    assert_int_equal(seen_shop, 1);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+/* ---- against a real redis-server ---- */
+
+struct redis_fixture {
+    int available;
+    pid_t pid;
+    char dir[64];
+    char sock[128];
+    redisContext *c;
+    char sha[41];
+};
+
+static struct redis_fixture rs;
+
+static void redis_stop(void)
+{
+    if (rs.c != NULL) {
+        redisFree(rs.c);
+        rs.c = NULL;
+    }
+    if (rs.pid > 0) {
+        kill(rs.pid, SIGTERM);
+        waitpid(rs.pid, NULL, 0);
+        rs.pid = 0;
+    }
+    if (rs.dir[0] != '\0') {
+        char path[192];
+        snprintf(path, sizeof path, "%s/redis.log", rs.dir);
+        unlink(path);
+        unlink(rs.sock);
+        rmdir(rs.dir);
+        rs.dir[0] = '\0';
+    }
+}
+
+static int redis_start(void **state)
+{
+    char log[192];
+    (void)state;
+
+    memset(&rs, 0, sizeof rs);
+    snprintf(rs.dir, sizeof rs.dir, "/tmp/test_batch.XXXXXX");
+    if (mkdtemp(rs.dir) == NULL) {
+        rs.dir[0] = '\0';
+        return 0;
+    }
+    snprintf(rs.sock, sizeof rs.sock, "%s/r.sock", rs.dir);
+    snprintf(log, sizeof log, "%s/redis.log", rs.dir);
+    rs.pid = fork();
+    if (rs.pid < 0) {
+        rs.pid = 0;
+        return 0;
+    }
+    if (rs.pid == 0) {
+        /* Gone with the test, even when it crashes. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        execlp("redis-server", "redis-server", "--port", "0", "--unixsocket",
+               rs.sock, "--save", "", "--appendonly", "no", "--dir", rs.dir,
+               "--logfile", log, (char *)NULL);
+        _exit(127);
+    }
+    /* Up to 10 s for the socket to answer. */
+    for (int i = 0; i < 1000; i++) {
+        if (waitpid(rs.pid, NULL, WNOHANG) == rs.pid) {
+            rs.pid = 0; /* not installed, or it failed to start */
+            return 0;
+        }
+        redisContext *c = redisConnectUnix(rs.sock);
+        if (c != NULL && c->err == 0) {
+            rs.c = c;
+            break;
+        }
+        redisFree(c);
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (rs.c == NULL) {
+        return 0;
+    }
+    redisReply *r = redisCommand(rs.c, "SCRIPT LOAD %s", APPLY_SCRIPT);
+    if (r != NULL && r->type == REDIS_REPLY_STRING && r->len == 40) {
+        memcpy(rs.sha, r->str, 40);
+        rs.available = 1;
+    }
+    freeReplyObject(r);
+    return 0;
+}
+
+static int redis_teardown(void **state)
+{
+    (void)state;
+    redis_stop();
+    return 0;
+}
+
+/* Every Redis case starts from an empty database. */
+static int redis_case_setup(void **state)
+{
+    (void)state;
+    if (rs.available) {
+        redisReply *r = redisCommand(rs.c, "FLUSHALL");
+        assert_non_null(r);
+        freeReplyObject(r);
+    }
+    return 0;
+}
+
+#define NEED_REDIS()                                                           \
+    do {                                                                       \
+        if (!rs.available) {                                                   \
+            print_message("redis-server not available: skipped\n");            \
+            skip();                                                            \
+        }                                                                      \
+    } while (0)
+
+/* Sends every command of b as the flusher would (argv[1] = the SHA);
+ * each script must answer want, the SADD an integer. */
+static void apply(const struct batch *b, long long want)
+{
+    for (size_t i = 0; i < b->n_cmds; i++) {
+        const struct batch_cmd *c = &b->cmds[i];
+        const char **argv = malloc((size_t)c->argc * sizeof(*argv));
+        size_t *len = malloc((size_t)c->argc * sizeof(*len));
+        assert_non_null(argv);
+        assert_non_null(len);
+        memcpy(argv, c->argv, (size_t)c->argc * sizeof(*argv));
+        memcpy(len, c->argvlen, (size_t)c->argc * sizeof(*len));
+        if (c->is_script) {
+            argv[1] = rs.sha;
+            len[1] = 40;
+        }
+        redisReply *r = redisCommandArgv(rs.c, c->argc, argv, len);
+        assert_non_null(r);
+        if (r->type == REDIS_REPLY_ERROR) {
+            fail_msg("command %zu: %s", i, r->str);
+        }
+        assert_int_equal(r->type, REDIS_REPLY_INTEGER);
+        if (c->is_script) {
+            assert_int_equal(r->integer, want);
+        }
+        freeReplyObject(r);
+        free(argv);
+        free(len);
+    }
+}
+
+static long long hget(const char *key, const char *field)
+{
+    redisReply *r = redisCommand(rs.c, "HGET %s %s", key, field);
+    long long v = -1;
+    assert_non_null(r);
+    if (r->type == REDIS_REPLY_STRING) {
+        v = strtoll(r->str, NULL, 10);
+    } else {
+        assert_int_equal(r->type, REDIS_REPLY_NIL);
+    }
+    freeReplyObject(r);
+    return v;
+}
+
+static long long zscore(const char *key, const char *member)
+{
+    redisReply *r = redisCommand(rs.c, "ZSCORE %s %s", key, member);
+    long long v = -1;
+    assert_non_null(r);
+    if (r->type == REDIS_REPLY_STRING) {
+        v = strtoll(r->str, NULL, 10);
+    } else {
+        assert_int_equal(r->type, REDIS_REPLY_NIL);
+    }
+    freeReplyObject(r);
+    return v;
+}
+
+static long long int_cmd(const char *fmt, const char *key)
+{
+    redisReply *r = redisCommand(rs.c, fmt, key);
+    assert_non_null(r);
+    if (r->type != REDIS_REPLY_INTEGER) {
+        fail_msg("%s %s: reply type %d %s", fmt, key, r->type,
+                 r->type == REDIS_REPLY_ERROR ? r->str : "");
+    }
+    long long v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+static long long expiretime(const char *key)
+{
+    return int_cmd("EXPIRETIME %s", key);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* All keys, sorted, one per line. */
+static char *all_keys(void)
+{
+    redisReply *r = redisCommand(rs.c, "KEYS *");
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+    char **k = malloc((r->elements ? r->elements : 1) * sizeof(*k));
+    size_t total = 1;
+    assert_non_null(k);
+    for (size_t i = 0; i < r->elements; i++) {
+        k[i] = r->element[i]->str;
+        total += r->element[i]->len + 1;
+    }
+    qsort(k, r->elements, sizeof(*k), cmp_str);
+    char *out = malloc(total);
+    assert_non_null(out);
+    out[0] = '\0';
+    for (size_t i = 0; i < r->elements; i++) {
+        strcat(out, k[i]);
+        strcat(out, "\n");
+    }
+    free(k);
+    freeReplyObject(r);
+    return out;
+}
+
+/* A text dump of every key's content, to compare before and after. */
+static char *dump_db(void)
+{
+    char *keys = all_keys();
+    size_t cap = 65536, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    out[0] = '\0';
+    for (char *k = strtok(keys, "\n"); k != NULL; k = strtok(NULL, "\n")) {
+        redisReply *r = redisCommand(rs.c, "TYPE %s", k);
+        assert_non_null(r);
+        char type[16];
+        snprintf(type, sizeof type, "%s", r->str);
+        freeReplyObject(r);
+        if (strcmp(type, "hash") == 0) {
+            r = redisCommand(rs.c, "HGETALL %s", k);
+        } else if (strcmp(type, "zset") == 0) {
+            r = redisCommand(rs.c, "ZRANGE %s 0 -1 WITHSCORES", k);
+        } else if (strcmp(type, "set") == 0) {
+            r = redisCommand(rs.c, "SORT %s ALPHA", k);
+        } else {
+            r = redisCommand(rs.c, "GET %s", k);
+        }
+        assert_non_null(r);
+        len += (size_t)snprintf(out + len, cap - len, "%s %s %lld:", k, type,
+                                expiretime(k));
+        if (r->type == REDIS_REPLY_ARRAY) {
+            for (size_t i = 0; i < r->elements; i++) {
+                len += (size_t)snprintf(out + len, cap - len, " %s",
+                                        r->element[i]->str);
+            }
+        } else if (r->type == REDIS_REPLY_STRING) {
+            len += (size_t)snprintf(out + len, cap - len, " %s", r->str);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "\n");
+        assert_true(len < cap);
+        freeReplyObject(r);
+    }
+    free(keys);
+    return out;
+}
+
+#define K(s) "bc:{blog}:" s
+
+static void test_batch__redis_apply(void **state)
+{
+    struct table *t = table_create();
+    struct hit a;
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    make_hit(&a, "blog", "/a", "news.example", "pageview", "news", "email", "");
+    add_hits(t, &a, M1557, 2);
+    add_page(t, "blog", "/b", M1558, 1);
+    struct batch *b = build(t, 1000, &redis_params);
+    apply(b, 1);
+
+    char *keys = all_keys();
+    assert_string_equal(
+        keys,
+        "bc:sites\n" K("applied:i1\n") K("br:d:20261126\n")
+            K("br:h:2026112615\n") K("dev:d:20261126\n") K("dev:h:2026112615\n")
+                K("pages:d:20261126\n") K("pages:h:2026112615\n")
+                    K("refs:d:20261126\n") K("refs:h:2026112615\n")
+                        K("series:d:20261126\n") K("series:h:2026112615\n") K(
+                            "tot:d:20261126\n") K("tot:h:2026112615\n")
+                            K("tot:m:202611261557\n") K("tot:m:202611261558\n")
+                                K("utm:d:20261126\n") K("utm:h:2026112615\n"));
+    free(keys);
+
+    assert_int_equal(hget(K("tot:m:202611261557"), "pageviews"), 2);
+    assert_int_equal(hget(K("tot:m:202611261558"), "pageviews"), 1);
+    assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 3);
+    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 3);
+    assert_int_equal(hget(K("tot:d:20261126"), "events"), -1);
+    assert_int_equal(hget(K("series:h:2026112615"), "57"), 2);
+    assert_int_equal(hget(K("series:h:2026112615"), "58"), 1);
+    assert_int_equal(int_cmd("HLEN %s", K("series:h:2026112615")), 2);
+    assert_int_equal(hget(K("series:d:20261126"), "15"), 3);
+    assert_int_equal(int_cmd("HLEN %s", K("series:d:20261126")), 1);
+    assert_int_equal(zscore(K("pages:h:2026112615"), "/a"), 2);
+    assert_int_equal(zscore(K("pages:h:2026112615"), "/b"), 1);
+    assert_int_equal(zscore(K("pages:d:20261126"), "/a"), 2);
+    assert_int_equal(zscore(K("pages:d:20261126"), "/b"), 1);
+    assert_int_equal(int_cmd("ZCARD %s", K("pages:d:20261126")), 2);
+    assert_int_equal(zscore(K("refs:d:20261126"), "news.example"), 2);
+    assert_int_equal(zscore(K("utm:h:2026112615"), "news/email/"), 2);
+    assert_int_equal(zscore(K("dev:d:20261126"), "mobile"), 3);
+    assert_int_equal(zscore(K("br:h:2026112615"), "firefox"), 3);
+    assert_int_equal(int_cmd("SISMEMBER bc:sites %s", "blog"), 1);
+    assert_int_equal(int_cmd("SCARD %s", "bc:sites"), 1);
+
+    /* Each key expires its retention after its bucket ends. */
+    assert_int_equal(expiretime(K("tot:m:202611261557")), END_M1557 + RET_M);
+    assert_int_equal(expiretime(K("tot:m:202611261558")), END_M1558 + RET_M);
+    assert_int_equal(expiretime(K("tot:h:2026112615")), END_H15 + RET_H);
+    assert_int_equal(expiretime(K("series:h:2026112615")), END_H15 + RET_H);
+    assert_int_equal(expiretime(K("pages:h:2026112615")), END_H15 + RET_H);
+    assert_int_equal(expiretime(K("tot:d:20261126")), END_D26 + RET_D);
+    assert_int_equal(expiretime(K("series:d:20261126")), END_D26 + RET_D);
+    assert_int_equal(expiretime(K("br:d:20261126")), END_D26 + RET_D);
+    assert_int_equal(expiretime("bc:sites"), -1);
+
+    /* The applied-key holds the sequence for the day retention. */
+    redisReply *r = redisCommand(rs.c, "GET %s", K("applied:i1"));
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_STRING);
+    assert_string_equal(r->str, "1000");
+    freeReplyObject(r);
+    long long ttl = int_cmd("TTL %s", K("applied:i1"));
+    assert_true(ttl <= (long long)RET_D && ttl >= (long long)RET_D - 60);
+
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+static void test_batch__redis_retry_is_noop(void **state)
+{
+    struct table *t = table_create();
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    add_page(t, "blog", "/a", M1557, 3);
+    struct batch *b = build(t, 2000, &redis_params);
+    apply(b, 1);
+    char *before = dump_db();
+
+    /* The same batch again (its reply was lost): nothing changes. */
+    apply(b, 0);
+    apply(b, 0);
+    char *after = dump_db();
+    assert_string_equal(after, before);
+    assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 3);
+
+    /* An older sequence is refused as well. */
+    struct batch *old = build(t, 1999, &redis_params);
+    apply(old, 0);
+    free(after);
+    after = dump_db();
+    assert_string_equal(after, before);
+
+    /* The next batch adds. */
+    struct batch *next = build(t, 2001, &redis_params);
+    apply(next, 1);
+    assert_int_equal(hget(K("tot:m:202611261557"), "pageviews"), 6);
+    assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 6);
+    assert_int_equal(hget(K("series:d:20261126"), "15"), 6);
+    assert_int_equal(zscore(K("pages:d:20261126"), "/a"), 6);
+    assert_int_equal(zscore(K("br:d:20261126"), "firefox"), 6);
+    redisReply *r = redisCommand(rs.c, "GET %s", K("applied:i1"));
+    assert_non_null(r);
+    assert_string_equal(r->str, "2001");
+    freeReplyObject(r);
+    /* And is itself applied once only. */
+    apply(next, 0);
+    assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 6);
+
+    /* Another instance has its own sequence. */
+    struct batch_params p2 = redis_params;
+    p2.instance = "i2";
+    struct batch *other = build(t, 5, &p2);
+    apply(other, 1);
+    assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 9);
+
+    free(before);
+    free(after);
+    batch_destroy(b);
+    batch_destroy(old);
+    batch_destroy(next);
+    batch_destroy(other);
+    table_destroy(t);
+}
+
+static void test_batch__redis_events_and_hours(void **state)
+{
+    struct table *t = table_create();
+    struct hit e;
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    make_hit(&e, "blog", "/a", "", "video:play", "", "", "");
+    add_hits(t, &e, M1557, 2);
+    add_hits(t, &e, M1601, 1);
+    add_page(t, "blog", "/a", M1601, 1);
+    struct batch *b = build(t, 1, &redis_params);
+    apply(b, 1);
+
+    assert_int_equal(hget(K("tot:m:202611261557"), "events"), 2);
+    assert_int_equal(hget(K("tot:m:202611261557"), "pageviews"), -1);
+    assert_int_equal(hget(K("tot:h:2026112615"), "events"), 2);
+    assert_int_equal(hget(K("tot:h:2026112616"), "events"), 1);
+    assert_int_equal(hget(K("tot:h:2026112616"), "pageviews"), 1);
+    assert_int_equal(hget(K("tot:d:20261126"), "events"), 3);
+    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 1);
+    assert_int_equal(zscore(K("ev:h:2026112615"), "video:play"), 2);
+    assert_int_equal(zscore(K("ev:d:20261126"), "video:play"), 3);
+    assert_int_equal(zscore(K("dev:d:20261126"), "mobile"), 4);
+    /* Events are not in the series; the pageview at 16:01 is. */
+    assert_int_equal(int_cmd("EXISTS %s", K("series:h:2026112615")), 0);
+    assert_int_equal(hget(K("series:h:2026112616"), "01"), 1);
+    assert_int_equal(hget(K("series:d:20261126"), "16"), 1);
+    assert_int_equal(hget(K("series:d:20261126"), "15"), -1);
+    assert_int_equal(expiretime(K("tot:h:2026112616")), END_H16 + RET_H);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+static void test_batch__redis_other_cap(void **state)
+{
+    struct table *t = table_create();
+    struct batch_params p = redis_params;
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    add_page(t, "blog", "/a", M1557, 2);
+    add_page(t, "blog", "/b", M1557, 5);
+    add_page(t, "blog", "/c", M1557, 1);
+    add_page(t, "blog", "/d", M1557, 4);
+    add_page(t, "blog", "/e", M1557, 3);
+    p.max_members = 3;
+    struct batch *b = build(t, 1, &p);
+    apply(b, 1);
+    for (int d = 0; d < 2; d++) {
+        const char *key = d ? K("pages:d:20261126") : K("pages:h:2026112615");
+        assert_int_equal(int_cmd("ZCARD %s", key), 4);
+        assert_int_equal(zscore(key, "/b"), 5);
+        assert_int_equal(zscore(key, "/d"), 4);
+        assert_int_equal(zscore(key, "/e"), 3);
+        assert_int_equal(zscore(key, "(other)"), 3);
+        assert_int_equal(zscore(key, "/a"), -1);
+        assert_int_equal(zscore(key, "/c"), -1);
+    }
+    /* Counts are exact: the cap moves members, it loses nothing. */
+    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 15);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+static void test_batch__redis_two_sites(void **state)
+{
+    struct table *t = table_create();
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    add_page(t, "shop", "/cart", M1557, 2);
+    add_page(t, "blog", "/a", M1557, 1);
+    struct batch *b = build(t, 10, &redis_params);
+    assert_int_equal(b->n_cmds, 3);
+    apply(b, 1);
+    assert_int_equal(int_cmd("SCARD %s", "bc:sites"), 2);
+    assert_int_equal(int_cmd("SISMEMBER bc:sites %s", "blog"), 1);
+    assert_int_equal(int_cmd("SISMEMBER bc:sites %s", "shop"), 1);
+    assert_int_equal(hget("bc:{shop}:tot:d:20261126", "pageviews"), 2);
+    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 1);
+    assert_int_equal(zscore("bc:{shop}:pages:d:20261126", "/cart"), 2);
+    redisReply *r = redisCommand(rs.c, "MGET %s %s", K("applied:i1"),
+                                 "bc:{shop}:applied:i1");
+    assert_non_null(r);
+    assert_int_equal(r->elements, 2);
+    assert_string_equal(r->element[0]->str, "10");
+    assert_string_equal(r->element[1]->str, "10");
+    freeReplyObject(r);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+/*
+ * apply_script.h: a key that another program created with another type is
+ * skipped (never written), the rest is applied and recorded, and the reply
+ * is minus the number of keys skipped; a retry then changes nothing.
+ */
+static void test_batch__redis_foreign_type_skipped(void **state)
+{
+    struct table *t = table_create();
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    add_page(t, "blog", "/a", M1557, 1);
+    redisReply *r =
+        redisCommand(rs.c, "SET %s %s", K("pages:h:2026112615"), "not a zset");
+    assert_non_null(r);
+    freeReplyObject(r);
+    r = redisCommand(rs.c, "SADD %s %s", K("tot:d:20261126"), "a set");
+    assert_non_null(r);
+    freeReplyObject(r);
+
+    struct batch *b = build(t, 1, &redis_params);
+    apply(b, -2);
+
+    /* The foreign keys are untouched, everything else applied once. */
+    r = redisCommand(rs.c, "GET %s", K("pages:h:2026112615"));
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_STRING);
+    assert_string_equal(r->str, "not a zset");
+    freeReplyObject(r);
+    assert_int_equal(expiretime(K("pages:h:2026112615")), -1);
+    assert_int_equal(int_cmd("SCARD %s", K("tot:d:20261126")), 1);
+    assert_int_equal(expiretime(K("tot:d:20261126")), -1);
+    assert_int_equal(zscore(K("pages:d:20261126"), "/a"), 1);
+    assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 1);
+    assert_int_equal(hget(K("tot:m:202611261557"), "pageviews"), 1);
+    assert_int_equal(hget(K("series:d:20261126"), "15"), 1);
+    assert_int_equal(zscore(K("br:h:2026112615"), "firefox"), 1);
+    assert_int_equal(expiretime(K("pages:d:20261126")), END_D26 + RET_D);
+    r = redisCommand(rs.c, "GET %s", K("applied:i1"));
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_STRING);
+    assert_string_equal(r->str, "1");
+    freeReplyObject(r);
+
+    /* The retry of a half-skipped batch is still a no-op. */
+    char *before = dump_db();
+    apply(b, 0);
+    char *after = dump_db();
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batch__argv_exact),
+        cmocka_unit_test(test_batch__event_argv),
+        cmocka_unit_test(test_batch__empty_table),
+        cmocka_unit_test(test_batch__undecodable_key),
+        cmocka_unit_test(test_batch__other_cap),
+        cmocka_unit_test(test_batch__two_sites),
+        cmocka_unit_test_setup(test_batch__redis_apply, redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_retry_is_noop,
+                               redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_events_and_hours,
+                               redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_other_cap, redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_two_sites, redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_foreign_type_skipped,
+                               redis_case_setup),
+    };
+    return cmocka_run_group_tests(tests, redis_start, redis_teardown);
+}
