@@ -165,27 +165,40 @@ static int on_header_value_complete(llhttp_t *p)
 }
 
 /*
- * llhttp 8 joins an obs-fold continuation line ("\r\n value") into the
- * field before it. RFC 9112 5.2 lets a server refuse it, and a proxy in
- * front may have read the headers otherwise: refuse. The whole block is
- * still in the buffer when its end is framed; `from` is where it starts.
+ * Line breaks that llhttp 8 accepts but RFC 9112 does not, in the header
+ * block (or trailer block) starting at `from`:
+ *   - an obs-fold continuation ("\r\n value"), joined into the field
+ *     before it (5.2 lets a server refuse it; a proxy in front may read
+ *     the headers otherwise);
+ *   - a CR not followed by LF (2.2), after which llhttp's idea of where a
+ *     line ends depends on how the bytes were split into reads.
+ * The whole block is still in the buffer when its end is framed. Returns
+ * the defect, or NULL.
  */
-static int has_obs_fold(const struct http_framer *h, size_t from)
+static const char *line_defect(const struct http_framer *h, size_t from)
 {
-    const char *p = h->buf + h->req_start + from;
+    const char *start = h->buf + h->req_start + from;
     const char *stop = h->buf + h->len;
-    /* Inside a header block a line feed is followed by the next field
-     * name; by CR or LF only where the block ends; by SP or HT only in a
-     * fold. */
+    const char *end = stop;
+    const char *p = start;
+
+    /* Inside a block a line feed is followed by the next field name; by CR
+     * or LF only where the block ends; by SP or HT only in a fold. */
     while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
         if (++p == stop || *p == '\r' || *p == '\n') {
-            return 0;
+            end = p;
+            break;
         }
         if (*p == ' ' || *p == '\t') {
-            return 1;
+            return "obsolete line folding";
         }
     }
-    return 0;
+    for (p = start; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;) {
+        if (++p < stop && *p != '\n') {
+            return "bare CR";
+        }
+    }
+    return NULL;
 }
 
 static int on_headers_complete(llhttp_t *p)
@@ -195,8 +208,9 @@ static int on_headers_complete(llhttp_t *p)
     if (p->http_major != 1) {
         return fail(h, 400, "not HTTP/1.x");
     }
-    if (has_obs_fold(h, 0)) {
-        return fail(h, 400, "obsolete line folding");
+    const char *defect = line_defect(h, 0);
+    if (defect != NULL) {
+        return fail(h, 400, defect);
     }
     /* llhttp accepts "gzip, chunked"; SPEC 2.8 accepts "chunked" alone. */
     if (h->hdr[HDR_TRANSFER_ENCODING].set) {
@@ -272,8 +286,11 @@ static int on_message_complete(llhttp_t *p)
     const char *base = h->buf + h->req_start;
     struct request r;
 
-    if (h->trailer_off != 0 && has_obs_fold(h, h->trailer_off)) {
-        return fail(h, 400, "obsolete line folding");
+    if (h->trailer_off != 0) {
+        const char *defect = line_defect(h, h->trailer_off);
+        if (defect != NULL) {
+            return fail(h, 400, defect);
+        }
     }
     r.method = llhttp_get_method(p);
     r.target = span_make(base + h->url_off, h->url_len);
