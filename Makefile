@@ -121,3 +121,19 @@ clean:
 	rm -rf build build-address build-undefined build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/collector/main.d
+
+# ---- Embedded data (review: added with collector/botlist.c) ----------------
+# Data files shipped inside the binary become C arrays under $(BUILD)/gen/
+# (scripts/embed.sh: POSIX sh and od, no xxd), compiled into the library.
+# data/bot-patterns.txt is the built-in bot list (botlist_default()).
+GEN_OBJ := $(BUILD)/gen/bot_patterns.o
+
+$(BUILD)/gen/bot_patterns.c: data/bot-patterns.txt scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh bot_patterns data/bot-patterns.txt >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | deps
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(GEN_OBJ)

@@ -6,7 +6,9 @@
  *   KEYS[2..] the data keys
  *   ARGV[1]   batch sequence; ARGV[2] TTL of KEYS[1] in seconds
  *   then, for each data key in order:
- *     type ("h" hash / "z" sorted set), expire-at (unix s), n, n x (field, incr)
+ *     type ("h" hash, "z" sorted set, "p" HyperLogLog), expire-at (unix s),
+ *     n, n x (field, incr); a HyperLogLog's fields are added, their
+ *     increments ignored
  *
  * Sequences of one instance only grow (flusher.c sends a batch only after
  * the one before it was acknowledged), so "seq <= last" means a retry of a
@@ -27,7 +29,7 @@
     "local last = tonumber(redis.call('GET', KEYS[1]) or '0')\n"               \
     "local seq = tonumber(ARGV[1])\n"                                          \
     "if seq <= last then return 0 end\n"                                       \
-    "local want = {h = 'hash', z = 'zset'}\n"                                  \
+    "local want = {h = 'hash', z = 'zset', p = 'string'}\n"                    \
     "local skip, a = {}, 3\n"                                                  \
     "for k = 2, #KEYS do\n"                                                    \
     "  local t = redis.call('TYPE', KEYS[k]).ok\n"                             \
@@ -42,6 +44,16 @@
     "  a = a + 3\n"                                                            \
     "  if skip[k] then\n"                                                      \
     "    skipped = skipped + 1\n"                                              \
+    "  elseif t == 'p' then\n"                                                 \
+    "    local m = {}\n"                                                       \
+    "    for i = 0, n - 1 do\n"                                                \
+    "      m[#m + 1] = ARGV[a + 2 * i]\n"                                      \
+    "      if #m == 500 or i == n - 1 then\n"                                  \
+    "        redis.call('PFADD', key, unpack(m))\n"                            \
+    "        m = {}\n"                                                         \
+    "      end\n"                                                              \
+    "    end\n"                                                                \
+    "    redis.call('EXPIREAT', key, at)\n"                                    \
     "  else\n"                                                                 \
     "    for i = 0, n - 1 do\n"                                                \
     "      local f, v = ARGV[a + 2 * i], ARGV[a + 2 * i + 1]\n"                \

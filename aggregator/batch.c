@@ -149,7 +149,8 @@ static uint64_t expire_at(const struct batch_params *p, enum keys_gran g,
 
 static const char *const zset_kind[COUNTS_DIM_COUNT] = {
     [COUNTS_PAGE] = "pages", [COUNTS_REF] = "refs",  [COUNTS_UTM] = "utm",
-    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br"};
+    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br",
+    [COUNTS_VISITOR] = "uv"};
 
 /* Expands one aggregate entry into operations on SPEC 5 keys. */
 static int expand(struct table *ops, const struct batch_params *p,
@@ -184,10 +185,12 @@ static int expand(struct table *ops, const struct batch_params *p,
         }
         return 0;
     }
+    /* Visitors go to HyperLogLogs ('p'), the rest to sorted sets. */
+    char type = k->dim == COUNTS_VISITOR ? 'p' : 'z';
     for (enum keys_gran g = KEYS_HOUR; g <= KEYS_DAY; g++) {
         if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
                         zset_kind[k->dim], g, t) < 0 ||
-            op_add(ops, 'z', expire_at(p, g, t), key, k->member,
+            op_add(ops, type, expire_at(p, g, t), key, k->member,
                    k->member_len, count) < 0) {
             return -1;
         }
@@ -307,9 +310,10 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
         for (int b = 0; b < 8; b++) {
             at = at << 8 | (unsigned char)e[i]->key[1 + b];
         }
-        int is_zset = e[i]->key[0] == 'z';
+        char type[2] = {e[i]->key[0], '\0'};
+        int is_zset = type[0] == 'z';
         /* n is known only after the cap: write a placeholder, patch it. */
-        if (arg_str(&a, is_zset ? "z" : "h") < 0 || arg_u64(&a, at) < 0 ||
+        if (arg_str(&a, type) < 0 || arg_u64(&a, at) < 0 ||
             arg_str(&a, "0000000000") < 0) {
             goto out;
         }

@@ -68,7 +68,7 @@ static int add_one(struct table *t, const struct hit *h, enum counts_dim dim,
 }
 
 int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
-                   uint32_t minute)
+                   const unsigned char *visitor, uint32_t minute)
 {
     /* "source/medium/campaign": three parts of at most 64 bytes. */
     char utm[3 * HIT_UTM_MAX + 3];
@@ -110,6 +110,9 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
     const char *br = ua_browser_name(ua.browser);
     COUNTS_ADD(COUNTS_DEVICE, dev, strlen(dev));
     COUNTS_ADD(COUNTS_BROWSER, br, strlen(br));
+    if (visitor != NULL) {
+        COUNTS_ADD(COUNTS_VISITOR, (const char *)visitor, COUNTS_VISITOR_BYTES);
+    }
 #undef COUNTS_ADD
     return created;
 }

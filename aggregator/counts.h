@@ -31,12 +31,16 @@ enum counts_dim {
     COUNTS_EVENT,     /* ev, member = event name */
     COUNTS_DEVICE,    /* dev, member = device class */
     COUNTS_BROWSER,   /* br, member = browser family */
+    COUNTS_VISITOR,   /* uv, member = 16-byte visitor pseudonym */
     COUNTS_DIM_COUNT
 };
 
 /* Most table entries one hit creates: pageview, page, ref, utm, device,
- * browser; or events, event, device, browser. */
-#define COUNTS_MAX_KEYS_PER_HIT 6
+ * browser, visitor; or events, event, device, browser, visitor. */
+#define COUNTS_MAX_KEYS_PER_HIT 7
+
+/* Bytes of a visitor pseudonym (collector/pseudo.h). */
+#define COUNTS_VISITOR_BYTES 16
 
 struct counts_key {
     const char *site;
@@ -54,12 +58,13 @@ int counts_key_encode(char *dst, size_t cap, const struct counts_key *k);
 int counts_key_decode(const char *key, size_t len, struct counts_key *out);
 
 /*
- * Adds one hit seen at unix minute `minute` to t. Returns the number of
+ * Adds one hit seen at unix minute `minute` to t; visitor is its 16-byte
+ * pseudonym, or NULL when there is none. Returns the number of
  * entries created (0..COUNTS_MAX_KEYS_PER_HIT), or -1 when out of memory;
  * a failed hit may have been partly added, so callers reserve room first
  * (see backlog.h) and treat -1 as a fatal allocation failure.
  */
 int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
-                   uint32_t minute);
+                   const unsigned char *visitor, uint32_t minute);
 
 #endif

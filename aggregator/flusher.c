@@ -24,6 +24,7 @@
 #include "common/log.h"
 
 #define MAX_SOURCES 256
+#define MAX_TASKS 8
 #define RETRY_MS 1000
 
 struct submission {
@@ -43,6 +44,8 @@ struct flusher {
     struct flusher_source *sources[MAX_SOURCES];
     int n_sources;
     int round_pending; /* sources yet to answer this tick */
+    struct flusher_task *tasks[MAX_TASKS];
+    int n_tasks;
 
     /* inbox: filled by sources under the mutex */
     pthread_mutex_t mu;
@@ -263,12 +266,22 @@ static void try_send(struct flusher *f)
     send_batch(f);
 }
 
+static void run_tasks(struct flusher *f)
+{
+    redisAsyncContext *ac = redis_link_ctx(f->link);
+    time_t now = time(NULL);
+    for (int i = 0; i < f->n_tasks; i++) {
+        f->tasks[i]->run(f->tasks[i], ac, now);
+    }
+}
+
 static void on_link(struct redis_link *l, int up, void *arg)
 {
     struct flusher *f = arg;
     (void)l;
     stat_set(&f->stats.redis_up, (uint64_t)up);
     if (up) {
+        run_tasks(f);
         try_send(f);
         return;
     }
@@ -353,6 +366,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     for (int i = 0; i < f->n_sources; i++) {
         f->sources[i]->request_handoff(f->sources[i]);
     }
+    run_tasks(f);
     /* Sources that were slow last round: send what we have. */
     try_send(f);
 }
@@ -415,6 +429,15 @@ int flusher_add_source(struct flusher *f, struct flusher_source *s)
         return -1;
     }
     f->sources[f->n_sources++] = s;
+    return 0;
+}
+
+int flusher_add_task(struct flusher *f, struct flusher_task *t)
+{
+    if (f->n_tasks == MAX_TASKS) {
+        return -1;
+    }
+    f->tasks[f->n_tasks++] = t;
     return 0;
 }
 

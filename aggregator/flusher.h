@@ -21,12 +21,14 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "aggregator/batch.h"
 #include "aggregator/redis_link.h"
 
 struct table;
 struct backlog;
+struct redisAsyncContext;
 
 /* Counters and gauges the flusher keeps for /metrics: name, type, help. */
 #define FLUSHER_STATS(X)                                                       \
@@ -65,6 +67,19 @@ struct flusher_source {
     _Atomic(struct table *) spare;
 };
 
+/*
+ * Other work that needs the Redis connection (salts, the opt-out registry)
+ * runs on the flusher thread too, so that only that thread ever talks to
+ * Redis. run() is called on every tick and right after the connection
+ * comes up; ctx is NULL while Redis is away. Replies to the commands a
+ * task sends arrive on the flusher thread; after a connection drop they
+ * arrive as NULL.
+ */
+struct flusher_task {
+    void (*run)(struct flusher_task *t, struct redisAsyncContext *ctx,
+                time_t now);
+};
+
 struct flusher_params {
     struct redis_target target;
     struct batch_params batch;
@@ -81,6 +96,9 @@ struct flusher *flusher_create(const struct flusher_params *p,
 
 /* Registers a source before flusher_start. Returns 0 or -1. */
 int flusher_add_source(struct flusher *f, struct flusher_source *s);
+
+/* Registers a task before flusher_start. Returns 0 or -1. */
+int flusher_add_task(struct flusher *f, struct flusher_task *t);
 
 /* Starts the thread (connects to Redis, arms the tick). Returns 0 or -1. */
 int flusher_start(struct flusher *f);

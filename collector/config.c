@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -468,6 +469,23 @@ static int set_recipient_key(const struct config_key *k, const char *v,
         }
     }
     return set_string(k, v, field, why, whylen);
+}
+
+int config_recipient_key(const struct config *c, unsigned char out[32])
+{
+    uint8_t key[CONFIG_KEY_MAX];
+    size_t len;
+    const char *reason;
+
+    if (c->recipient_key[0] == '\0' ||
+        config_parse_key_why(c->recipient_key, strlen(c->recipient_key), key,
+                             &len, &reason) < 0 ||
+        len != 32) {
+        return -1;
+    }
+    memcpy(out, key, 32);
+    sodium_memzero(key, sizeof(key));
+    return 0;
 }
 
 static int set_link_keys(const struct config_key *k, const char *v, void *field,

@@ -134,6 +134,10 @@ int config_set(struct config *c, const char *section, const char *key,
  */
 int config_validate(struct config *c, char *err, size_t errlen);
 
+/* The decoded recipient_key (32 bytes) into out: 0, or -1 when none is
+ * configured. */
+int config_recipient_key(const struct config *c, unsigned char out[32]);
+
 /* Value parsers, exported for tests and for flags. Each returns 0 or -1. */
 int config_parse_size(const char *s, uint64_t *out);       /* "64KiB" */
 int config_parse_duration_ms(const char *s, uint64_t *out); /* "10s" */

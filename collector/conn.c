@@ -43,6 +43,7 @@ struct conn {
     int close_after_write;
     int lingering;
     int closing; /* drain: answer the current request, then close */
+    struct ip_addr peer; /* the socket peer: feeds the pseudonym only */
     struct conn *prev, *next;
 };
 
@@ -114,7 +115,7 @@ static void conn_close(struct conn *c)
     /* Keep the struct for the next connection, unless its buffers grew
      * for an unusual request or enough are kept already. */
     if (w->n_free_conns >= FREE_CONNS_MAX || c->http.cap > READ_BUF_INITIAL ||
-        c->out.cap > 64 * 1024) {
+        c->http.body_cap > READ_BUF_INITIAL || c->out.cap > 64 * 1024) {
         conn_free(c);
     } else {
         list_push(&w->free_conns, c);
@@ -237,7 +238,7 @@ static void on_request(void *arg, const struct request *r)
     enum response_conn mode = response_mode(c, r);
 
     metrics_inc(&w->metrics.requests_total);
-    if (router_dispatch(w, r, &c->out, mode) < 0 ||
+    if (router_dispatch(w, r, &c->peer, &c->out, mode) < 0 ||
         mode == RESPONSE_CLOSE) {
         c->close_after_write = 1;
         http_stop(&c->http);
@@ -248,13 +249,14 @@ static void on_request(void *arg, const struct request *r)
 static void answer_error(struct conn *c, int status)
 {
     struct worker *w = c->w;
+    struct span target = span_make(NULL, 0);
     if (status == 405 || status == 404) {
         /* an unknown method: 405 on our paths, 404 elsewhere */
-        struct span target = span_make(c->http.buf + c->http.bad_target_off,
-                                       c->http.bad_target_len);
+        target = span_make(c->http.buf + c->http.bad_target_off,
+                           c->http.bad_target_len);
         status = router_known_target(target) ? 405 : 404;
     }
-    router_error(w, status, &c->out);
+    router_error(w, status, target, &c->out);
     c->close_after_write = 1;
 }
 
@@ -368,7 +370,7 @@ static struct conn *conn_get(struct worker *w)
     return c;
 }
 
-void conn_accept(struct worker *w, int fd)
+void conn_accept(struct worker *w, int fd, const struct sockaddr *sa)
 {
     struct conn *c = conn_get(w);
     if (c == NULL) {
@@ -380,6 +382,9 @@ void conn_accept(struct worker *w, int fd)
     }
     c->w = w;
     c->fd = fd;
+    if (ip_from_sockaddr(&c->peer, sa) < 0) {
+        c->peer.len = 0; /* not IP (cannot happen on our listeners) */
+    }
     c->out.len = 0;
     c->out_sent = 0;
     c->close_after_write = 0;

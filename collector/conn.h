@@ -8,10 +8,11 @@
 
 struct worker;
 struct conn;
+struct sockaddr;
 
-/* Takes over an accepted, non-blocking socket. On failure the socket is
- * closed. */
-void conn_accept(struct worker *w, int fd);
+/* Takes over an accepted, non-blocking socket from peer sa. On failure
+ * the socket is closed. */
+void conn_accept(struct worker *w, int fd, const struct sockaddr *sa);
 
 /* Drain: closes the connection now if it is idle, else lets it finish its
  * current request and close. */

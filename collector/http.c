@@ -43,6 +43,8 @@ static int on_message_begin(llhttp_t *p)
     h->body_len = 0;
     h->field_id = HDR_COUNT;
     memset(h->hdr, 0, sizeof(h->hdr));
+    h->n_xff = 0;
+    h->n_cookie = 0;
     return 0;
 }
 
@@ -150,15 +152,27 @@ static int on_header_value_complete(llhttp_t *p)
     struct http_framer *h = framer(p);
     enum request_header id = h->field_id;
 
-    if (id != HDR_COUNT && !h->hdr[id].set) {
+    if (id != HDR_COUNT) {
         const char *v = h->buf + h->req_start + h->value_off;
         size_t n = h->value_started ? h->value_len : 0;
         while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
             n--;
         }
-        h->hdr[id].off = h->value_off;
-        h->hdr[id].len = n;
-        h->hdr[id].set = 1;
+        struct http_field f = {h->value_off, n, 1};
+        if (!h->hdr[id].set) {
+            h->hdr[id] = f;
+        }
+        if (id == HDR_X_FORWARDED_FOR) {
+            /* The right end of the list is what proxies wrote: keep the
+             * last lines. */
+            if (h->n_xff == REQUEST_XFF_MAX) {
+                memmove(h->xff, h->xff + 1, sizeof(h->xff) - sizeof(f));
+                h->n_xff--;
+            }
+            h->xff[h->n_xff++] = f;
+        } else if (id == HDR_COOKIE && h->n_cookie < REQUEST_COOKIE_MAX) {
+            h->cookie[h->n_cookie++] = f;
+        }
     }
     h->field_id = HDR_COUNT;
     return 0;
@@ -261,10 +275,26 @@ static int on_body(llhttp_t *p, const char *at, size_t len)
     if (h->body_off == 0) {
         h->body_off = offset_of(h, at);
     }
-    h->body_len += len;
-    if (h->body_len > h->limits->max_body) {
+    if (h->body_len + len > h->limits->max_body) {
         return fail(h, 413, "body too large");
     }
+    if (h->body_len + len > h->body_cap) {
+        size_t ncap = h->body_cap ? h->body_cap : 1024;
+        while (ncap < h->body_len + len) {
+            ncap *= 2;
+        }
+        if (ncap > h->limits->max_body) {
+            ncap = h->limits->max_body;
+        }
+        char *nb = realloc(h->body, ncap);
+        if (nb == NULL) {
+            return fail(h, 503, "out of memory for a body");
+        }
+        h->body = nb;
+        h->body_cap = ncap;
+    }
+    memcpy(h->body + h->body_len, at, len);
+    h->body_len += len;
     if ((p->flags & F_CHUNKED) && len > 0) {
         h->chunk_left -= len < h->chunk_left ? len : h->chunk_left;
         if (h->chunk_left == 0) {
@@ -306,6 +336,15 @@ static int on_message_complete(llhttp_t *p)
     /* Nothing but HTTP/1.1 follows on this connection after an Upgrade
      * request, and we upgrade to nothing: answer it, then close. */
     r.keep_alive = llhttp_should_keep_alive(p) && !p->upgrade;
+    for (int i = 0; i < h->n_xff; i++) {
+        r.xff[i] = span_make(base + h->xff[i].off, h->xff[i].len);
+    }
+    r.n_xff = h->n_xff;
+    for (int i = 0; i < h->n_cookie; i++) {
+        r.cookie[i] = span_make(base + h->cookie[i].off, h->cookie[i].len);
+    }
+    r.n_cookie = h->n_cookie;
+    r.body = span_make(h->body_len > 0 ? h->body : NULL, (size_t)h->body_len);
     r.http_minor = llhttp_get_http_minor(p);
     h->in_message = 0;
     h->on_request(h->arg, &r);
@@ -349,6 +388,9 @@ void http_deinit(struct http_framer *h)
 {
     free(h->buf);
     h->buf = NULL;
+    free(h->body);
+    h->body = NULL;
+    h->body_cap = 0;
 }
 
 void http_reset(struct http_framer *h)

@@ -66,10 +66,20 @@ struct http_framer {
     const char *exec_at; /* start of the bytes of the current feed */
     uint64_t crlf_pos;   /* stream position of the next delimiter byte */
     int crlf_left;       /* delimiter bytes still to check: 0, 1 or 2 */
-    struct {
+    struct http_field {
         size_t off, len;
         int set;
     } hdr[HDR_COUNT];
+    struct http_field xff[REQUEST_XFF_MAX];
+    int n_xff;
+    struct http_field cookie[REQUEST_COOKIE_MAX];
+    int n_cookie;
+
+    /* The body, copied out as it is framed (body bytes leave the read
+     * buffer, see drop_body); grows up to limits->max_body, kept for the
+     * connection's next request. */
+    char *body;
+    size_t body_cap;
 
     /* A request line whose method llhttp does not know: its target, so the
      * caller can answer 405 on a known path and 404 elsewhere. */

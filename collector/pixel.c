@@ -2,26 +2,36 @@
  * pixel.c: the page pixel. The answer is the same 43-byte GIF whether or
  * not the hit counts (a broken image must never show on a page); only
  * X-Beacon says what happened.
+ *
+ *   gate (DNT, GPC, opt-out, prefetch, bot) -> parse and validate
+ *   -> client address -> pseudonym under the day's salt -> aggregate
  */
 #include "collector/pixel.h"
 
 #include <llhttp.h>
+#include <sodium.h>
 
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
+#include "collector/client_addr.h"
+#include "collector/gate.h"
+#include "collector/pseudo.h"
+#include "collector/salt.h"
 #include "collector/server.h"
 #include "collector/worker.h"
 #include "proto/url.h"
-#include "proto/useragent.h"
 
-/* Records the hit; returns the outcome. */
+/* Parses the query and records the hit; returns the outcome. */
 static enum metrics_outcome count_hit(struct worker *w,
-                                      const struct request *r)
+                                      const struct request *r,
+                                      const struct ip_addr *peer,
+                                      struct ua_info ua)
 {
     char page_host[URL_HOST_MAX + 1];
     struct hit_context ctx = {NULL, 0};
     const char *err;
     struct span referer = r->header[HDR_REFERER];
+    struct span agent = r->header[HDR_USER_AGENT];
 
     if (referer.p != NULL) {
         ssize_t n = url_host(page_host, sizeof(page_host), referer.p,
@@ -35,17 +45,27 @@ static enum metrics_outcome count_hit(struct worker *w,
                         w->scratch_cap, &err) < 0) {
         return METRICS_O_invalid;
     }
-    struct span ua = r->header[HDR_USER_AGENT];
-    struct ua_class cls = ua_cache_classify(&w->ua_cache, ua.p ? ua.p : "",
-                                            ua.len);
-
     /* Reserve room for every key the hit may create before answering
      * "counted": a counted hit must never be dropped later. */
     if (!backlog_has_room(&w->srv->backlog, COUNTS_MAX_KEYS_PER_HIT)) {
         return METRICS_O_shed;
     }
-    uint32_t minute = (uint32_t)(worker_now(w) / 60);
-    int created = counts_add_hit(w->active, &w->hit, cls, minute);
+
+    time_t now = worker_now(w);
+    unsigned char salt[SALT_BYTES];
+    unsigned char visitor[PSEUDO_BYTES];
+    const unsigned char *v = NULL;
+    if (salt_get(&w->srv->salts, salt_day(now), salt) == 0) {
+        struct ip_addr client;
+        client_addr(&client, w->srv, peer, r);
+        pseudo_visitor(visitor, salt, w->hit.site, w->hit.site_len, &client,
+                       agent.p ? agent.p : "", agent.len);
+        sodium_memzero(salt, sizeof(salt));
+        sodium_memzero(&client, sizeof(client));
+        v = visitor;
+    }
+    int created = counts_add_hit(w->active, &w->hit, ua.cls, v,
+                                 (uint32_t)(now / 60));
     if (created < 0) {
         return METRICS_O_shed;
     }
@@ -53,28 +73,31 @@ static enum metrics_outcome count_hit(struct worker *w,
     return METRICS_O_counted;
 }
 
-static const char *const x_beacon[METRICS_OUTCOME_COUNT] = {
-    [METRICS_O_counted] = "counted",
-    [METRICS_O_invalid] = "dropped=invalid",
-    [METRICS_O_shed] = "dropped=shed",
-    [METRICS_O_dnt] = "dropped=dnt",
-    [METRICS_O_gpc] = "dropped=gpc",
-    [METRICS_O_optout] = "dropped=optout",
-    [METRICS_O_bot] = "dropped=bot",
-    [METRICS_O_prefetch] = "dropped=prefetch",
-};
-
 int pixel_handle(struct worker *w, const struct request *r,
-                 struct outbuf *out, enum response_conn conn)
+                 const struct ip_addr *peer, struct outbuf *out,
+                 enum response_conn conn)
 {
     int head = r->method == HTTP_HEAD;
-    /* HEAD is answered like GET but never counted (SPEC 2). */
-    enum metrics_outcome o = head ? METRICS_O_head : count_hit(w, r);
+    enum metrics_outcome o;
 
+    if (head) {
+        /* HEAD is answered like GET but never counted (SPEC 2). */
+        o = METRICS_O_head;
+    } else {
+        struct span agent = r->header[HDR_USER_AGENT];
+        struct ua_info ua = ua_cache_lookup(&w->ua_cache, w->srv->bots,
+                                            agent.p ? agent.p : "",
+                                            agent.len);
+        struct gate_facts facts = {ua.bot, 0};
+        o = gate_check(&w->srv->gate, r, &facts);
+        if (o == METRICS_O_counted) {
+            o = count_hit(w, r, peer, ua);
+        }
+    }
     metrics_inc(&w->metrics.hits[METRICS_E_pixel][o]);
     metrics_response(&w->metrics, 200);
-    int tk = o == METRICS_O_dnt || o == METRICS_O_gpc;
-    if (response_pixel(out, &w->date, x_beacon[o], tk, head, conn) < 0) {
+    if (response_pixel(out, &w->date, gate_x_beacon(o), gate_tk_n(o), head,
+                       conn) < 0) {
         return -1;
     }
     return conn == RESPONSE_CLOSE ? -1 : 0;

@@ -6,12 +6,14 @@
 
 #include "collector/request.h"
 #include "collector/response.h"
+#include "proto/ipaddr.h"
 
 struct worker;
 
 /* Counts the hit when it is valid and answers the GIF whatever happens.
  * Returns 0, or -1 when the connection closes after the answer. */
 int pixel_handle(struct worker *w, const struct request *r,
-                 struct outbuf *out, enum response_conn conn);
+                 const struct ip_addr *peer, struct outbuf *out,
+                 enum response_conn conn);
 
 #endif

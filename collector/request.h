@@ -30,12 +30,21 @@
 enum request_header { REQUEST_HEADERS(REQUEST_HDR_ENUM) HDR_COUNT };
 #undef REQUEST_HDR_ENUM
 
+/* Header lines kept per request for the headers that may repeat. */
+#define REQUEST_XFF_MAX 8    /* X-Forwarded-For: the last lines */
+#define REQUEST_COOKIE_MAX 4 /* Cookie: the first lines */
+
 struct request {
     int method;         /* llhttp's enum llhttp_method */
     struct span target; /* as sent: origin-form or absolute-form */
     struct span path;   /* target without scheme://authority and query */
     struct span query;  /* after '?', without it; empty when none */
     struct span header[HDR_COUNT]; /* first occurrence; p NULL if absent */
+    struct span xff[REQUEST_XFF_MAX]; /* X-Forwarded-For lines, in order */
+    int n_xff;
+    struct span cookie[REQUEST_COOKIE_MAX];
+    int n_cookie;
+    struct span body;   /* the whole body (de-chunked); empty when none */
     int keep_alive;     /* the client allows another request */
     int http_minor;     /* 0 or 1 (HTTP/1.x) */
 };

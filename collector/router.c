@@ -6,20 +6,31 @@
 #include <llhttp.h>
 #include <string.h>
 
+#include "collector/optout_pages.h"
+#include "collector/optout_registry.h"
 #include "collector/pixel.h"
 #include "collector/worker.h"
 
 typedef int (*endpoint_fn)(struct worker *w, const struct request *r,
-                           struct outbuf *out, enum response_conn conn);
+                           const struct ip_addr *peer, struct outbuf *out,
+                           enum response_conn conn);
 
 struct route {
     const char *path;
-    endpoint_fn get; /* answers GET and HEAD */
+    endpoint_fn get;  /* answers GET and HEAD; NULL: neither */
+    endpoint_fn post; /* NULL: no POST */
+    const char *allow; /* the Allow header of a 405 */
 };
 
+#define GET_HEAD "Allow: GET, HEAD\r\n"
+
 static const struct route routes[] = {
-    {"/p.gif", pixel_handle},
-    {"/p", pixel_handle},
+    {"/p.gif", pixel_handle, NULL, GET_HEAD},
+    {"/p", pixel_handle, NULL, GET_HEAD},
+    {"/optout", optout_page, NULL, GET_HEAD},
+    {"/optin", optin_page, NULL, GET_HEAD},
+    {"/optout/recipient", NULL, optout_recipient, "Allow: POST\r\n"},
+    {"/.well-known/gpc.json", gpc_json, NULL, GET_HEAD},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -34,11 +45,18 @@ static const struct route *find_route(struct span path)
     return NULL;
 }
 
-int router_known_target(struct span target)
+static const struct route *route_of_target(struct span target)
 {
     struct span path, query;
-    return request_split_target(target, &path, &query) == 0 &&
-           find_route(path) != NULL;
+    if (target.p == NULL || request_split_target(target, &path, &query) < 0) {
+        return NULL;
+    }
+    return find_route(path);
+}
+
+int router_known_target(struct span target)
+{
+    return route_of_target(target) != NULL;
 }
 
 static int plain(struct worker *w, struct outbuf *out, int status,
@@ -54,7 +72,8 @@ static int plain(struct worker *w, struct outbuf *out, int status,
 }
 
 int router_dispatch(struct worker *w, const struct request *r,
-                    struct outbuf *out, enum response_conn conn)
+                    const struct ip_addr *peer, struct outbuf *out,
+                    enum response_conn conn)
 {
     int head = r->method == HTTP_HEAD;
     const struct route *route = r->path.p ? find_route(r->path) : NULL;
@@ -67,26 +86,34 @@ int router_dispatch(struct worker *w, const struct request *r,
         }
         return plain(w, out, 404, NULL, "not found\n", head, conn);
     }
-    if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
-        return plain(w, out, 405, "Allow: GET, HEAD\r\n",
-                     "method not allowed\n", head, conn);
+    if ((r->method == HTTP_GET || r->method == HTTP_HEAD) &&
+        route->get != NULL) {
+        return route->get(w, r, peer, out, conn);
     }
-    return route->get(w, r, out, conn);
+    if (r->method == HTTP_POST && route->post != NULL) {
+        return route->post(w, r, peer, out, conn);
+    }
+    return plain(w, out, 405, route->allow, "method not allowed\n", head,
+                 conn);
 }
 
-void router_error(struct worker *w, int status, struct outbuf *out)
+void router_error(struct worker *w, int status, struct span target,
+                  struct outbuf *out)
 {
     const char *body;
     const char *extra = NULL;
     switch (status) {
     case 404: body = "not found\n"; break;
-    case 405:
+    case 405: {
+        const struct route *route = route_of_target(target);
         body = "method not allowed\n";
-        extra = "Allow: GET, HEAD\r\n";
+        extra = route != NULL ? route->allow : NULL;
         break;
+    }
     case 413: body = "request body too large\n"; break;
     case 414: body = "request line too long\n"; break;
     case 431: body = "request header fields too large\n"; break;
+    case 503: body = "service unavailable\n"; break;
     default:
         status = 400;
         body = "bad request\n";

@@ -7,21 +7,24 @@
 
 #include "collector/request.h"
 #include "collector/response.h"
+#include "proto/ipaddr.h"
 
 struct worker;
 
 /*
- * Answers r into out. Returns 0, or -1 when the connection must close
- * after this response (the response then says so).
+ * Answers r, received from peer, into out. Returns 0, or -1 when the
+ * connection must close after this response (the response then says so).
  */
 int router_dispatch(struct worker *w, const struct request *r,
-                    struct outbuf *out, enum response_conn conn);
+                    const struct ip_addr *peer, struct outbuf *out,
+                    enum response_conn conn);
 
 /* 1 when target's path is one of ours (for 405 versus 404). */
 int router_known_target(struct span target);
 
-/* Appends an error answer that closes the connection: 400, 404, 405,
- * 413, 414, 431. */
-void router_error(struct worker *w, int status, struct outbuf *out);
+/* Appends an error answer that closes the connection: 400, 404, 405 (with
+ * the Allow header of target's route), 413, 414, 431, 503. */
+void router_error(struct worker *w, int status, struct span target,
+                  struct outbuf *out);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "aggregator/flusher.h"
 #include "collector/admin.h"
+#include "collector/botlist.h"
 #include "collector/listener.h"
 #include "collector/worker.h"
 #include "common/log.h"
@@ -61,6 +63,40 @@ static void flusher_params_from(const struct config *cfg,
     if (p->command_timeout_ms < REDIS_COMMAND_TIMEOUT_MIN_MS) {
         p->command_timeout_ms = REDIS_COMMAND_TIMEOUT_MIN_MS;
     }
+}
+
+/* The gate's lists and the day's salts, before any hit can arrive. */
+static int privacy_setup(struct server *srv)
+{
+    const struct config *cfg = srv->cfg;
+    char err[256];
+
+    srv->gate.honor_dnt = cfg->honor_dnt;
+    srv->gate.honor_gpc = cfg->honor_gpc;
+    if (cidr_list_parse(&srv->trusted, cfg->trusted_proxies, err,
+                        sizeof(err)) < 0) {
+        log_error("trusted_proxies: %s", err);
+        return -1;
+    }
+    srv->bots = cfg->bot_patterns[0] != '\0'
+                    ? botlist_load(cfg->bot_patterns, err, sizeof(err))
+                    : botlist_default(err, sizeof(err));
+    if (srv->bots == NULL) {
+        log_error("bot_patterns: %s", err);
+        return -1;
+    }
+    salt_manager_init(&srv->salts, cfg->salt_store, cfg->key_prefix,
+                      time(NULL));
+    unsigned char key[32];
+    int have_key = config_recipient_key(cfg, key) == 0;
+    int rc = optout_registry_init(&srv->optouts, cfg->key_prefix,
+                                  have_key ? key : NULL, cfg->workers);
+    sodium_memzero(key, sizeof(key));
+    if (rc < 0) {
+        log_error("cannot set up the opt-out registry");
+        return -1;
+    }
+    return 0;
 }
 
 /* Creates the workers with their listening sockets. */
@@ -135,10 +171,15 @@ int server_run(const struct config *cfg)
     srv.readyz_backlog_keys = (int)(cfg->max_keys / 10 * 9);
     flusher_params_from(cfg, &fp);
 
+    if (privacy_setup(&srv) < 0) {
+        goto out;
+    }
     signal(SIGPIPE, SIG_IGN);
     base = event_base_new();
     srv.flusher = flusher_create(&fp, &srv.backlog);
-    if (base == NULL || srv.flusher == NULL) {
+    if (base == NULL || srv.flusher == NULL ||
+        flusher_add_task(srv.flusher, &srv.salts.task) < 0 ||
+        flusher_add_task(srv.flusher, &srv.optouts.task) < 0) {
         log_error("out of memory");
         goto out;
     }
@@ -204,6 +245,9 @@ out:
     }
     free(srv.workers);
     flusher_destroy(srv.flusher);
+    salt_manager_deinit(&srv.salts);
+    optout_registry_deinit(&srv.optouts);
+    botlist_destroy(srv.bots);
     if (base != NULL) {
         event_base_free(base);
     }

@@ -10,11 +10,16 @@
 
 #include "aggregator/backlog.h"
 #include "collector/config.h"
+#include "collector/gate.h"
 #include "collector/http.h"
+#include "collector/optout_registry.h"
+#include "collector/salt.h"
+#include "proto/ipaddr.h"
 
 struct worker;
 struct flusher;
 struct admin;
+struct botlist;
 
 struct server {
     const struct config *cfg;
@@ -26,6 +31,11 @@ struct server {
     struct flusher *flusher;
     struct admin *admin;
     int readyz_backlog_keys; /* /readyz high-water mark while Redis is away */
+    struct gate gate;
+    struct botlist *bots;
+    struct cidr_list trusted; /* trusted_proxies */
+    struct salt_manager salts;
+    struct optout_registry optouts;
 };
 
 /*

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "collector/botlist.h"
+
 /* Word-at-a-time multiply-xorshift: a few cycles per 8 bytes. */
 static uint64_t slot_hash(const char *s, size_t len)
 {
@@ -24,20 +26,32 @@ static uint64_t slot_hash(const char *s, size_t len)
     return h ^ (h >> 29);
 }
 
-struct ua_class ua_cache_classify(struct ua_cache *c, const char *ua,
-                                  size_t len)
+static struct ua_info classify(const struct botlist *bots, const char *ua,
+                               size_t len)
 {
+    struct ua_info info = {ua_classify(ua, len), botlist_match(bots, ua, len)};
+    return info;
+}
+
+struct ua_info ua_cache_lookup(struct ua_cache *c, const struct botlist *bots,
+                               const char *ua, size_t len)
+{
+    if (c->bots != bots) {
+        /* a reloaded bot list: every cached verdict is stale */
+        memset(c->slot, 0, sizeof(c->slot));
+        c->bots = bots;
+    }
     if (len == 0 || len > UA_CACHE_MAX_LEN) {
-        return ua_classify(ua, len);
+        return classify(bots, ua, len);
     }
     uint64_t h = slot_hash(ua, len);
     struct ua_cache_slot *s = &c->slot[h & (UA_CACHE_SLOTS - 1)];
     if (s->len == len && s->hash == h && memcmp(s->ua, ua, len) == 0) {
-        return s->cls;
+        return s->info;
     }
-    s->cls = ua_classify(ua, len);
+    s->info = classify(bots, ua, len);
     s->hash = h;
     s->len = (uint16_t)len;
     memcpy(s->ua, ua, len);
-    return s->cls;
+    return s->info;
 }

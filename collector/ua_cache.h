@@ -1,9 +1,10 @@
 /*
- * ua_cache.h: a per-worker cache of user-agent classifications. A few
- * hundred distinct user agents make most of the traffic, and a keep-alive
- * connection sends the same one on every request, while classifying one
- * takes dozens of substring scans; the cache turns that into one hash and
- * one memcmp. Direct-mapped, no allocation, owned by one thread.
+ * ua_cache.h: a per-worker cache of what a user agent says: device class,
+ * browser family, bot or not. A few hundred distinct user agents make most
+ * of the traffic, and a keep-alive connection sends the same one on every
+ * request, while classifying one takes dozens of substring scans and a
+ * pass of the bot automaton; the cache turns that into one hash and one
+ * memcmp. Direct-mapped, no allocation, owned by one thread.
  */
 #ifndef BEACON_UA_CACHE_H
 #define BEACON_UA_CACHE_H
@@ -13,22 +14,31 @@
 
 #include "proto/useragent.h"
 
+struct botlist;
+
+struct ua_info {
+    struct ua_class cls;
+    int bot;
+};
+
 #define UA_CACHE_SLOTS 512     /* power of two */
 #define UA_CACHE_MAX_LEN 256   /* longer user agents are not cached */
 
 struct ua_cache_slot {
     uint64_t hash;
     uint16_t len; /* 0: empty */
-    struct ua_class cls;
+    struct ua_info info;
     char ua[UA_CACHE_MAX_LEN];
 };
 
 struct ua_cache {
+    const struct botlist *bots; /* what the cached bot flags came from */
     struct ua_cache_slot slot[UA_CACHE_SLOTS];
 };
 
-/* ua_classify(ua, len), remembered. */
-struct ua_class ua_cache_classify(struct ua_cache *c, const char *ua,
-                                  size_t len);
+/* ua_classify(ua, len) and botlist_match(bots, ua, len), remembered. A
+ * different bots list than last time empties the cache first. */
+struct ua_info ua_cache_lookup(struct ua_cache *c, const struct botlist *bots,
+                               const char *ua, size_t len);
 
 #endif

@@ -31,7 +31,6 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct server *srv = w->srv;
     int one = 1;
     (void)l;
-    (void)sa;
     (void)salen;
 
     /* The cap is per instance: one shared counter, touched once per
@@ -46,7 +45,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
     }
     /* Responses are small and complete: send them without delay. */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    conn_accept(w, fd);
+    conn_accept(w, fd, sa);
 }
 
 static void on_accept_error(struct evconnlistener *l, void *arg)

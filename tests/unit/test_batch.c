@@ -92,7 +92,7 @@ static void add_hits(struct table *t, const struct hit *h, uint32_t minute,
                      int times)
 {
     for (int i = 0; i < times; i++) {
-        assert_true(counts_add_hit(t, h, mobile_firefox, minute) >= 0);
+        assert_true(counts_add_hit(t, h, mobile_firefox, NULL, minute) >= 0);
     }
 }
 

@@ -150,7 +150,7 @@ static const struct bad_key bad_keys[] = {
     {"dim = COUNT",
      "\x04"
      "blog"
-     "\x08"
+     "\x09"
      "\x00\x00\x00\x01",
      10},
     {"dim 0x7f",
@@ -179,7 +179,7 @@ static void test_counts__decode_rejects(void **state)
     struct counts_key out;
     (void)state;
 
-    assert_int_equal(COUNTS_DIM_COUNT, 8);
+    assert_int_equal(COUNTS_DIM_COUNT, 9);
     for (size_t i = 0; i < sizeof bad_keys / sizeof *bad_keys; i++) {
         const struct bad_key *b = &bad_keys[i];
         /* An own block of exactly len bytes: ASan sees any read past it. */
@@ -290,7 +290,7 @@ static void test_counts__pageview_keys(void **state)
     assert_non_null(t);
     make_hit(&h, "blog", "/docs/a", "news.example", "pageview", "news", "email",
              "");
-    assert_int_equal(counts_add_hit(t, &h, ua, MINUTE), 6);
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 6);
     assert_int_equal(table_count(t), 6);
     assert_dump(t, "blog browser 29928477 firefox=1\n"
                    "blog device 29928477 mobile=1\n"
@@ -310,7 +310,7 @@ static void test_counts__pageview_without_ref_or_utm(void **state)
 
     assert_non_null(t);
     make_hit(&h, "shop", "/", "", "pageview", "", "", "");
-    assert_int_equal(counts_add_hit(t, &h, ua, MINUTE), 4);
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 4);
     assert_dump(t, "shop browser 29928477 chrome=1\n"
                    "shop device 29928477 desktop=1\n"
                    "shop page 29928477 /=1\n"
@@ -319,7 +319,7 @@ static void test_counts__pageview_without_ref_or_utm(void **state)
     /* Only a campaign: the missing parts are empty. */
     table_reset(t);
     make_hit(&h, "shop", "/", "", "pageview", "", "", "spring");
-    assert_int_equal(counts_add_hit(t, &h, ua, MINUTE), 5);
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 5);
     assert_dump(t, "shop browser 29928477 chrome=1\n"
                    "shop device 29928477 desktop=1\n"
                    "shop page 29928477 /=1\n"
@@ -345,7 +345,7 @@ static void test_counts__longest_utm(void **state)
     memset(c, 'c', HIT_UTM_MAX);
     s[HIT_UTM_MAX] = m[HIT_UTM_MAX] = c[HIT_UTM_MAX] = '\0';
     make_hit(&h, "x", "/p", "", "pageview", s, m, c);
-    assert_int_equal(counts_add_hit(t, &h, ua, MINUTE), 5);
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 5);
     snprintf(want, sizeof want, "%s/%s/%s", s, m, c);
     struct counts_key k = {"x", 1, COUNTS_UTM, MINUTE, want, strlen(want)};
     int len = counts_key_encode(key, sizeof key, &k);
@@ -367,7 +367,7 @@ static void test_counts__event_keys(void **state)
     /* Path, referrer and utm of an event are not counted. */
     make_hit(&h, "blog", "/docs/a", "news.example", "signup", "news", "email",
              "x");
-    assert_int_equal(counts_add_hit(t, &h, ua, MINUTE), 4);
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 4);
     assert_int_equal(table_count(t), 4);
     assert_dump(t, "blog browser 29928477 safari=1\n"
                    "blog device 29928477 tablet=1\n"
@@ -386,12 +386,12 @@ static void test_counts__repeat_increments(void **state)
     assert_non_null(t);
     make_hit(&pv, "blog", "/a", "news.example", "pageview", "n", "", "");
     make_hit(&ev, "blog", "/a", "", "play", "", "", "");
-    assert_int_equal(counts_add_hit(t, &pv, ua, MINUTE), 6);
-    assert_int_equal(counts_add_hit(t, &pv, ua, MINUTE), 0);
-    assert_int_equal(counts_add_hit(t, &pv, ua, MINUTE), 0);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 6);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 0);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 0);
     /* An event shares device and browser with the pageviews. */
-    assert_int_equal(counts_add_hit(t, &ev, ua, MINUTE), 2);
-    assert_int_equal(counts_add_hit(t, &ev, ua, MINUTE), 0);
+    assert_int_equal(counts_add_hit(t, &ev, ua, NULL, MINUTE), 2);
+    assert_int_equal(counts_add_hit(t, &ev, ua, NULL, MINUTE), 0);
     assert_int_equal(table_count(t), 8);
     assert_dump(t, "blog browser 29928477 firefox=5\n"
                    "blog device 29928477 mobile=5\n"
@@ -403,9 +403,9 @@ static void test_counts__repeat_increments(void **state)
                    "blog utm 29928477 n//=3\n");
 
     /* The next minute and another site are other keys. */
-    assert_int_equal(counts_add_hit(t, &pv, ua, MINUTE + 1), 6);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE + 1), 6);
     make_hit(&pv, "shop", "/a", "", "pageview", "", "", "");
-    assert_int_equal(counts_add_hit(t, &pv, ua, MINUTE), 4);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 4);
     assert_int_equal(table_count(t), 18);
     table_destroy(t);
 }

@@ -1,6 +1,7 @@
 /*
- * test_ua_cache.c: the cache answers exactly what ua_classify answers,
- * for hits, misses, slot collisions and agents too long to cache.
+ * test_ua_cache.c: the cache answers exactly what ua_classify and
+ * botlist_match answer, for hits, misses, slot collisions, agents too long
+ * to cache, and after the bot list changed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "collector/botlist.h"
 #include "collector/ua_cache.h"
 
 static const char *const agents[] = {
@@ -28,12 +30,21 @@ static const char *const agents[] = {
 
 #define N_AGENTS (sizeof(agents) / sizeof(agents[0]))
 
-static void assert_same(struct ua_cache *c, const char *ua, size_t len)
+static struct botlist *bots;
+
+static void assert_same_with(struct ua_cache *c, const struct botlist *b,
+                             const char *ua, size_t len)
 {
     struct ua_class want = ua_classify(ua, len);
-    struct ua_class got = ua_cache_classify(c, ua, len);
-    assert_int_equal(got.device, want.device);
-    assert_int_equal(got.browser, want.browser);
+    struct ua_info got = ua_cache_lookup(c, b, ua, len);
+    assert_int_equal(got.cls.device, want.device);
+    assert_int_equal(got.cls.browser, want.browser);
+    assert_int_equal(got.bot, botlist_match(b, ua, len));
+}
+
+static void assert_same(struct ua_cache *c, const char *ua, size_t len)
+{
+    assert_same_with(c, bots, ua, len);
 }
 
 static void test_ua_cache__same_answer_on_miss_and_hit(void **state)
@@ -84,12 +95,45 @@ static void test_ua_cache__empty_and_overlong_agents(void **state)
     free(c);
 }
 
+/* A reloaded list: verdicts cached under the old one are not reused. */
+static void test_ua_cache__new_bot_list_empties_cache(void **state)
+{
+    (void)state;
+    char err[128];
+    const char *ua = agents[0];
+    struct ua_cache *c = calloc(1, sizeof(*c));
+    struct botlist *chrome = botlist_create("Chrome/\n", 8, err, sizeof(err));
+    assert_non_null(c);
+    assert_non_null(chrome);
+    assert_int_equal(ua_cache_lookup(c, bots, ua, strlen(ua)).bot, 0);
+    assert_int_equal(ua_cache_lookup(c, chrome, ua, strlen(ua)).bot, 1);
+    assert_int_equal(ua_cache_lookup(c, bots, ua, strlen(ua)).bot, 0);
+    botlist_destroy(chrome);
+    free(c);
+}
+
+static int setup(void **state)
+{
+    char err[128];
+    (void)state;
+    bots = botlist_default(err, sizeof(err));
+    return bots == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    botlist_destroy(bots);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ua_cache__same_answer_on_miss_and_hit),
         cmocka_unit_test(test_ua_cache__collisions_never_answer_another_agent),
         cmocka_unit_test(test_ua_cache__empty_and_overlong_agents),
+        cmocka_unit_test(test_ua_cache__new_bot_list_empties_cache),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

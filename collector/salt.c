@@ -1,0 +1,191 @@
+/*
+ * salt.c: see salt.h. Runs as a flusher task: on every tick it makes
+ * sure today's and tomorrow's salts exist, asks Redis to agree on them
+ * (SET NX then GET: the first instance's random bytes win), and wipes the
+ * salts of days that are over.
+ */
+#include "collector/salt.h"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "proto/keys.h"
+
+/* Hits stamped just before midnight may still be in a worker's hands for
+ * a moment after it: wipe a day's salt this long after the day ends. */
+#define WIPE_GRACE_S 5
+/* SPEC 3: the shared copy expires 25 h after its day ends. */
+#define REDIS_KEEP_S (25 * 3600)
+
+static void slot_write(struct salt_slot *s, uint32_t day,
+                       const unsigned char key[SALT_BYTES])
+{
+    uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
+    atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    for (int i = 0; i < SALT_BYTES / 8; i++) {
+        uint64_t w = 0;
+        if (key != NULL) {
+            memcpy(&w, key + 8 * i, 8);
+        }
+        atomic_store_explicit(&s->key[i], w, memory_order_relaxed);
+        sodium_memzero(&w, sizeof(w));
+    }
+    atomic_store_explicit(&s->day, day, memory_order_relaxed);
+    atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
+}
+
+int salt_get(const struct salt_manager *m, uint32_t day,
+             unsigned char out[SALT_BYTES])
+{
+    const struct salt_slot *s = &m->ring[day % SALT_SLOTS];
+    for (int tries = 0; tries < 100; tries++) {
+        uint32_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+        if (seq & 1) {
+            continue; /* being written: the flusher is quick */
+        }
+        uint32_t d = atomic_load_explicit(&s->day, memory_order_relaxed);
+        for (int i = 0; i < SALT_BYTES / 8; i++) {
+            uint64_t w = atomic_load_explicit(&s->key[i], memory_order_relaxed);
+            memcpy(out + 8 * i, &w, 8);
+        }
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&s->seq, memory_order_relaxed) == seq) {
+            return d == day && day != 0 ? 0 : -1;
+        }
+    }
+    return -1;
+}
+
+static int have(const struct salt_manager *m, uint32_t day)
+{
+    const struct salt_slot *s = &m->ring[day % SALT_SLOTS];
+    return atomic_load_explicit(&s->day, memory_order_relaxed) == day;
+}
+
+static void make_local(struct salt_manager *m, uint32_t day)
+{
+    unsigned char key[SALT_BYTES];
+    randombytes_buf(key, sizeof(key));
+    slot_write(&m->ring[day % SALT_SLOTS], day, key);
+    sodium_memzero(key, sizeof(key));
+    m->confirmed[day % SALT_SLOTS] = 0;
+}
+
+static void wipe_over(struct salt_manager *m, time_t now)
+{
+    for (int i = 0; i < SALT_SLOTS; i++) {
+        struct salt_slot *s = &m->ring[i];
+        uint32_t d = atomic_load_explicit(&s->day, memory_order_relaxed);
+        if (d != 0 && (time_t)(d + 1) * 86400 + WIPE_GRACE_S <= now) {
+            slot_write(s, 0, NULL);
+            m->confirmed[i] = 0;
+        }
+    }
+}
+
+/* Reply to "GET P:salt:<day>": Redis's salt for the day, ours or the one
+ * another instance set first. */
+static void on_get(redisAsyncContext *ac, void *r, void *priv)
+{
+    struct salt_question *q = priv;
+    struct salt_manager *m = q->m;
+    redisReply *reply = r;
+    unsigned char mine[SALT_BYTES];
+    (void)ac;
+
+    q->pending = 0;
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING ||
+        reply->len != SALT_BYTES) {
+        if (reply != NULL) {
+            log_warn("salt: unexpected reply for P:salt, keeping a local "
+                     "salt for now");
+        }
+        return;
+    }
+    if (salt_get(m, q->day, mine) < 0 ||
+        sodium_memcmp(mine, reply->str, SALT_BYTES) != 0) {
+        /* Another instance was first: from now on this day's visitors get
+         * the shared pseudonyms. */
+        if (have(m, q->day)) {
+            log_info("salt: adopting the shared salt of the day");
+        }
+        slot_write(&m->ring[q->day % SALT_SLOTS], q->day,
+                   (const unsigned char *)reply->str);
+    }
+    sodium_memzero(mine, sizeof(mine));
+    m->confirmed[q->day % SALT_SLOTS] = q->day;
+}
+
+/* SET NX our salt, then GET whichever won; pipelined. */
+static void ask_redis(struct salt_manager *m, redisAsyncContext *ac,
+                      uint32_t day)
+{
+    struct salt_question *q = &m->ask[day % SALT_SLOTS];
+    char key[KEYS_MAX], stamp[16];
+    unsigned char offer[SALT_BYTES];
+
+    if (q->pending && q->day == day) {
+        return;
+    }
+    if (keys_stamp(stamp, sizeof(stamp), KEYS_DAY, (time_t)day * 86400) < 0) {
+        return;
+    }
+    snprintf(key, sizeof(key), "%s:salt:%s", m->prefix, stamp);
+    /* Offer the salt already in use: when this instance is the first,
+     * nothing changes for the hits counted so far. */
+    if (salt_get(m, day, offer) < 0) {
+        randombytes_buf(offer, sizeof(offer));
+    }
+    long long exat = (long long)(day + 1) * 86400 + REDIS_KEEP_S;
+    int rc = redisAsyncCommand(ac, NULL, NULL, "SET %s %b NX EXAT %lld", key,
+                               offer, (size_t)SALT_BYTES, exat);
+    sodium_memzero(offer, sizeof(offer));
+    q->m = m;
+    q->day = day;
+    if (rc == REDIS_OK &&
+        redisAsyncCommand(ac, on_get, q, "GET %s", key) == REDIS_OK) {
+        q->pending = 1;
+    }
+}
+
+static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
+{
+    struct salt_manager *m = (struct salt_manager *)t;
+    uint32_t today = salt_day(now);
+
+    wipe_over(m, now);
+    for (uint32_t day = today; day <= today + 1; day++) {
+        if (!have(m, day)) {
+            make_local(m, day);
+        }
+        if (m->store == SALT_STORE_REDIS && ac != NULL &&
+            m->confirmed[day % SALT_SLOTS] != day) {
+            ask_redis(m, ac, day);
+        }
+    }
+}
+
+int salt_manager_init(struct salt_manager *m, enum salt_store store,
+                      const char *prefix, time_t now)
+{
+    memset(m, 0, sizeof(*m));
+    m->task.run = run;
+    m->store = store;
+    m->prefix = prefix;
+    uint32_t today = salt_day(now);
+    make_local(m, today);
+    make_local(m, today + 1);
+    return 0;
+}
+
+void salt_manager_deinit(struct salt_manager *m)
+{
+    for (int i = 0; i < SALT_SLOTS; i++) {
+        slot_write(&m->ring[i], 0, NULL);
+    }
+}
