@@ -58,7 +58,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test unit integration fuzz fuzz-smoke run bench install clean
+.PHONY: all deps test unit integration fuzz fuzz-smoke run bench bench-micro install clean
 .DEFAULT_GOAL := all
 
 all: deps $(BEACOND)
@@ -109,8 +109,18 @@ fuzz-smoke:
 run: all
 	scripts/run.sh $(BEACOND)
 
-bench: all
+bench: all bench-micro
 	bench/run.sh $(BEACOND)
+
+# Microbenchmarks of hit-path pieces: bench/*_bench.c, linked like tests.
+MICRO_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*_bench.c))
+
+$(BUILD)/bench/%: bench/%.c $(LIB) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+bench-micro: $(MICRO_BIN)
+	@set -e; for b in $(MICRO_BIN); do echo "== $$b"; $$b; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/beacond

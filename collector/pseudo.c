@@ -4,21 +4,31 @@
 #include "collector/pseudo.h"
 
 #include <sodium.h>
+#include <string.h>
 
 void pseudo_visitor(unsigned char out[PSEUDO_BYTES],
                     const unsigned char salt[32], const char *site,
                     size_t site_len, const struct ip_addr *addr,
                     const char *ua, size_t ua_len)
 {
-    crypto_generichash_state st;
-    unsigned char site_n = (unsigned char)site_len;
+    /* SipHash takes one message: lay the parts out on the stack. */
+    unsigned char msg[1 + 255 + 1 + 16 + PSEUDO_UA_MAX];
+    size_t n = 0;
 
-    crypto_generichash_init(&st, salt, 32, PSEUDO_BYTES);
-    crypto_generichash_update(&st, &site_n, 1);
-    crypto_generichash_update(&st, (const unsigned char *)site, site_len);
-    crypto_generichash_update(&st, &addr->len, 1);
-    crypto_generichash_update(&st, addr->bytes, addr->len);
-    crypto_generichash_update(&st, (const unsigned char *)ua, ua_len);
-    crypto_generichash_final(&st, out, PSEUDO_BYTES);
-    sodium_memzero(&st, sizeof(st));
+    if (site_len > 255) {
+        site_len = 255;
+    }
+    if (ua_len > PSEUDO_UA_MAX) {
+        ua_len = PSEUDO_UA_MAX;
+    }
+    msg[n++] = (unsigned char)site_len;
+    memcpy(msg + n, site, site_len);
+    n += site_len;
+    msg[n++] = addr->len;
+    memcpy(msg + n, addr->bytes, addr->len);
+    n += addr->len;
+    memcpy(msg + n, ua, ua_len);
+    n += ua_len;
+    crypto_shorthash_siphashx24(out, msg, n, salt);
+    sodium_memzero(msg, 1 + 255 + 1 + 16);
 }
