@@ -3,10 +3,13 @@
  * shipped list, for typical browser user agents (the common case: no
  * match, so every byte is read) and a few bots (early exit).
  *
+ *   make build/bench/botlist_bench       (or make bench-micro: all of them)
+ *   taskset -c 0 build/bench/botlist_bench [ITERATIONS]
+ *
+ * or without the library:
  *   make build/gen/bot_patterns.c
  *   cc -O2 -std=c11 -D_GNU_SOURCE -I. bench/botlist_bench.c \
  *       collector/botlist.c build/gen/bot_patterns.c -o build/botlist_bench
- *   taskset -c 0 build/botlist_bench [ITERATIONS]
  *
  * A number to compare with the CPU cost per request in DESIGN.md section
  * 4, not a test: nothing here asserts a timing.
@@ -43,7 +46,7 @@ static double now_ns(void)
 
 int main(int argc, char **argv)
 {
-    long iters = argc > 1 ? atol(argv[1]) : 10000000L;
+    long iters = argc > 1 ? atol(argv[1]) : 3000000L;
     char err[256];
     struct botlist *b = botlist_default(err, sizeof err);
 

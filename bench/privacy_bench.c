@@ -15,6 +15,7 @@
 #include "collector/botlist.h"
 #include "collector/client_addr.h"
 #include "collector/gate.h"
+#include "collector/policy.h"
 #include "collector/pseudo.h"
 #include "collector/salt.h"
 #include "collector/server.h"
@@ -38,6 +39,7 @@ static volatile unsigned sink;
 int main(void)
 {
     static struct server srv;
+    struct policy *pol;
     static struct ua_cache cache;
     struct request r;
     char err[256];
@@ -55,11 +57,12 @@ int main(void)
     r.n_cookie = 1;
     r.xff[0] = span_make(xff, sizeof(xff) - 1);
     r.n_xff = 1;
-    srv.gate.honor_dnt = srv.gate.honor_gpc = 1;
-    srv.bots = botlist_default(err, sizeof(err));
-    if (srv.bots == NULL ||
-        cidr_list_parse(&srv.trusted, "127.0.0.1/32", err, sizeof(err)) < 0 ||
-        ip_parse(&peer, "127.0.0.1", 9) < 0) {
+    static struct config cfg;
+    config_defaults(&cfg);
+    snprintf(cfg.trusted_proxies, sizeof(cfg.trusted_proxies),
+             "127.0.0.1/32");
+    pol = policy_create(&cfg, 1, err, sizeof(err));
+    if (pol == NULL || ip_parse(&peer, "127.0.0.1", 9) < 0) {
         fprintf(stderr, "setup: %s\n", err);
         return 1;
     }
@@ -68,11 +71,11 @@ int main(void)
 
     double t0 = now_ns();
     for (int i = 0; i < ROUNDS; i++) {
-        struct ua_info info = ua_cache_lookup(&cache, srv.bots, ua,
+        struct ua_info info = ua_cache_lookup(&cache, pol->bots, 1, ua,
                                               sizeof(ua) - 1);
         struct gate_facts facts = {info.bot, 0};
-        sink += gate_check(&srv.gate, &r, &facts);
-        client_addr(&client, &srv, &peer, &r);
+        sink += gate_check(&pol->gate, &r, &facts);
+        client_addr(&client, &pol->trusted, &peer, &r);
         salt_get(&srv.salts, salt_day(t), salt);
         pseudo_visitor(out, salt, "site0", 5, &client, ua, sizeof(ua) - 1);
         sink += out[0];
@@ -81,16 +84,16 @@ int main(void)
 
     t0 = now_ns();
     for (int i = 0; i < ROUNDS; i++) {
-        struct ua_info info = ua_cache_lookup(&cache, srv.bots, ua,
+        struct ua_info info = ua_cache_lookup(&cache, pol->bots, 1, ua,
                                               sizeof(ua) - 1);
         struct gate_facts facts = {info.bot, 0};
-        sink += gate_check(&srv.gate, &r, &facts);
+        sink += gate_check(&pol->gate, &r, &facts);
     }
     double gate = (now_ns() - t0) / ROUNDS;
 
     t0 = now_ns();
     for (int i = 0; i < ROUNDS; i++) {
-        client_addr(&client, &srv, &peer, &r);
+        client_addr(&client, &pol->trusted, &peer, &r);
         sink += client.bytes[3];
     }
     double addr = (now_ns() - t0) / ROUNDS;
@@ -105,7 +108,7 @@ int main(void)
 
     t0 = now_ns();
     for (int i = 0; i < ROUNDS / 10; i++) {
-        sink += (unsigned)botlist_match(srv.bots, ua, sizeof(ua) - 1);
+        sink += (unsigned)botlist_match(pol->bots, ua, sizeof(ua) - 1);
         sink += (unsigned)ua_classify(ua, sizeof(ua) - 1).browser;
     }
     double miss = (now_ns() - t0) / (ROUNDS / 10);
@@ -113,10 +116,10 @@ int main(void)
     printf("privacy path per hit:            %6.1f ns\n", all);
     printf("  gate (cached user agent):      %6.1f ns\n", gate);
     printf("  client address (trusted XFF):  %6.1f ns\n", addr);
-    printf("  salt + BLAKE2b pseudonym:      %6.1f ns\n", pseudo);
+    printf("  salt + SipHash pseudonym:     %6.1f ns\n", pseudo);
     printf("user-agent cache miss (classify + bot automaton): %.1f ns\n",
            miss);
     salt_manager_deinit(&srv.salts);
-    botlist_destroy(srv.bots);
+    policy_destroy(pol);
     return 0;
 }

@@ -15,14 +15,18 @@
 
 struct botlist;
 
-/* Compiles patterns from text[0..len). Patterns are trimmed; empty lines
- * and comments are skipped; a pattern longer than 128 bytes or holding a
- * control character is an error naming its line. NULL with err set on
- * error (or out of memory). */
+/* Compiles patterns from text[0..len). Patterns are trimmed (spaces,
+ * tabs, the CR of CRLF); empty lines and comments are skipped ('#' at the
+ * start of a line or after a blank: "Googlebot  # Google" is "Googlebot",
+ * "c#sharp" is a pattern); a pattern longer than 128 bytes or holding a
+ * control character is an error naming its line, and so is going past
+ * 65535 bytes of patterns in all. Only ASCII letters fold. NULL with err
+ * set on error (or out of memory). */
 struct botlist *botlist_create(const char *text, size_t len, char *err,
                                size_t errlen);
 
-/* botlist_create() over a file's contents; err names the file. */
+/* botlist_create() over a file's contents (at most 1 MiB); err names the
+ * file. */
 struct botlist *botlist_load(const char *path, char *err, size_t errlen);
 
 /* The list built into the binary (data/bot-patterns.txt). */
@@ -35,7 +39,7 @@ void botlist_destroy(struct botlist *b);
  * empty, else 0. Thread-safe: b is read-only after creation. */
 int botlist_match(const struct botlist *b, const char *ua, size_t len);
 
-/* Number of patterns compiled. */
+/* Number of patterns compiled (pattern lines, duplicates included). */
 size_t botlist_count(const struct botlist *b);
 
 #endif

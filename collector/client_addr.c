@@ -4,17 +4,15 @@
  */
 #include "collector/client_addr.h"
 
-#include "collector/server.h"
 #include "proto/xff.h"
 
-void client_addr(struct ip_addr *out, const struct server *srv,
+void client_addr(struct ip_addr *out, const struct cidr_list *trusted,
                  const struct ip_addr *peer, const struct request *r)
 {
     *out = *peer;
-    if (srv->trusted.n > 0 && r->n_xff > 0 &&
-        cidr_list_match(&srv->trusted, peer)) {
+    if (trusted->n > 0 && r->n_xff > 0 && cidr_list_match(trusted, peer)) {
         struct ip_addr client;
-        if (xff_client(r->xff, r->n_xff, &srv->trusted, &client) == 0) {
+        if (xff_client(r->xff, r->n_xff, trusted, &client) == 0) {
             *out = client;
         }
     }

@@ -10,10 +10,8 @@
 #include "collector/request.h"
 #include "proto/ipaddr.h"
 
-struct server;
-
 /* Sets *out to the client address of request r that came from peer. */
-void client_addr(struct ip_addr *out, const struct server *srv,
+void client_addr(struct ip_addr *out, const struct cidr_list *trusted,
                  const struct ip_addr *peer, const struct request *r);
 
 #endif

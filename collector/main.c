@@ -12,6 +12,19 @@
 #include "collector/server.h"
 #include "common/log.h"
 
+/* SIGHUP: the same file and flags, read again. */
+static int reload_config(struct config *out, void *arg, char *err,
+                         size_t errlen)
+{
+    const struct cli *cli = arg;
+    config_defaults(out);
+    if (cli_build_config(cli, out, err, errlen) < 0 ||
+        config_validate(out, err, errlen) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct config cfg; /* large: keep it off the stack */
@@ -56,5 +69,5 @@ int main(int argc, char **argv)
         return 1;
     }
     log_set_level(cfg.log_level);
-    return server_run(&cfg);
+    return server_run(&cfg, reload_config, &cli);
 }

@@ -15,6 +15,7 @@
 #include "aggregator/counts.h"
 #include "collector/client_addr.h"
 #include "collector/gate.h"
+#include "collector/policy.h"
 #include "collector/pseudo.h"
 #include "collector/salt.h"
 #include "collector/server.h"
@@ -23,6 +24,7 @@
 
 /* Parses the query and records the hit; returns the outcome. */
 static enum metrics_outcome count_hit(struct worker *w,
+                                      const struct policy *pol,
                                       const struct request *r,
                                       const struct ip_addr *peer,
                                       struct ua_info ua)
@@ -57,7 +59,7 @@ static enum metrics_outcome count_hit(struct worker *w,
     const unsigned char *v = NULL;
     if (salt_get(&w->srv->salts, salt_day(now), salt) == 0) {
         struct ip_addr client;
-        client_addr(&client, w->srv, peer, r);
+        client_addr(&client, &pol->trusted, peer, r);
         pseudo_visitor(visitor, salt, w->hit.site, w->hit.site_len, &client,
                        agent.p ? agent.p : "", agent.len);
         sodium_memzero(salt, sizeof(salt));
@@ -84,14 +86,16 @@ int pixel_handle(struct worker *w, const struct request *r,
         /* HEAD is answered like GET but never counted (SPEC 2). */
         o = METRICS_O_head;
     } else {
+        const struct policy *pol = server_policy(w->srv);
         struct span agent = r->header[HDR_USER_AGENT];
-        struct ua_info ua = ua_cache_lookup(&w->ua_cache, w->srv->bots,
+        struct ua_info ua = ua_cache_lookup(&w->ua_cache, pol->bots,
+                                            pol->generation,
                                             agent.p ? agent.p : "",
                                             agent.len);
         struct gate_facts facts = {ua.bot, 0};
-        o = gate_check(&w->srv->gate, r, &facts);
+        o = gate_check(&pol->gate, r, &facts);
         if (o == METRICS_O_counted) {
-            o = count_hit(w, r, peer, ua);
+            o = count_hit(w, pol, r, peer, ua);
         }
     }
     metrics_inc(&w->metrics.hits[METRICS_E_pixel][o]);

@@ -14,8 +14,8 @@
 
 #include "aggregator/flusher.h"
 #include "collector/admin.h"
-#include "collector/botlist.h"
 #include "collector/listener.h"
+#include "collector/policy.h"
 #include "collector/worker.h"
 #include "common/log.h"
 
@@ -29,13 +29,70 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(arg);
 }
 
+struct reload_ctx {
+    struct server *srv;
+    server_reload_fn fn;
+    void *arg;
+    struct event *sweep_ev;
+};
+
+/* Frees replaced policies that no worker can still hold: each worker
+ * records the epoch it saw at its last flush handoff, a moment when it
+ * holds no policy pointer. */
+static void free_retired(struct server *srv, int all)
+{
+    uint64_t seen = UINT64_MAX;
+    for (int i = 0; i < srv->n_workers; i++) {
+        uint64_t e = atomic_load(&srv->workers[i]->seen_epoch);
+        seen = e < seen ? e : seen;
+    }
+    struct policy **pp = &srv->retired;
+    while (*pp != NULL) {
+        struct policy *p = *pp;
+        if (all || p->retire_epoch <= seen) {
+            *pp = p->next_retired;
+            policy_destroy(p);
+        } else {
+            pp = &p->next_retired;
+        }
+    }
+}
+
+static void on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+    struct reload_ctx *rc = arg;
+    (void)fd;
+    (void)what;
+    free_retired(rc->srv, 0);
+}
+
 static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
+    struct reload_ctx *rc = arg;
+    struct server *srv = rc->srv;
+    static struct config next; /* large; main thread only */
+    char err[CONFIG_ERR_LEN];
     (void)sig;
     (void)what;
-    (void)arg;
-    log_warn("SIGHUP: configuration reload is not implemented yet; "
-             "nothing changed");
+
+    if (rc->fn(&next, rc->arg, err, sizeof(err)) < 0) {
+        log_error("SIGHUP: configuration not reloaded: %s", err);
+        return;
+    }
+    struct policy *old = atomic_load(&srv->policy);
+    struct policy *p = policy_create(&next, old->generation + 1, err,
+                                     sizeof(err));
+    if (p == NULL) {
+        log_error("SIGHUP: configuration not reloaded: %s", err);
+        return;
+    }
+    atomic_store_explicit(&srv->policy, p, memory_order_release);
+    old->retire_epoch = atomic_fetch_add(&srv->epoch, 1) + 1;
+    old->next_retired = srv->retired;
+    srv->retired = old;
+    log_set_level(next.log_level);
+    log_info("SIGHUP: reloaded honor_dnt, honor_gpc, trusted_proxies, "
+             "bot_patterns, log_level; other keys apply at restart");
 }
 
 static void flusher_params_from(const struct config *cfg,
@@ -71,20 +128,12 @@ static int privacy_setup(struct server *srv)
     const struct config *cfg = srv->cfg;
     char err[256];
 
-    srv->gate.honor_dnt = cfg->honor_dnt;
-    srv->gate.honor_gpc = cfg->honor_gpc;
-    if (cidr_list_parse(&srv->trusted, cfg->trusted_proxies, err,
-                        sizeof(err)) < 0) {
-        log_error("trusted_proxies: %s", err);
+    struct policy *p = policy_create(cfg, 1, err, sizeof(err));
+    if (p == NULL) {
+        log_error("%s", err);
         return -1;
     }
-    srv->bots = cfg->bot_patterns[0] != '\0'
-                    ? botlist_load(cfg->bot_patterns, err, sizeof(err))
-                    : botlist_default(err, sizeof(err));
-    if (srv->bots == NULL) {
-        log_error("bot_patterns: %s", err);
-        return -1;
-    }
+    atomic_store(&srv->policy, p);
     salt_manager_init(&srv->salts, cfg->salt_store, cfg->key_prefix,
                       time(NULL));
     unsigned char key[32];
@@ -150,9 +199,11 @@ static void log_start(const struct config *cfg)
              cfg->instance_id);
 }
 
-int server_run(const struct config *cfg)
+int server_run(const struct config *cfg, server_reload_fn reload,
+               void *reload_arg)
 {
     struct server srv;
+    struct reload_ctx rc = {&srv, reload, reload_arg, NULL};
     struct flusher_params fp;
     struct event_base *base = NULL;
     struct event *sig_term = NULL, *sig_int = NULL, *sig_hup = NULL;
@@ -193,7 +244,13 @@ int server_run(const struct config *cfg)
     }
     sig_term = evsignal_new(base, SIGTERM, on_stop_signal, base);
     sig_int = evsignal_new(base, SIGINT, on_stop_signal, base);
-    sig_hup = evsignal_new(base, SIGHUP, on_hup, base);
+    sig_hup = evsignal_new(base, SIGHUP, on_hup, &rc);
+    rc.sweep_ev = event_new(base, -1, EV_PERSIST, on_sweep, &rc);
+    struct timeval sweep = {1, 0};
+    if (rc.sweep_ev == NULL || event_add(rc.sweep_ev, &sweep) < 0) {
+        log_error("out of memory");
+        goto out;
+    }
     if (sig_term == NULL || sig_int == NULL || sig_hup == NULL ||
         event_add(sig_term, NULL) < 0 || event_add(sig_int, NULL) < 0 ||
         event_add(sig_hup, NULL) < 0) {
@@ -239,6 +296,9 @@ out:
     if (sig_hup != NULL) {
         event_free(sig_hup);
     }
+    if (rc.sweep_ev != NULL) {
+        event_free(rc.sweep_ev);
+    }
     admin_destroy(srv.admin);
     for (int i = 0; i < srv.n_workers; i++) {
         worker_destroy(srv.workers[i]);
@@ -247,7 +307,8 @@ out:
     flusher_destroy(srv.flusher);
     salt_manager_deinit(&srv.salts);
     optout_registry_deinit(&srv.optouts);
-    botlist_destroy(srv.bots);
+    free_retired(&srv, 1);
+    policy_destroy(atomic_load(&srv.policy));
     if (base != NULL) {
         event_base_free(base);
     }

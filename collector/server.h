@@ -19,7 +19,7 @@
 struct worker;
 struct flusher;
 struct admin;
-struct botlist;
+struct policy;
 
 struct server {
     const struct config *cfg;
@@ -31,18 +31,33 @@ struct server {
     struct flusher *flusher;
     struct admin *admin;
     int readyz_backlog_keys; /* /readyz high-water mark while Redis is away */
-    struct gate gate;
-    struct botlist *bots;
-    struct cidr_list trusted; /* trusted_proxies */
+    _Atomic(struct policy *) policy; /* reloadable privacy settings */
+    _Atomic uint64_t epoch;          /* bumped by each reload */
+    struct policy *retired;          /* replaced, not yet freed */
     struct salt_manager salts;
     struct optout_registry optouts;
 };
 
+/* Builds a new configuration from the same file and flags (for SIGHUP).
+ * Returns 0, or -1 with err set. */
+typedef int (*server_reload_fn)(struct config *out, void *arg, char *err,
+                                size_t errlen);
+
 /*
  * Binds every listener, starts the flusher, the workers and the admin
- * listener, and runs until SIGTERM or SIGINT, then drains (SPEC 7).
- * Returns the process exit status.
+ * listener, and runs until SIGTERM or SIGINT, then drains (SPEC 7). On
+ * SIGHUP, reload() gives the new configuration, whose privacy keys
+ * (honor_dnt, honor_gpc, trusted_proxies, bot_patterns) and log_level take
+ * effect without dropping a connection. Returns the exit status.
  */
-int server_run(const struct config *cfg);
+int server_run(const struct config *cfg, server_reload_fn reload,
+               void *reload_arg);
+
+/* The privacy policy in force; valid until the caller's worker next hands
+ * its table to the flusher. */
+static inline const struct policy *server_policy(struct server *srv)
+{
+    return atomic_load_explicit(&srv->policy, memory_order_acquire);
+}
 
 #endif

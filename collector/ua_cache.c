@@ -34,12 +34,13 @@ static struct ua_info classify(const struct botlist *bots, const char *ua,
 }
 
 struct ua_info ua_cache_lookup(struct ua_cache *c, const struct botlist *bots,
-                               const char *ua, size_t len)
+                               uint64_t generation, const char *ua,
+                               size_t len)
 {
-    if (c->bots != bots) {
+    if (c->generation != generation) {
         /* a reloaded bot list: every cached verdict is stale */
         memset(c->slot, 0, sizeof(c->slot));
-        c->bots = bots;
+        c->generation = generation;
     }
     if (len == 0 || len > UA_CACHE_MAX_LEN) {
         return classify(bots, ua, len);

@@ -32,13 +32,15 @@ struct ua_cache_slot {
 };
 
 struct ua_cache {
-    const struct botlist *bots; /* what the cached bot flags came from */
+    uint64_t generation; /* of the bot list the cached flags came from */
     struct ua_cache_slot slot[UA_CACHE_SLOTS];
 };
 
-/* ua_classify(ua, len) and botlist_match(bots, ua, len), remembered. A
- * different bots list than last time empties the cache first. */
+/* ua_classify(ua, len) and botlist_match(bots, ua, len), remembered.
+ * generation names the bot list (a reload brings a new one, which empties
+ * the cache first; a pointer could be reused by a later list). */
 struct ua_info ua_cache_lookup(struct ua_cache *c, const struct botlist *bots,
-                               const char *ua, size_t len);
+                               uint64_t generation, const char *ua,
+                               size_t len);
 
 #endif

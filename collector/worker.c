@@ -64,6 +64,8 @@ static void on_handoff(evutil_socket_t fd, short what, void *arg)
     struct worker *w = arg;
     (void)fd;
     (void)what;
+    /* Between requests: no policy pointer is held here (policy.h). */
+    atomic_store(&w->seen_epoch, atomic_load(&w->srv->epoch));
     if (table_count(w->active) == 0) {
         flusher_submit(w->srv->flusher, &w->source, NULL);
         return;

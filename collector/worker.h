@@ -43,6 +43,7 @@ struct worker {
     int n_live;
     int n_free_conns;
 
+    _Atomic uint64_t seen_epoch; /* server epoch at the last handoff */
     struct metrics_worker metrics;
     struct response_date date;
     struct ua_cache ua_cache;

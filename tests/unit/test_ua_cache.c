@@ -36,7 +36,7 @@ static void assert_same_with(struct ua_cache *c, const struct botlist *b,
                              const char *ua, size_t len)
 {
     struct ua_class want = ua_classify(ua, len);
-    struct ua_info got = ua_cache_lookup(c, b, ua, len);
+    struct ua_info got = ua_cache_lookup(c, b, b == bots ? 1 : 2, ua, len);
     assert_int_equal(got.cls.device, want.device);
     assert_int_equal(got.cls.browser, want.browser);
     assert_int_equal(got.bot, botlist_match(b, ua, len));
@@ -105,9 +105,9 @@ static void test_ua_cache__new_bot_list_empties_cache(void **state)
     struct botlist *chrome = botlist_create("Chrome/\n", 8, err, sizeof(err));
     assert_non_null(c);
     assert_non_null(chrome);
-    assert_int_equal(ua_cache_lookup(c, bots, ua, strlen(ua)).bot, 0);
-    assert_int_equal(ua_cache_lookup(c, chrome, ua, strlen(ua)).bot, 1);
-    assert_int_equal(ua_cache_lookup(c, bots, ua, strlen(ua)).bot, 0);
+    assert_int_equal(ua_cache_lookup(c, bots, 1, ua, strlen(ua)).bot, 0);
+    assert_int_equal(ua_cache_lookup(c, chrome, 2, ua, strlen(ua)).bot, 1);
+    assert_int_equal(ua_cache_lookup(c, bots, 3, ua, strlen(ua)).bot, 0);
     botlist_destroy(chrome);
     free(c);
 }
