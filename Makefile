@@ -135,12 +135,12 @@ clean:
 # ---- Embedded data (review: added with collector/botlist.c) ----------------
 # Data files shipped inside the binary become C arrays under $(BUILD)/gen/
 # (scripts/embed.sh: POSIX sh and od, no xxd), compiled into the library.
-# data/bot-patterns.txt is the built-in bot list (botlist_default()).
+# share/bot-patterns.txt is the built-in bot list (botlist_default()).
 GEN_OBJ := $(BUILD)/gen/bot_patterns.o
 
-$(BUILD)/gen/bot_patterns.c: data/bot-patterns.txt scripts/embed.sh
+$(BUILD)/gen/bot_patterns.c: share/bot-patterns.txt scripts/embed.sh
 	@mkdir -p $(@D)
-	scripts/embed.sh bot_patterns data/bot-patterns.txt >$@.tmp
+	scripts/embed.sh bot_patterns share/bot-patterns.txt >$@.tmp
 	mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c | deps

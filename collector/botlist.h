@@ -5,7 +5,7 @@
  * matched against every pattern in one pass over its bytes: no regular
  * expression, no loop over patterns per hit.
  *
- * The shipped list is data/bot-patterns.txt, built into the binary;
+ * The shipped list is share/bot-patterns.txt, built into the binary;
  * `[privacy] bot_patterns = FILE` replaces it.
  */
 #ifndef BEACON_BOTLIST_H
@@ -29,7 +29,7 @@ struct botlist *botlist_create(const char *text, size_t len, char *err,
  * file. */
 struct botlist *botlist_load(const char *path, char *err, size_t errlen);
 
-/* The list built into the binary (data/bot-patterns.txt). */
+/* The list built into the binary (share/bot-patterns.txt). */
 struct botlist *botlist_default(char *err, size_t errlen);
 
 /* Frees b; NULL is a no-op. */

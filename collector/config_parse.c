@@ -4,6 +4,7 @@
  * their input; config.c decides which key takes which syntax and bounds.
  */
 #include "collector/config_parse.h"
+#include "proto/ipaddr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -586,54 +587,17 @@ int config_parse_redis_url(const char *s, struct config_redis_url *out)
     return config_parse_redis_url_why(s, out, &why);
 }
 
-static int parse_cidr(const char *s, size_t len, const char **why)
-{
-    char host[INET6_ADDRSTRLEN];
-    unsigned char buf[sizeof(struct in6_addr)];
-    const char *slash = memchr(s, '/', len);
-    size_t hostlen = slash != NULL ? (size_t)(slash - s) : len;
-    int v6 = memchr(s, ':', hostlen) != NULL;
-    uint64_t bits;
-
-    if (hostlen == 0 || hostlen >= sizeof(host)) {
-        *why = "expected ADDRESS or ADDRESS/BITS";
-        return -1;
-    }
-    memcpy(host, s, hostlen);
-    host[hostlen] = '\0';
-    if (inet_pton(v6 ? AF_INET6 : AF_INET, host, buf) != 1) {
-        *why = "not a numeric IPv4 or IPv6 address";
-        return -1;
-    }
-    if (slash == NULL) {
-        return 0;
-    }
-    len -= hostlen + 1;
-    if (len == 0 || len > 3 || parse_digits(slash + 1, len, &bits, why) < 0 ||
-        bits > (v6 ? 128u : 32u)) {
-        *why = "prefix length must be 0-32 (IPv4) or 0-128 (IPv6)";
-        return -1;
-    }
-    return 0;
-}
-
+/* One parser for CIDR lists: the one the gate uses (proto/ipaddr.c), so
+ * that -t accepts exactly what beacond can run with. */
 int config_parse_cidr_list_why(const char *s, const char **why)
 {
-    const char *p = s;
-    const char *item;
-    size_t len;
+    struct cidr_list list;
+    char err[128];
 
-    if (is_blank(s)) {
-        return 0;
-    }
-    while (next_item(&p, &item, &len)) {
-        if (len == 0) {
-            *why = "empty item in the list";
-            return -1;
-        }
-        if (parse_cidr(item, len, why) < 0) {
-            return -1;
-        }
+    if (cidr_list_parse(&list, s, err, sizeof(err)) < 0) {
+        *why = "expected ADDRESS or ADDRESS/BITS items (host bits zero, at "
+               "most 64)";
+        return -1;
     }
     return 0;
 }

@@ -22,7 +22,10 @@ struct ip_addr {
  * Parses an address as it appears in X-Forwarded-For: "1.2.3.4",
  * "1.2.3.4:5678", "2001:db8::1", "[2001:db8::1]", "[2001:db8::1]:443";
  * surrounding spaces and tabs are ignored. No names, no zone ids, no
- * leading zeros in IPv4 octets. Returns 0, or -1 when s is not one.
+ * leading zeros in IPv4 octets. The address syntax is inet_pton's ("::"
+ * and "::1.2.3.4" included); a port is 0-65535 and needs brackets around
+ * IPv6; brackets hold IPv6 only. Reads s[0..len) only. Returns 0, or -1
+ * when s is not one.
  */
 int ip_parse(struct ip_addr *out, const char *s, size_t len);
 
@@ -45,13 +48,17 @@ struct cidr_list {
  * Parses "10.0.0.0/8, 192.168.1.7, ::1/128, 2001:db8::/32" (comma and/or
  * space separated; a bare address is a /32 or /128; empty: an empty list).
  * Host bits set below the prefix are an error ("10.0.0.1/8"), as are more
- * than CIDR_LIST_MAX entries. Returns 0, or -1 with err naming the entry.
+ * than CIDR_LIST_MAX entries, an empty entry (",," or a comma at either
+ * end), brackets and ports. An IPv4-mapped network of /96 or longer
+ * ("::ffff:10.0.0.0/104") is stored as the IPv4 network it maps (10.0.0.0/8).
+ * Returns 0, or -1 with err naming the entry and *out left unchanged.
  */
 int cidr_list_parse(struct cidr_list *out, const char *s, char *err,
                     size_t errlen);
 
 /* 1 when a lies in any network of l (an IPv4 address never matches an
- * IPv6 network and the other way round), else 0. */
+ * IPv6 network and the other way round), else 0; 0 for a NULL list or an
+ * address of len 0. */
 int cidr_list_match(const struct cidr_list *l, const struct ip_addr *a);
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # embed.sh: print a C file that holds FILE's bytes, so that data shipped
-# with the project (data/bot-patterns.txt) is built into the binary and
+# with the project (share/bot-patterns.txt) is built into the binary and
 # needs no install path at run time.
 #
 #   scripts/embed.sh NAME FILE > out.c

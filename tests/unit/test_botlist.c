@@ -550,7 +550,8 @@ static const struct ua_case corpus[] = {
     {1, "Mozilla/5.0 (compatible; Nmap Scripting Engine; "
         "https://nmap.org/book/nse.html)"},
     {1, "Mozilla/5.0 zgrab/0.x"},
-    {1, "Mozilla/5.0 (compatible; CensysInspect/1.1; +https://about.censys.io/)"},
+    {1, "Mozilla/5.0 (compatible; CensysInspect/1.1; "
+        "+https://about.censys.io/)"},
     {1, "Expanse, a Palo Alto Networks company, searches across the global "
         "IPv4 space multiple times per day to identify customers&#39; "
         "presences on the Internet."},
@@ -1011,14 +1012,14 @@ static void test_botlist__load_too_large(void **state)
     free(buf);
 }
 
-/* The built-in list is data/bot-patterns.txt, byte for byte, and compiles
+/* The built-in list is share/bot-patterns.txt, byte for byte, and compiles
  * to as many patterns as the file has pattern lines. */
 static void test_botlist__default_is_shipped_file(void **state)
 {
     char err[256], line[512];
     struct botlist *b = botlist_default(err, sizeof err);
-    struct botlist *f = botlist_load("data/bot-patterns.txt", err, sizeof err);
-    FILE *fp = fopen("data/bot-patterns.txt", "rb");
+    struct botlist *f = botlist_load("share/bot-patterns.txt", err, sizeof err);
+    FILE *fp = fopen("share/bot-patterns.txt", "rb");
     size_t lines = 0, len = 0;
     (void)state;
 
