@@ -8,6 +8,7 @@
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <sched.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,10 +44,15 @@ int salt_get(const struct salt_manager *m, uint32_t day,
              unsigned char out[SALT_BYTES])
 {
     const struct salt_slot *s = &m->ring[day % SALT_SLOTS];
-    for (int tries = 0; tries < 100; tries++) {
+    /* A write is six stores by the flusher thread; only its preemption
+     * makes a reader wait, so yield now and then instead of giving up. */
+    for (unsigned spins = 0;; spins++) {
         uint32_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
         if (seq & 1) {
-            continue; /* being written: the flusher is quick */
+            if (spins % 64 == 63) {
+                sched_yield();
+            }
+            continue;
         }
         uint32_t d = atomic_load_explicit(&s->day, memory_order_relaxed);
         for (int i = 0; i < SALT_BYTES / 8; i++) {
@@ -54,11 +60,15 @@ int salt_get(const struct salt_manager *m, uint32_t day,
             memcpy(out + 8 * i, &w, 8);
         }
         atomic_thread_fence(memory_order_acquire);
-        if (atomic_load_explicit(&s->seq, memory_order_relaxed) == seq) {
-            return d == day && day != 0 ? 0 : -1;
+        if (atomic_load_explicit(&s->seq, memory_order_relaxed) != seq) {
+            continue;
         }
+        if (d != day || day == 0) {
+            sodium_memzero(out, SALT_BYTES); /* another day's salt */
+            return -1;
+        }
+        return 0;
     }
-    return -1;
 }
 
 static int have(const struct salt_manager *m, uint32_t day)

@@ -57,8 +57,8 @@ int salt_manager_init(struct salt_manager *m, enum salt_store store,
 /* Wipes every salt. */
 void salt_manager_deinit(struct salt_manager *m);
 
-/* The salt of UTC day `day` into out; 0, or -1 when there is none (wiped
- * or not made yet). Any thread, no lock. */
+/* The salt of UTC day `day` into out; 0, or -1 (out zeroed) when there
+ * is none (wiped or not made yet). Any thread, no lock. */
 int salt_get(const struct salt_manager *m, uint32_t day,
              unsigned char out[SALT_BYTES]);
 
