@@ -41,11 +41,9 @@ static int has_token(struct span v, const char *token)
 
 static int opted_out_cookie(const struct request *r)
 {
-    struct span v;
     for (int i = 0; i < r->n_cookie; i++) {
-        if (cookie_find(r->cookie[i].p, r->cookie[i].len, GATE_OPTOUT_COOKIE,
-                        &v) &&
-            v.len == 1 && v.p[0] == '1') {
+        if (cookie_has(r->cookie[i].p, r->cookie[i].len, GATE_OPTOUT_COOKIE,
+                       "1")) {
             return 1;
         }
     }

@@ -159,7 +159,10 @@ static int on_header_value_complete(llhttp_t *p)
             n--;
         }
         struct http_field f = {h->value_off, n, 1};
-        if (!h->hdr[id].set) {
+        /* The first line counts, but a DNT or Sec-GPC line saying 1 wins
+         * over an earlier one that did not: when in doubt, do not track. */
+        if (!h->hdr[id].set ||
+            ((id == HDR_DNT || id == HDR_SEC_GPC) && n == 1 && v[0] == '1')) {
             h->hdr[id] = f;
         }
         if (id == HDR_X_FORWARDED_FOR) {

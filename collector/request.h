@@ -32,7 +32,9 @@ enum request_header { REQUEST_HEADERS(REQUEST_HDR_ENUM) HDR_COUNT };
 
 /* Header lines kept per request for the headers that may repeat. */
 #define REQUEST_XFF_MAX 8    /* X-Forwarded-For: the last lines */
-#define REQUEST_COOKIE_MAX 4 /* Cookie: the first lines */
+/* Cookie: every line up to the default max_headers, so that an opt-out
+ * cookie is seen wherever it is */
+#define REQUEST_COOKIE_MAX 64
 
 struct request {
     int method;         /* llhttp's enum llhttp_method */

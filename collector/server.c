@@ -38,11 +38,12 @@ struct reload_ctx {
 
 /* Frees replaced policies that no worker can still hold: each worker
  * records the epoch it saw at its last flush handoff, a moment when it
- * holds no policy pointer. */
+ * holds no policy pointer. `all`: the workers are gone, free everything
+ * (without looking at them). */
 static void free_retired(struct server *srv, int all)
 {
     uint64_t seen = UINT64_MAX;
-    for (int i = 0; i < srv->n_workers; i++) {
+    for (int i = 0; i < srv->n_workers && !all; i++) {
         uint64_t e = atomic_load(&srv->workers[i]->seen_epoch);
         seen = e < seen ? e : seen;
     }

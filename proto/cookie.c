@@ -51,3 +51,23 @@ int cookie_find(const char *s, size_t len, const char *name,
     }
     return 0;
 }
+
+int cookie_has(const char *s, size_t len, const char *name, const char *value)
+{
+    size_t vlen = strlen(value);
+    struct span v;
+    const char *end = s + len;
+
+    while (s < end && cookie_find(s, (size_t)(end - s), name, &v)) {
+        if (v.len == vlen && memcmp(v.p, value, vlen) == 0) {
+            return 1;
+        }
+        /* on to the cookie after the one found */
+        const char *semi = memchr(v.p, ';', (size_t)(end - v.p));
+        if (semi == NULL) {
+            return 0;
+        }
+        s = semi + 1;
+    }
+    return 0;
+}

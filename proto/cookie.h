@@ -15,4 +15,12 @@
 int cookie_find(const char *s, size_t len, const char *name,
                 struct span *value);
 
+/*
+ * 1 when any cookie called name in s[0..len) has exactly `value` (a
+ * browser sends one cookie per path and domain that matches, so a name
+ * can appear more than once), else 0.
+ */
+int cookie_has(const char *s, size_t len, const char *name,
+               const char *value);
+
 #endif

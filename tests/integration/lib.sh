@@ -132,12 +132,15 @@ beacond_kill() {
     BEACOND_PID=""
 }
 
-# pixel QUERY [curl args...]: GET /p.gif?QUERY; prints status line and
-# headers (CR removed).
+# A current desktop browser: the bot filter drops curl's own user agent.
+BROWSER_UA="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+
+# pixel QUERY [curl args...]: GET /p.gif?QUERY as a browser; prints status
+# line and headers (CR removed). A later -A in the args wins.
 pixel() {
     local q=$1
     shift
-    curl -s -D - -o /dev/null "$@" "$BASE/p.gif?$q" | tr -d '\r'
+    curl -s -D - -o /dev/null -A "$BROWSER_UA" "$@" "$BASE/p.gif?$q" | tr -d '\r'
 }
 
 check() {
@@ -236,4 +239,77 @@ avoid_minute_edge() {
     if [ "$s" -ge $((60 - margin)) ]; then
         sleep $((61 - s))
     fi
+}
+
+# ---- Generic helpers appended for the privacy tests (t_gate, t_optout,
+# t_visitors, t_no_addresses).
+#
+#   instance_start NAME [CONFIG_LINES...]   one more beacond on the same
+#                         Redis, with the config lines of beacond_start, in
+#                         $T_DIR/NAME (own config, data dir, beacond.log,
+#                         free ports, so its own instance_id), and made the
+#                         current instance; BEACOND_WRAP applies as usual
+#   instance_use NAME     makes NAME current: PORT, ADMIN_PORT, BASE, ADMIN
+#                         and BEACOND_PID (so pixel, raw, metric,
+#                         beacond_stop act on it); "main" is the instance
+#                         that beacond_start started
+#   avoid_hour_edge [SECS]  sleep into the next UTC hour (and so day) if
+#                         fewer than SECS (default 30) seconds are left
+#   hval NAME < HEADERS   the values of header NAME (case-insensitive), one
+#                         per line, from `pixel`-style output
+#
+# Every instance is killed (by PID) when the file ends.
+declare -A INST_PORT=() INST_ADMIN_PORT=() INST_PID=()
+CUR_INST=main
+
+instance_save() {
+    INST_PORT[$CUR_INST]=${PORT:-}
+    INST_ADMIN_PORT[$CUR_INST]=${ADMIN_PORT:-}
+    INST_PID[$CUR_INST]=${BEACOND_PID:-}
+}
+
+instance_use() {
+    instance_save
+    CUR_INST=$1
+    PORT=${INST_PORT[$1]:-}
+    ADMIN_PORT=${INST_ADMIN_PORT[$1]:-}
+    BEACOND_PID=${INST_PID[$1]:-}
+    BASE="http://127.0.0.1:$PORT"
+    ADMIN="http://127.0.0.1:$ADMIN_PORT"
+}
+
+instance_start() {
+    local name=$1 top=$T_DIR rc
+    shift
+    instance_save
+    mkdir -p "$top/$name"
+    CUR_INST=$name
+    PORT="" ADMIN_PORT="" BEACOND_PID=""
+    T_DIR=$top/$name
+    beacond_start "$@"
+    rc=$?
+    T_DIR=$top
+    instance_save
+    return $rc
+}
+
+instances_kill() {
+    local n
+    instance_save
+    for n in "${!INST_PID[@]}"; do
+        [ -n "${INST_PID[$n]}" ] && kill -KILL "${INST_PID[$n]}" 2>/dev/null
+    done
+}
+trap 'instances_kill; cleanup' EXIT
+
+avoid_hour_edge() {
+    local margin=${1:-30} left
+    left=$((3600 - $(date -u +%s) % 3600))
+    if [ "$left" -le "$margin" ]; then
+        sleep $((left + 1))
+    fi
+}
+
+hval() {
+    tr -d '\r' | grep -i "^$1:" | sed 's/^[^:]*: *//'
 }

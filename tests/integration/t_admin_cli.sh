@@ -110,11 +110,11 @@ for i in $(seq 1 100); do
     sleep 0.05
 done
 check "IPv4 listener answers the pixel" "X-Beacon: counted" \
-    "$(curl -s -D - -o /dev/null "http://127.0.0.1:$p1/p.gif?s=two&u=/v4" | tr -d '\r' | grep -i '^x-beacon')"
+    "$(curl -s -A "$BROWSER_UA" -D - -o /dev/null "http://127.0.0.1:$p1/p.gif?s=two&u=/v4" | tr -d '\r' | grep -i '^x-beacon')"
 n=1
 if [ -n "$p2" ]; then
     check "IPv6 listener answers the pixel" "X-Beacon: counted" \
-        "$(curl -s -g -D - -o /dev/null "http://[::1]:$p2/p.gif?s=two&u=/v6" | tr -d '\r' | grep -i '^x-beacon')"
+        "$(curl -s -g -A "$BROWSER_UA" -D - -o /dev/null "http://[::1]:$p2/p.gif?s=two&u=/v6" | tr -d '\r' | grep -i '^x-beacon')"
     n=2
 fi
 wait_eq "both listeners counted" "$n" rcli HGET "bc:{two}:tot:d:$(today)" pageviews

@@ -6,9 +6,10 @@ beacond_start
 
 d=$(today)
 G='GET /p.gif?s=ka&u=/x HTTP/1.1'
+UA="User-Agent: $BROWSER_UA"   # without a browser user agent: dropped=bot
 
 # 1. Five requests one after the other on one connection.
-r=$(req "$G" "Host: t"; echo .); r=${r%.}
+r=$(req "$G" "Host: t" "$UA"; echo .); r=${r%.}
 out=$(for i in 1 2 3 4 5; do printf '%s' "$r"; done |
       raw --split $((${#r})),$((2 * ${#r})),$((3 * ${#r})),$((4 * ${#r})) \
           --delay 0.1 --responses 5 --codes -H connection --wait-close 0.5)
@@ -16,18 +17,18 @@ check "keep-alive: five answers" "200 200 200 200 200" "$(echo "$out" | head -1)
 check "keep-alive: stays open" open "$(echo "$out" | tail -1)"
 
 # 2. Connection: close.
-out=$(req "$G" "Host: t" "Connection: close" | raw -H connection --wait-close 2)
+out=$(req "$G" "Host: t" "$UA" "Connection: close" | raw -H connection --wait-close 2)
 check "Connection: close: status" "HTTP/1.1 200 OK" "$(echo "$out" | head -1)"
 check "Connection: close: echoed" 1 "$(echo "$out" | grep -ci '^connection: close$')"
 check "Connection: close: server closes" closed "$(echo "$out" | tail -1)"
 
 # 3. HTTP/1.0 without keep-alive: closed.
-out=$(req "GET /p.gif?s=ka&u=/x HTTP/1.0" "Host: t" | raw -H connection --wait-close 2)
+out=$(req "GET /p.gif?s=ka&u=/x HTTP/1.0" "Host: t" "$UA" | raw -H connection --wait-close 2)
 check "HTTP/1.0: status 200" 200 "$(echo "$out" | head -1 | cut -d' ' -f2)"
 check "HTTP/1.0: server closes" closed "$(echo "$out" | tail -1)"
 
 # 4. HTTP/1.0 with Connection: keep-alive: kept, twice.
-r10=$(req "GET /p.gif?s=ka&u=/x HTTP/1.0" "Host: t" "Connection: keep-alive"; echo .)
+r10=$(req "GET /p.gif?s=ka&u=/x HTTP/1.0" "Host: t" "$UA" "Connection: keep-alive"; echo .)
 r10=${r10%.}
 out=$(printf '%s%s' "$r10" "$r10" |
       raw --split ${#r10} --delay 0.1 --responses 2 -H connection --wait-close 0.5)
@@ -40,9 +41,9 @@ check "HTTP/1.0 keep-alive: stays open" open "$(echo "$out" | tail -1)"
 expected=""
 out=$(for i in $(seq 1 20); do
           case $((i % 3)) in
-          1) req "GET /p.gif?s=pipe&u=/n$i HTTP/1.1" "Host: t" ;;
-          2) req "GET /nope$i HTTP/1.1" "Host: t" ;;
-          0) req "GET /p.gif?s=pipe HTTP/1.1" "Host: t" ;;
+          1) req "GET /p.gif?s=pipe&u=/n$i HTTP/1.1" "Host: t" "$UA" ;;
+          2) req "GET /nope$i HTTP/1.1" "Host: t" "$UA" ;;
+          0) req "GET /p.gif?s=pipe HTTP/1.1" "Host: t" "$UA" ;;
           esac
       done | raw --responses 20 -H x-beacon --wait-close 0.5)
 for i in $(seq 1 20); do
@@ -57,7 +58,7 @@ wait_eq "pipelined: 7 pixels counted" 7 rcli HGET "bc:{pipe}:tot:d:$d" pageviews
 check "pipelined: /n19 counted once" 1 "$(rcli ZSCORE "bc:{pipe}:pages:d:$d" /n19)"
 
 # 6. One request byte by byte (more than 30 writes).
-r=$(req "GET /p.gif?s=bytes&u=/b HTTP/1.1" "Host: t"; echo .); r=${r%.}
+r=$(req "GET /p.gif?s=bytes&u=/b HTTP/1.1" "Host: t" "$UA"; echo .); r=${r%.}
 out=$(printf '%s' "$r" | raw --bytewise --delay 0.005 -H x-beacon)
 check "byte by byte: ${#r} writes answered" \
     "HTTP/1.1 200 OK"$'\n'"X-Beacon: counted"$'\n'"open" "$out"
@@ -65,9 +66,9 @@ check "byte by byte: ${#r} writes answered" \
 # 7. Pipelined requests split at awkward points: mid request line, mid
 # header name, between CR and LF, between the two CRLFs ending a header
 # block, and with one request's end and the next one's start in one write.
-r1=$'GET /p.gif?s=split&u=/one HTTP/1.1\r\nHost: t\r\nUser-Agent: x\r\n\r\n'
+r1=$'GET /p.gif?s=split&u=/one HTTP/1.1\r\nHost: t\r\n'"$UA"$'\r\n\r\n'
 r2=$'GET /nope HTTP/1.1\r\nHost: t\r\nAccept: */*\r\n\r\n'
-r3=$'GET /p.gif?s=split&u=/three HTTP/1.1\r\nHost: t\r\n\r\n'
+r3=$'GET /p.gif?s=split&u=/three HTTP/1.1\r\nHost: t\r\n'"$UA"$'\r\n\r\n'
 l1=${#r1}
 l2=${#r2}
 a=8                                     # "GET /p.g|if"
@@ -89,14 +90,14 @@ check "awkward splits + 1: answers in order" "200 404 200"$'\n'"open" "$out"
 wait_eq "awkward splits: 4 pixels counted" 4 rcli HGET "bc:{split}:tot:d:$d" pageviews
 
 # 8. HEAD: 200, Content-Length 43, no body, not counted.
-out=$(req "HEAD /p.gif?s=headsite&u=/h HTTP/1.1" "Host: t" |
+out=$(req "HEAD /p.gif?s=headsite&u=/h HTTP/1.1" "Host: t" "$UA" |
       raw --no-body -H content-length -H content-type --wait-close 0.5)
 check "HEAD: status" "HTTP/1.1 200 OK" "$(echo "$out" | head -1)"
 check "HEAD: Content-Length 43" 1 "$(echo "$out" | grep -ci '^content-length: 43$')"
 check "HEAD: Content-Type image/gif" 1 "$(echo "$out" | grep -ci '^content-type: image/gif$')"
 check "HEAD: no body bytes follow" 0 "$(echo "$out" | grep -c '^extra')"
 check "HEAD: connection kept" open "$(echo "$out" | tail -1)"
-out=$(req "HEAD /p?s=headsite&u=/h HTTP/1.1" "Host: t" | raw --no-body --wait-close 0.3)
+out=$(req "HEAD /p?s=headsite&u=/h HTTP/1.1" "Host: t" "$UA" | raw --no-body --wait-close 0.3)
 check "HEAD /p: status, no body" "HTTP/1.1 200 OK"$'\n'"open" "$out"
 # a counted control hit, flushed, then the HEAD site is still absent
 pixel 's=headctl&u=/c' >/dev/null

@@ -9,7 +9,7 @@ CC='no-store, no-cache, must-revalidate, max-age=0'
 
 # fetch PATH_AND_QUERY: headers (CR removed) to $T_DIR/h, body to $T_DIR/b
 fetch() {
-    curl -s -D - -o "$T_DIR/b" "$BASE$1" | tr -d '\r' > "$T_DIR/h"
+    curl -s -A "$BROWSER_UA" -D - -o "$T_DIR/b" "$BASE$1" | tr -d '\r' > "$T_DIR/h"
 }
 hdr() { grep -i "^$1:" "$T_DIR/h" | sed 's/^[^:]*: *//'; }
 
@@ -87,7 +87,7 @@ check "404: body is non-empty printable text" 1 "$text"
 check "404: Content-Length matches body" "$(wc -c < "$T_DIR/b")" "$(hdr content-length)"
 
 # the 405 too
-curl -s -X DELETE -D - -o "$T_DIR/b" "$BASE/p.gif?s=resp&u=/x" | tr -d '\r' > "$T_DIR/h"
+curl -s -A "$BROWSER_UA" -X DELETE -D - -o "$T_DIR/b" "$BASE/p.gif?s=resp&u=/x" | tr -d '\r' > "$T_DIR/h"
 check "405: status" "HTTP/1.1 405 Method Not Allowed" "$(head -1 "$T_DIR/h")"
 check "405: Cache-Control" "$CC" "$(hdr cache-control)"
 check "405: Allow" 1 "$(hdr allow | grep -c GET)"

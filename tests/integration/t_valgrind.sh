@@ -12,16 +12,17 @@ for i in 1 2 3; do
     pixel "s=vg&u=/p$i&r=https://ref.example/&utm_source=x" >/dev/null
 done
 pixel "s=bad site&u=/x" >/dev/null
-curl -s -I "$BASE/p.gif?s=vg&u=/head" >/dev/null
+curl -s -I -A "$BROWSER_UA" "$BASE/p.gif?s=vg&u=/head" >/dev/null
 curl -s "$ADMIN/metrics" >/dev/null
 curl -s "$ADMIN/readyz" >/dev/null
+UA="User-Agent: $BROWSER_UA" # without a browser user agent: dropped=bot
 for bytes in \
-    'GET /p.gif?s=vg&u=/a HTTP/1.1\r\n\r\nGET /p?s=vg&u=/b HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\n' \
+    "GET /p.gif?s=vg&u=/a HTTP/1.1\r\n$UA\r\n\r\nGET /p?s=vg&u=/b HTTP/1.1\r\n$UA\r\n\r\nGET /nope HTTP/1.1\r\n\r\n" \
     'GET /p.gif HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n' \
     'POST /p.gif HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n' \
     'GET /p.gif HTTP/1.1\r\nX: a\r\n b\r\n\r\n' \
     'FOO /p.gif HTTP/1.1\r\n\r\n' \
-    'GET /p.gif?s=vg&u=/c HTTP/1.1\r\nHost: x'; do
+    "GET /p.gif?s=vg&u=/c HTTP/1.1\r\n$UA\r\nHost: x"; do
     printf "$bytes" | python3 "$RAWHTTP" --port "$PORT" --wait-close 2 >/dev/null 2>&1
 done
 d=$(today)
