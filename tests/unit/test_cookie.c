@@ -281,9 +281,42 @@ static void test_cookie__every_prefix_stays_inside(void **state)
     }
 }
 
+/* cookie_has: any cookie of that name with exactly that value. */
+static void test_cookie__has_any_of_same_name(void **state)
+{
+    static const struct {
+        const char *header;
+        int want;
+    } cases[] = {
+        {"beacon_optout=1", 1},
+        {"beacon_optout=0; beacon_optout=1", 1},
+        {"beacon_optout=1; beacon_optout=0", 1},
+        {"a=1; beacon_optout = \"1\" ; b=2", 1},
+        {"beacon_optout=0", 0},
+        {"beacon_optout=0; beacon_optout=10", 0},
+        {"xbeacon_optout=1; beacon_optoutx=1", 0},
+        {"beacon_optout=", 0},
+        {"a=beacon_optout=1", 0},
+        {"", 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len = strlen(cases[i].header);
+        char *buf = malloc(len ? len : 1);
+        assert_non_null(buf);
+        memcpy(buf, cases[i].header, len);
+        if (cookie_has(buf, len, "beacon_optout", "1") != cases[i].want) {
+            fail_msg("cookie_has(\"%s\") != %d", cases[i].header,
+                     cases[i].want);
+        }
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cookie__has_any_of_same_name),
         cmocka_unit_test(test_cookie__must_accept),
         cmocka_unit_test(test_cookie__must_reject),
         cmocka_unit_test(test_cookie__first_of_several),
