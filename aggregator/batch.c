@@ -8,7 +8,6 @@
  */
 #include "aggregator/batch.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +68,16 @@ static int arg_str(struct argbuf *a, const char *s)
     return arg_add(a, s, strlen(s));
 }
 
+/* Decimal without snprintf: batches carry hundreds of thousands. */
 static int arg_u64(struct argbuf *a, uint64_t v)
 {
-    char num[24];
-    int n = snprintf(num, sizeof(num), "%" PRIu64, v);
-    return arg_add(a, num, (size_t)n);
+    char num[20];
+    size_t i = sizeof(num);
+    do {
+        num[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return arg_add(a, num + i, sizeof(num) - i);
 }
 
 static void arg_free(struct argbuf *a)
@@ -149,8 +153,7 @@ static uint64_t expire_at(const struct batch_params *p, enum keys_gran g,
 
 static const char *const zset_kind[COUNTS_DIM_COUNT] = {
     [COUNTS_PAGE] = "pages", [COUNTS_REF] = "refs",  [COUNTS_UTM] = "utm",
-    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br",
-    [COUNTS_VISITOR] = "uv"};
+    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br"};
 
 /* Expands one aggregate entry into operations on SPEC 5 keys. */
 static int expand(struct table *ops, const struct batch_params *p,
@@ -185,12 +188,10 @@ static int expand(struct table *ops, const struct batch_params *p,
         }
         return 0;
     }
-    /* Visitors go to HyperLogLogs ('p'), the rest to sorted sets. */
-    char type = k->dim == COUNTS_VISITOR ? 'p' : 'z';
     for (enum keys_gran g = KEYS_HOUR; g <= KEYS_DAY; g++) {
         if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
                         zset_kind[k->dim], g, t) < 0 ||
-            op_add(ops, type, expire_at(p, g, t), key, k->member,
+            op_add(ops, 'z', expire_at(p, g, t), key, k->member,
                    k->member_len, count) < 0) {
             return -1;
         }
@@ -265,9 +266,115 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
     return (long)keep;
 }
 
-/* Builds the EVALSHA of one site from its operations. */
+/*
+ * Visitor pseudonyms of one site, per HyperLogLog key. They are most of a
+ * busy batch's entries and need neither merging (PFADD is idempotent) nor
+ * an order, so they skip the operation table and its sort.
+ */
+struct vbucket {
+    char key[KEYS_MAX];
+    uint64_t expire_at;
+    const char **member; /* COUNTS_VISITOR_BYTES each */
+    size_t n, cap;
+};
+
+struct visitors {
+    struct vbucket *b;
+    size_t n, cap;
+    /* the keys of the minute seen last: consecutive entries share it */
+    uint32_t minute;
+    struct vbucket *last[2];
+};
+
+static void visitors_reset(struct visitors *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        v->b[i].n = 0;
+    }
+    v->n = 0;
+    v->last[0] = v->last[1] = NULL;
+}
+
+static void visitors_free(struct visitors *v)
+{
+    for (size_t i = 0; i < v->cap; i++) {
+        free(v->b[i].member);
+    }
+    free(v->b);
+}
+
+static struct vbucket *vbucket_for(struct visitors *v, const char *key,
+                                   uint64_t expire)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        if (strcmp(v->b[i].key, key) == 0) {
+            return &v->b[i];
+        }
+    }
+    if (v->n == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 4;
+        struct vbucket *nb = realloc(v->b, ncap * sizeof(*nb));
+        if (nb == NULL) {
+            return NULL;
+        }
+        memset(nb + v->cap, 0, (ncap - v->cap) * sizeof(*nb));
+        v->b = nb;
+        v->cap = ncap;
+    }
+    struct vbucket *b = &v->b[v->n++];
+    snprintf(b->key, sizeof(b->key), "%s", key);
+    b->expire_at = expire;
+    b->n = 0;
+    return b;
+}
+
+static int vbucket_add(struct vbucket *b, const char *member)
+{
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 256;
+        const char **nm = realloc(b->member, ncap * sizeof(*nm));
+        if (nm == NULL) {
+            return -1;
+        }
+        b->member = nm;
+        b->cap = ncap;
+    }
+    b->member[b->n++] = member;
+    return 0;
+}
+
+/* Files a visitor entry under its hour and day HyperLogLogs. */
+static int visitor_add(struct visitors *v, const struct batch_params *p,
+                       const struct counts_key *k)
+{
+    if (k->member_len != COUNTS_VISITOR_BYTES) {
+        return -1;
+    }
+    if (v->last[0] == NULL || v->minute != k->minute) {
+        char key[KEYS_MAX];
+        time_t t = (time_t)k->minute * 60;
+        for (int i = 0; i < 2; i++) {
+            enum keys_gran g = i == 0 ? KEYS_HOUR : KEYS_DAY;
+            if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
+                            "uv", g, t) < 0 ||
+                (v->last[i] = vbucket_for(v, key, expire_at(p, g, t))) ==
+                    NULL) {
+                v->last[0] = NULL;
+                return -1;
+            }
+        }
+        v->minute = k->minute;
+    }
+    return vbucket_add(v->last[0], k->member) < 0 ||
+                   vbucket_add(v->last[1], k->member) < 0
+               ? -1
+               : 0;
+}
+
+/* Builds the EVALSHA of one site from its operations and visitors. */
 static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
-                    const char *site, size_t site_len, uint64_t seq,
+                    const struct visitors *vis, const char *site,
+                    size_t site_len, uint64_t seq,
                     const struct batch_params *p)
 {
     size_t n = table_count(ops);
@@ -285,6 +392,7 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
     for (size_t i = 0; i < n; i++) {
         n_keys += i == 0 || !same_group(e[i - 1], e[i]);
     }
+    n_keys += vis->n;
     if (keys_applied(key, sizeof(key), p->prefix, site, site_len,
                      p->instance) < 0 ||
         arg_str(&a, "EVALSHA") < 0 || arg_str(&a, "(script sha)") < 0 ||
@@ -296,6 +404,11 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
             if (arg_str(&a, e[i]->key + OP_HDR) < 0) {
                 goto out;
             }
+        }
+    }
+    for (size_t i = 0; i < vis->n; i++) {
+        if (arg_str(&a, vis->b[i].key) < 0) {
+            goto out;
         }
     }
     if (arg_u64(&a, seq) < 0 || arg_u64(&a, p->retention_day_s) < 0) {
@@ -328,6 +441,19 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
         a.arglen[n_slot] = (size_t)len;
         i = j;
     }
+    for (size_t i = 0; i < vis->n; i++) {
+        const struct vbucket *b = &vis->b[i];
+        if (arg_str(&a, "p") < 0 || arg_u64(&a, b->expire_at) < 0 ||
+            arg_u64(&a, b->n) < 0) {
+            goto out;
+        }
+        for (size_t m = 0; m < b->n; m++) {
+            if (arg_add(&a, b->member[m], COUNTS_VISITOR_BYTES) < 0 ||
+                arg_str(&a, "1") < 0) {
+                goto out;
+            }
+        }
+    }
     rc = arg_finish(&a, cmd);
     if (rc == 0) {
         cmd->is_script = 1;
@@ -340,8 +466,101 @@ out:
     return rc;
 }
 
-static int sites_cmd(struct batch_cmd *cmd, const struct table_entry **e,
-                     size_t n, const struct batch_params *p)
+/* The entries of one site, found by hashing instead of sorting them all. */
+struct site_group {
+    const char *site; /* in the table key: not NUL-terminated */
+    size_t len;
+    size_t start, count; /* range in the grouped entry order */
+};
+
+static int group_cmp(const void *a, const void *b)
+{
+    const struct site_group *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->site, y->site, n);
+    return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static uint64_t site_hash(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a: sites are short */
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/*
+ * Groups the entries by site: *out_order gets the entries site by site,
+ * *out_groups the sites in byte order (so commands come out in a stable
+ * order). Returns the number of sites, or -1 when out of memory.
+ */
+static long group_by_site(const struct table_entry *const *e, size_t n,
+                          const struct table_entry ***out_order,
+                          struct site_group **out_groups)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    long *slot = malloc(cap * sizeof(*slot));
+    size_t *gid = malloc((n ? n : 1) * sizeof(*gid));
+    struct site_group *g = malloc((n ? n : 1) * sizeof(*g));
+    const struct table_entry **order = malloc((n ? n : 1) * sizeof(*order));
+    size_t n_groups = 0;
+
+    if (slot == NULL || gid == NULL || g == NULL || order == NULL) {
+        goto err;
+    }
+    memset(slot, -1, cap * sizeof(*slot));
+    for (size_t i = 0; i < n; i++) {
+        const char *site = e[i]->key + 1;
+        size_t len = (unsigned char)e[i]->key[0];
+        size_t h = (size_t)site_hash(site, len) & (cap - 1);
+        while (slot[h] >= 0 &&
+               !(g[slot[h]].len == len &&
+                 memcmp(g[slot[h]].site, site, len) == 0)) {
+            h = (h + 1) & (cap - 1);
+        }
+        if (slot[h] < 0) {
+            slot[h] = (long)n_groups;
+            g[n_groups++] = (struct site_group){site, len, 0, 0};
+        }
+        gid[i] = (size_t)slot[h];
+        g[gid[i]].count++;
+    }
+    /* Sort the sites, then lay the entries out in that order. */
+    size_t *rank = (size_t *)slot; /* reuse: cap >= n_groups */
+    for (size_t i = 0; i < n_groups; i++) {
+        g[i].start = i; /* remember the old index through the sort */
+    }
+    qsort(g, n_groups, sizeof(*g), group_cmp);
+    size_t at = 0;
+    for (size_t i = 0; i < n_groups; i++) {
+        rank[g[i].start] = i;
+        g[i].start = at;
+        at += g[i].count;
+        g[i].count = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct site_group *s = &g[rank[gid[i]]];
+        order[s->start + s->count++] = e[i];
+    }
+    free(slot);
+    free(gid);
+    *out_order = order;
+    *out_groups = g;
+    return (long)n_groups;
+err:
+    free(slot);
+    free(gid);
+    free(g);
+    free(order);
+    return -1;
+}
+
+static int sites_cmd(struct batch_cmd *cmd, const struct site_group *g,
+                     size_t n_groups, const struct batch_params *p)
 {
     struct argbuf a = {0};
     char key[KEYS_MAX];
@@ -350,11 +569,8 @@ static int sites_cmd(struct batch_cmd *cmd, const struct table_entry **e,
         arg_str(&a, "SADD") < 0 || arg_str(&a, key) < 0) {
         goto err;
     }
-    for (size_t i = 0; i < n; i++) {
-        size_t len = (unsigned char)e[i]->key[0];
-        if ((i == 0 || len != (unsigned char)e[i - 1]->key[0] ||
-             memcmp(e[i]->key, e[i - 1]->key, len + 1) != 0) &&
-            arg_add(&a, e[i]->key + 1, len) < 0) {
+    for (size_t i = 0; i < n_groups; i++) {
+        if (arg_add(&a, g[i].site, g[i].len) < 0) {
             goto err;
         }
     }
@@ -382,8 +598,12 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
 {
     size_t n = table_count(counts);
     const struct table_entry **e = malloc((n ? n : 1) * sizeof(*e));
+    const struct table_entry **order = NULL;
+    struct site_group *g = NULL;
     struct table *ops = table_create();
+    struct visitors vis = {0};
     struct batch *b = calloc(1, sizeof(*b));
+    long n_groups;
 
     snprintf(err, errlen, "out of memory");
     if (e == NULL || ops == NULL || b == NULL) {
@@ -392,67 +612,60 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
     b->seq = seq;
     b->keys = (int64_t)n;
     table_entries(counts, e);
-    qsort(e, n, sizeof(*e), cmp_key);
-
-    /* One command per site plus the SADD of P:sites. */
-    size_t n_sites = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = (unsigned char)e[i]->key[0];
-        n_sites += i == 0 || len != (unsigned char)e[i - 1]->key[0] ||
-                   memcmp(e[i]->key, e[i - 1]->key, len + 1) != 0;
+    n_groups = group_by_site(e, n, &order, &g);
+    if (n_groups < 0) {
+        goto err;
     }
-    b->cmds = calloc(n_sites + 1, sizeof(*b->cmds));
+    /* One command per site plus the SADD of P:sites. */
+    b->cmds = calloc((size_t)n_groups + 1, sizeof(*b->cmds));
     if (b->cmds == NULL) {
         goto err;
     }
-    for (size_t i = 0; i < n;) {
-        struct counts_key k;
-        size_t j = i;
+    for (long s = 0; s < n_groups; s++) {
         table_reset(ops);
-        if (counts_key_decode(e[i]->key, e[i]->key_len, &k) < 0) {
-            snprintf(err, errlen, "undecodable aggregate key");
-            goto err;
-        }
-        const char *site = k.site;
-        size_t site_len = k.site_len;
-        for (; j < n; j++) {
-            struct counts_key kj;
-            if (counts_key_decode(e[j]->key, e[j]->key_len, &kj) < 0) {
+        visitors_reset(&vis);
+        for (size_t j = g[s].start; j < g[s].start + g[s].count; j++) {
+            struct counts_key k;
+            if (counts_key_decode(order[j]->key, order[j]->key_len, &k) < 0) {
                 snprintf(err, errlen, "undecodable aggregate key");
                 goto err;
             }
-            if (kj.site_len != site_len ||
-                memcmp(kj.site, site, site_len) != 0) {
-                break;
-            }
-            if (expand(ops, p, &kj, e[j]->count) < 0) {
+            int rc = k.dim == COUNTS_VISITOR ? visitor_add(&vis, p, &k)
+                                             : expand(ops, p, &k,
+                                                      order[j]->count);
+            if (rc < 0) {
                 snprintf(err, errlen, "cannot expand aggregate key");
                 goto err;
             }
         }
         char site_z[256];
-        memcpy(site_z, site, site_len);
-        site_z[site_len] = '\0';
-        if (site_cmd(&b->cmds[b->n_cmds], ops, site_z, site_len, seq, p) <
-            0) {
+        memcpy(site_z, g[s].site, g[s].len);
+        site_z[g[s].len] = '\0';
+        if (site_cmd(&b->cmds[b->n_cmds], ops, &vis, site_z, g[s].len, seq,
+                     p) < 0) {
             goto err;
         }
         b->bytes += cmd_bytes(&b->cmds[b->n_cmds]);
         b->n_cmds++;
-        i = j;
     }
-    if (n > 0) {
-        if (sites_cmd(&b->cmds[b->n_cmds], e, n, p) < 0) {
+    if (n_groups > 0) {
+        if (sites_cmd(&b->cmds[b->n_cmds], g, (size_t)n_groups, p) < 0) {
             goto err;
         }
         b->bytes += cmd_bytes(&b->cmds[b->n_cmds]);
         b->n_cmds++;
     }
     free(e);
+    free(order);
+    free(g);
+    visitors_free(&vis);
     table_destroy(ops);
     return b;
 err:
     free(e);
+    free(order);
+    free(g);
+    visitors_free(&vis);
     table_destroy(ops);
     batch_destroy(b);
     return NULL;
