@@ -1114,9 +1114,45 @@ static void test_batch__redis_foreign_type_skipped(void **state)
     table_destroy(t);
 }
 
+/* Visitors: one PFADD key per hour and day, members deduplicated by the
+ * HyperLogLog, across minutes and hours, retried without effect. */
+static void test_batch__redis_visitors(void **state)
+{
+    struct table *t = table_create();
+    struct hit h;
+    unsigned char v[3][COUNTS_VISITOR_BYTES];
+    (void)state;
+
+    assert_non_null(t);
+    memset(v, 0, sizeof(v));
+    for (int i = 0; i < 3; i++) {
+        v[i][0] = (unsigned char)(i + 1);
+    }
+    make_hit(&h, "uvs", "/a", "", "pageview", "", "", "");
+    /* visitors 1 and 2 at 15:57, 1 again at 15:58, 3 at 16:01 */
+    assert_true(counts_add_hit(t, &h, mobile_firefox, v[0], M1557) >= 0);
+    assert_true(counts_add_hit(t, &h, mobile_firefox, v[1], M1557) >= 0);
+    assert_true(counts_add_hit(t, &h, mobile_firefox, v[0], M1558) >= 0);
+    assert_true(counts_add_hit(t, &h, mobile_firefox, v[2], M1601) >= 0);
+    struct batch *b = build(t, 100, &redis_params);
+    apply(b, 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{uvs}:uv:h:2026112615"), 2);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{uvs}:uv:h:2026112616"), 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{uvs}:uv:d:20261126"), 3);
+    assert_int_equal(expiretime("bc:{uvs}:uv:h:2026112615"), END_H15 + RET_H);
+    assert_int_equal(expiretime("bc:{uvs}:uv:d:20261126"), END_D26 + RET_D);
+    assert_int_equal(hget("bc:{uvs}:tot:d:20261126", "pageviews"), 4);
+    apply(b, 0);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{uvs}:uv:d:20261126"), 3);
+    assert_int_equal(hget("bc:{uvs}:tot:d:20261126", "pageviews"), 4);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_batch__redis_visitors, redis_case_setup),
         cmocka_unit_test(test_batch__argv_exact),
         cmocka_unit_test(test_batch__event_argv),
         cmocka_unit_test(test_batch__empty_table),
