@@ -101,9 +101,8 @@ BOTS=(
     'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36'
     'Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) PhantomJS/2.1.1 Safari/538.1'
     'Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse'
-    # HTTP libraries and tools
-    'curl/8.5.0'
-    'Wget/1.21.3'
+    # HTTP libraries and tools (curl and Wget count: operators try the
+    # collector with them, see share/bot-patterns.txt)
     'python-requests/2.31.0'
     'Python-urllib/3.11'
     'Go-http-client/1.1'
@@ -123,7 +122,7 @@ done
 
 # ---------------------------------------------------------------- order
 # DNT, GPC, opt-out cookie, prefetch, bot: the first that applies wins.
-BOT_UA='curl/8.5.0'
+BOT_UA='python-requests/2.31.0'
 gate "order: DNT + GPC" dropped=dnt drop-order -H 'DNT: 1' -H 'Sec-GPC: 1'
 gate "order: DNT + cookie + prefetch + bot" dropped=dnt drop-order -H 'DNT: 1' \
     -H 'Cookie: beacon_optout=1' -H 'Sec-Purpose: prefetch' -A "$BOT_UA"

@@ -299,7 +299,7 @@ check "$P_MIX opt-out" dropped=optout \
     "$(pixel 's=noaddr-v4&u=/m' --interface $P_MIX -H 'Cookie: beacon_optout=1' | xb)"
 check "$P_MIX prefetch" dropped=prefetch \
     "$(pixel 's=noaddr-v4&u=/m' --interface $P_MIX -H 'Sec-Purpose: prefetch' | xb)"
-check "$P_MIX bot" dropped=bot "$(pixel 's=noaddr-v4&u=/m' --interface $P_MIX -A 'curl/8.5.0' | xb)"
+check "$P_MIX bot" dropped=bot "$(pixel 's=noaddr-v4&u=/m' --interface $P_MIX -A 'python-requests/2.31.0' | xb)"
 check "$P_UNTR with an unbelieved X-Forwarded-For" counted \
     "$(pixel 's=noaddr-untr&u=/u' --interface $P_UNTR -H "X-Forwarded-For: $X4_UNTR" | xb)"
 check "$P_INV invalid" dropped=invalid "$(pixel 's=noaddr-inv' --interface $P_INV | xb)"
