@@ -281,9 +281,11 @@ struct vbucket {
 struct visitors {
     struct vbucket *b;
     size_t n, cap;
-    /* the keys of the minute seen last: consecutive entries share it */
+    /* the buckets of the minute seen last (indices: b may move when it
+     * grows): consecutive entries usually share them */
     uint32_t minute;
-    struct vbucket *last[2];
+    int have_last;
+    size_t last[2];
 };
 
 static void visitors_reset(struct visitors *v)
@@ -292,7 +294,7 @@ static void visitors_reset(struct visitors *v)
         v->b[i].n = 0;
     }
     v->n = 0;
-    v->last[0] = v->last[1] = NULL;
+    v->have_last = 0;
 }
 
 static void visitors_free(struct visitors *v)
@@ -303,29 +305,29 @@ static void visitors_free(struct visitors *v)
     free(v->b);
 }
 
-static struct vbucket *vbucket_for(struct visitors *v, const char *key,
-                                   uint64_t expire)
+/* The index of key's bucket, created when new; -1 when out of memory. */
+static long vbucket_for(struct visitors *v, const char *key, uint64_t expire)
 {
     for (size_t i = 0; i < v->n; i++) {
         if (strcmp(v->b[i].key, key) == 0) {
-            return &v->b[i];
+            return (long)i;
         }
     }
     if (v->n == v->cap) {
         size_t ncap = v->cap ? v->cap * 2 : 4;
         struct vbucket *nb = realloc(v->b, ncap * sizeof(*nb));
         if (nb == NULL) {
-            return NULL;
+            return -1;
         }
         memset(nb + v->cap, 0, (ncap - v->cap) * sizeof(*nb));
         v->b = nb;
         v->cap = ncap;
     }
-    struct vbucket *b = &v->b[v->n++];
+    struct vbucket *b = &v->b[v->n];
     snprintf(b->key, sizeof(b->key), "%s", key);
     b->expire_at = expire;
     b->n = 0;
-    return b;
+    return (long)v->n++;
 }
 
 static int vbucket_add(struct vbucket *b, const char *member)
@@ -350,23 +352,25 @@ static int visitor_add(struct visitors *v, const struct batch_params *p,
     if (k->member_len != COUNTS_VISITOR_BYTES) {
         return -1;
     }
-    if (v->last[0] == NULL || v->minute != k->minute) {
+    if (!v->have_last || v->minute != k->minute) {
         char key[KEYS_MAX];
         time_t t = (time_t)k->minute * 60;
+        v->have_last = 0;
         for (int i = 0; i < 2; i++) {
             enum keys_gran g = i == 0 ? KEYS_HOUR : KEYS_DAY;
+            long b;
             if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
                             "uv", g, t) < 0 ||
-                (v->last[i] = vbucket_for(v, key, expire_at(p, g, t))) ==
-                    NULL) {
-                v->last[0] = NULL;
+                (b = vbucket_for(v, key, expire_at(p, g, t))) < 0) {
                 return -1;
             }
+            v->last[i] = (size_t)b;
         }
         v->minute = k->minute;
+        v->have_last = 1;
     }
-    return vbucket_add(v->last[0], k->member) < 0 ||
-                   vbucket_add(v->last[1], k->member) < 0
+    return vbucket_add(&v->b[v->last[0]], k->member) < 0 ||
+                   vbucket_add(&v->b[v->last[1]], k->member) < 0
                ? -1
                : 0;
 }

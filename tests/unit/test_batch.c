@@ -1149,9 +1149,39 @@ static void test_batch__redis_visitors(void **state)
     table_destroy(t);
 }
 
+/* A backlog across midnight: many hour buckets and two days in one site's
+ * batch (the bucket array grows while buckets are in use). */
+static void test_batch__redis_visitors_across_midnight(void **state)
+{
+    struct table *t = table_create();
+    struct hit h;
+    unsigned char v[COUNTS_VISITOR_BYTES];
+    (void)state;
+
+    assert_non_null(t);
+    make_hit(&h, "night", "/n", "", "pageview", "", "", "");
+    /* 2026-11-26 15:57 to 2026-11-27 03:57, one visitor per hour */
+    for (int i = 0; i < 13; i++) {
+        memset(v, 0, sizeof(v));
+        v[0] = (unsigned char)i;
+        assert_true(counts_add_hit(t, &h, mobile_firefox, v,
+                                   M1557 + (uint32_t)(60 * i)) >= 0);
+    }
+    struct batch *b = build(t, 200, &redis_params);
+    apply(b, 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{night}:uv:d:20261126"), 9);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{night}:uv:d:20261127"), 4);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{night}:uv:h:2026112623"), 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{night}:uv:h:2026112703"), 1);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_batch__redis_visitors_across_midnight,
+                               redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_visitors, redis_case_setup),
         cmocka_unit_test(test_batch__argv_exact),
         cmocka_unit_test(test_batch__event_argv),
