@@ -133,8 +133,10 @@ static void publish(struct optout_registry *r)
     struct optout_entry *pend;
     int n;
 
+    uint64_t gen;
     pthread_mutex_lock(&r->mu);
     n = r->n_pending;
+    gen = r->pending_gen;
     pend = n > 0 ? malloc((size_t)n * sizeof(*pend)) : NULL;
     if (pend != NULL) {
         memcpy(pend, r->pending, (size_t)n * sizeof(*pend));
@@ -155,7 +157,7 @@ static void publish(struct optout_registry *r)
         old->next_retired = r->retired;
         r->retired = old;
     }
-    r->published_pending = n;
+    r->published_gen = gen;
     free_unused_retired(r);
 }
 
@@ -294,11 +296,21 @@ static void on_sadd(redisAsyncContext *ac, void *rep, void *priv)
         return;
     }
     if (!r->sadd_failed) {
-        /* In Redis now: the next refresh brings them back. */
+        /* In Redis now. Keep them in what this instance knows until a
+         * refresh reads them back, so there is no moment without them. */
         pthread_mutex_lock(&r->mu);
-        memmove(r->pending, r->pending + r->sadd_n,
-                (size_t)(r->n_pending - r->sadd_n) * sizeof(r->pending[0]));
-        r->n_pending -= r->sadd_n;
+        const struct optout_snapshot *f = r->fetched;
+        struct optout_snapshot *s = snapshot_new(
+            f ? f->e : NULL, f ? f->n : 0, r->pending, (size_t)r->sadd_n);
+        if (s != NULL) {
+            free(r->fetched);
+            r->fetched = s;
+            memmove(r->pending, r->pending + r->sadd_n,
+                    (size_t)(r->n_pending - r->sadd_n) *
+                        sizeof(r->pending[0]));
+            r->n_pending -= r->sadd_n;
+            r->pending_gen++;
+        }
         pthread_mutex_unlock(&r->mu);
         r->last_refresh = 0; /* refresh at once */
     }
@@ -317,9 +329,17 @@ static void send_pending(struct optout_registry *r, redisAsyncContext *ac)
     for (int i = 0; i < n; i++) {
         const struct optout_entry *e = &r->pending[i];
         sodium_bin2hex(hex, sizeof(hex), e->hash, OPTOUT_HASH_BYTES);
+        /* The site goes to P:sites too: refreshes read the opt-out sets
+         * of the sites listed there, hits or not. */
         if (redisAsyncCommand(ac, on_sadd, r, "SADD %s:{%b}:optout %s",
                               r->prefix, e->site, (size_t)e->site_len,
                               hex) == REDIS_OK) {
+            r->sadd_due++;
+        } else {
+            r->sadd_failed = 1;
+        }
+        if (redisAsyncCommand(ac, on_sadd, r, "SADD %s:sites %b", r->prefix,
+                              e->site, (size_t)e->site_len) == REDIS_OK) {
             r->sadd_due++;
         } else {
             r->sadd_failed = 1;
@@ -334,7 +354,7 @@ static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
 
     free_unused_retired(r);
     pthread_mutex_lock(&r->mu);
-    int changed = r->n_pending != r->published_pending;
+    int changed = r->pending_gen != r->published_gen;
     int have_pending = r->n_pending > 0;
     pthread_mutex_unlock(&r->mu);
     if (changed) {
@@ -479,6 +499,7 @@ int optout_recipient(struct worker *w, const struct request *rq,
     int queued = r->n_pending < OPTOUT_PENDING_MAX;
     if (queued) {
         r->pending[r->n_pending++] = e;
+        r->pending_gen++;
     }
     pthread_mutex_unlock(&r->mu);
     if (!queued) {

@@ -54,10 +54,11 @@ struct optout_registry {
     pthread_mutex_t mu; /* guards pending (workers add, the task drains) */
     struct optout_entry pending[OPTOUT_PENDING_MAX];
     int n_pending;
+    uint64_t pending_gen; /* bumped on every change of pending */
 
     /* flusher thread only */
     struct optout_snapshot *fetched; /* Redis's sets, last refresh */
-    int published_pending;           /* n_pending in the current snapshot */
+    uint64_t published_gen;          /* pending_gen in the current snapshot */
     int sadd_due;       /* replies due for the SADDs in flight, 0: none */
     int sadd_n;         /* pending entries those SADDs cover */
     int sadd_failed;

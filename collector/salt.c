@@ -21,6 +21,10 @@
 #define WIPE_GRACE_S 5
 /* SPEC 3: the shared copy expires 25 h after its day ends. */
 #define REDIS_KEEP_S (25 * 3600)
+/* Redis can lose the key (restart without persistence, failover): agree
+ * again this often, so instances do not drift apart for the rest of the
+ * day. */
+#define RECHECK_S 60
 
 static void slot_write(struct salt_slot *s, uint32_t day,
                        const unsigned char key[SALT_BYTES])
@@ -109,6 +113,10 @@ static void on_get(redisAsyncContext *ac, void *r, void *priv)
     (void)ac;
 
     q->pending = 0;
+    /* A late answer must not bring back a salt already wiped. */
+    if ((time_t)(q->day + 1) * 86400 + WIPE_GRACE_S <= time(NULL)) {
+        return;
+    }
     if (reply == NULL || reply->type != REDIS_REPLY_STRING ||
         reply->len != SALT_BYTES) {
         if (reply != NULL) {
@@ -129,6 +137,18 @@ static void on_get(redisAsyncContext *ac, void *r, void *priv)
     }
     sodium_memzero(mine, sizeof(mine));
     m->confirmed[q->day % SALT_SLOTS] = q->day;
+    m->confirmed_at[q->day % SALT_SLOTS] = time(NULL);
+}
+
+/* Reply to the SET NX: nil (another salt won) or OK; errors are logged. */
+static void on_set(redisAsyncContext *ac, void *r, void *priv)
+{
+    redisReply *reply = r;
+    (void)ac;
+    (void)priv;
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+        log_warn("salt: SET refused: %s", reply->str);
+    }
 }
 
 /* SET NX our salt, then GET whichever won; pipelined. */
@@ -152,8 +172,8 @@ static void ask_redis(struct salt_manager *m, redisAsyncContext *ac,
         randombytes_buf(offer, sizeof(offer));
     }
     long long exat = (long long)(day + 1) * 86400 + REDIS_KEEP_S;
-    int rc = redisAsyncCommand(ac, NULL, NULL, "SET %s %b NX EXAT %lld", key,
-                               offer, (size_t)SALT_BYTES, exat);
+    int rc = redisAsyncCommand(ac, on_set, NULL, "SET %s %b NX EXAT %lld",
+                               key, offer, (size_t)SALT_BYTES, exat);
     sodium_memzero(offer, sizeof(offer));
     q->m = m;
     q->day = day;
@@ -173,8 +193,10 @@ static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
         if (!have(m, day)) {
             make_local(m, day);
         }
+        int slot = (int)(day % SALT_SLOTS);
         if (m->store == SALT_STORE_REDIS && ac != NULL &&
-            m->confirmed[day % SALT_SLOTS] != day) {
+            (m->confirmed[slot] != day ||
+             now - m->confirmed_at[slot] >= RECHECK_S)) {
             ask_redis(m, ac, day);
         }
     }

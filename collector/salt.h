@@ -43,6 +43,7 @@ struct salt_manager {
     enum salt_store store;
     const char *prefix;
     uint32_t confirmed[SALT_SLOTS]; /* day whose salt Redis agreed on */
+    time_t confirmed_at[SALT_SLOTS]; /* when; asked again after a while */
     struct salt_question ask[SALT_SLOTS];
 };
 
