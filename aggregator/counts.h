@@ -39,6 +39,9 @@ enum counts_dim {
  * browser, visitor; or events, event, device, browser, visitor. */
 #define COUNTS_MAX_KEYS_PER_HIT 7
 
+/* Table bytes one hit may need at most (table_reserve() before adding). */
+#define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))
+
 /* Bytes of a visitor pseudonym (collector/pseudo.h). */
 #define COUNTS_VISITOR_BYTES 16
 
@@ -61,8 +64,8 @@ int counts_key_decode(const char *key, size_t len, struct counts_key *out);
  * Adds one hit seen at unix minute `minute` to t; visitor is its 16-byte
  * pseudonym, or NULL when there is none. Returns the number of
  * entries created (0..COUNTS_MAX_KEYS_PER_HIT), or -1 when out of memory;
- * a failed hit may have been partly added, so callers reserve room first
- * (see backlog.h) and treat -1 as a fatal allocation failure.
+ * a failed hit may have been partly added, so callers reserve memory first
+ * (table_reserve(COUNTS_MAX_BYTES_PER_HIT)), after which it cannot fail.
  */
 int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
                    const unsigned char *visitor, uint32_t minute);

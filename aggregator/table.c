@@ -173,6 +173,23 @@ static int add_hashed(struct table *t, uint64_t h, const void *key,
     return 1;
 }
 
+int table_reserve(struct table *t, size_t bytes)
+{
+    if (bytes > chunk_data_bytes) {
+        return -1;
+    }
+    if (t->cur->used + bytes <= chunk_data_bytes || t->cur->next != NULL) {
+        return 0;
+    }
+    struct table_chunk *c = chunk_new();
+    if (c == NULL) {
+        return -1;
+    }
+    t->cur->next = c;
+    t->n_chunks++;
+    return 0;
+}
+
 int table_add(struct table *t, const void *key, size_t len, uint64_t n)
 {
     if (len > TABLE_KEY_MAX) {

@@ -39,6 +39,13 @@ void table_destroy(struct table *t);
  */
 int table_add(struct table *t, const void *key, size_t len, uint64_t n);
 
+/*
+ * Makes sure the next adds of up to `bytes` of keys in total cannot fail
+ * for want of memory (bucket growth may still fail; it only slows). Lets a
+ * caller add several entries all or nothing. Returns 0 or -1.
+ */
+int table_reserve(struct table *t, size_t bytes);
+
 /* Looks key up; returns its entry or NULL. */
 const struct table_entry *table_find(const struct table *t, const void *key,
                                      size_t len);

@@ -13,6 +13,7 @@
 
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
+#include "aggregator/table.h"
 #include "collector/client_addr.h"
 #include "collector/gate.h"
 #include "collector/policy.h"
@@ -48,8 +49,10 @@ static enum metrics_outcome count_hit(struct worker *w,
         return METRICS_O_invalid;
     }
     /* Reserve room for every key the hit may create before answering
-     * "counted": a counted hit must never be dropped later. */
-    if (!backlog_has_room(&w->srv->backlog, COUNTS_MAX_KEYS_PER_HIT)) {
+     * "counted": a counted hit must never be dropped later, and a hit that
+     * cannot be counted whole is not counted at all. */
+    if (!backlog_has_room(&w->srv->backlog, COUNTS_MAX_KEYS_PER_HIT) ||
+        table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) < 0) {
         return METRICS_O_shed;
     }
 

@@ -376,9 +376,38 @@ static void test_table__merge_many(void **state)
     table_destroy(dst);
 }
 
+/* After table_reserve(bytes), adds of that many key bytes need no new
+ * memory: the arena already holds the chunk they may spill into. */
+static void test_table__reserve(void **state)
+{
+    struct table *t = table_create();
+    char key[1000];
+    (void)state;
+
+    assert_non_null(t);
+    assert_int_equal(table_reserve(t, 1 << 20), -1); /* over a chunk */
+    size_t before = table_bytes(t);
+    for (int round = 0; round < 200; round++) {
+        assert_int_equal(table_reserve(t, 8 * (sizeof(key) + 64)), 0);
+        size_t reserved = table_bytes(t);
+        for (int i = 0; i < 8; i++) {
+            memset(key, 'a' + i, sizeof(key));
+            key[0] = (char)round;
+            key[1] = (char)(round >> 8);
+            assert_int_equal(table_add(t, key, sizeof(key), 1), 1);
+        }
+        /* only bucket growth may have allocated during the adds */
+        assert_true(table_bytes(t) - reserved <
+                    (table_count(t) + 1) * sizeof(void *) + 1);
+    }
+    assert_true(table_bytes(t) > before);
+    table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table__reserve),
         cmocka_unit_test(test_table__empty),
         cmocka_unit_test(test_table__add_and_find),
         cmocka_unit_test(test_table__binary_keys),
