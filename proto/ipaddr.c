@@ -10,6 +10,7 @@
  * RFC 4291 text for IPv6, no zone ids); the fuzz target checks that.
  */
 #include "proto/ipaddr.h"
+#include "proto/ascii.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -22,20 +23,6 @@ static const uint8_t ip_mapped_prefix[12] = {0, 0, 0, 0, 0,    0,
 static int ip_is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int ip_hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 static int ip_is_blank(char c)
@@ -96,7 +83,7 @@ static int ip_parse_v6(const char *s, size_t len, uint8_t out[16])
         int h;
 
         while (i < len && i - start < 4 &&
-               (h = ip_hex_value((unsigned char)s[i])) >= 0) {
+               (h = ascii_hex_value((unsigned char)s[i])) >= 0) {
             v = v * 16 + (unsigned)h;
             i++;
         }

@@ -4,22 +4,9 @@
  * guessing what it meant would let two spellings of one value through.
  */
 #include "proto/percent.h"
+#include "proto/ascii.h"
 
 #include <limits.h>
-
-static int percent_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 ssize_t percent_decode(char *dst, size_t cap, const char *src, size_t len,
                        int plus_is_space)
@@ -39,8 +26,8 @@ ssize_t percent_decode(char *dst, size_t cap, const char *src, size_t len,
             if (len - i < 3) {
                 return -1;
             }
-            hi = percent_hex((unsigned char)src[i + 1]);
-            lo = percent_hex((unsigned char)src[i + 2]);
+            hi = ascii_hex_value((unsigned char)src[i + 1]);
+            lo = ascii_hex_value((unsigned char)src[i + 2]);
             if (hi < 0 || lo < 0) {
                 return -1;
             }
