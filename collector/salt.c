@@ -202,6 +202,81 @@ static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
     }
 }
 
+/* SET NX our salt of `day`, then GET the winner, on a blocking
+ * connection. Returns 0 with the winner installed, or -1. */
+static int sync_day(struct salt_manager *m, redisContext *c, uint32_t day,
+                    time_t now)
+{
+    char key[KEYS_MAX], stamp[16];
+    unsigned char offer[SALT_BYTES];
+    redisReply *r;
+    int rc = -1;
+
+    if (keys_stamp(stamp, sizeof(stamp), KEYS_DAY, (time_t)day * 86400) < 0 ||
+        salt_get(m, day, offer) < 0) {
+        return -1;
+    }
+    snprintf(key, sizeof(key), "%s:salt:%s", m->prefix, stamp);
+    long long exat = (long long)(day + 1) * 86400 + REDIS_KEEP_S;
+    r = redisCommand(c, "SET %s %b NX EXAT %lld", key, offer,
+                     (size_t)SALT_BYTES, exat);
+    sodium_memzero(offer, sizeof(offer));
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+        goto out;
+    }
+    freeReplyObject(r);
+    r = redisCommand(c, "GET %s", key);
+    if (r != NULL && r->type == REDIS_REPLY_STRING && r->len == SALT_BYTES) {
+        slot_write(&m->ring[day % SALT_SLOTS], day,
+                   (const unsigned char *)r->str);
+        m->confirmed[day % SALT_SLOTS] = day;
+        m->confirmed_at[day % SALT_SLOTS] = now;
+        rc = 0;
+    }
+out:
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
+void salt_manager_sync(struct salt_manager *m,
+                       const struct redis_target *t, time_t now,
+                       uint64_t timeout_ms)
+{
+    struct timeval tv = {(time_t)(timeout_ms / 1000),
+                         (suseconds_t)(timeout_ms % 1000) * 1000};
+    redisContext *c = t->unix_path != NULL
+                          ? redisConnectUnixWithTimeout(t->unix_path, tv)
+                          : redisConnectWithTimeout(t->host, t->port, tv);
+    uint32_t today = salt_day(now);
+    int ok = c != NULL && !c->err && redisSetTimeout(c, tv) == REDIS_OK;
+
+    if (ok && t->password != NULL && t->password[0] != '\0') {
+        redisReply *r = redisCommand(c, "AUTH %s", t->password);
+        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
+        if (r != NULL) {
+            freeReplyObject(r);
+        }
+    }
+    if (ok && t->db != 0) {
+        redisReply *r = redisCommand(c, "SELECT %d", t->db);
+        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
+        if (r != NULL) {
+            freeReplyObject(r);
+        }
+    }
+    ok = ok && sync_day(m, c, today, now) == 0 &&
+         sync_day(m, c, today + 1, now) == 0;
+    if (!ok) {
+        log_warn("salt: Redis did not answer at start; counting visitors "
+                 "under a local salt until it does");
+    }
+    if (c != NULL) {
+        redisFree(c);
+    }
+}
+
 int salt_manager_init(struct salt_manager *m, enum salt_store store,
                       const char *prefix, time_t now)
 {

@@ -55,6 +55,17 @@ struct salt_manager {
 int salt_manager_init(struct salt_manager *m, enum salt_store store,
                       const char *prefix, time_t now);
 
+/*
+ * With the Redis store: agrees on today's and tomorrow's salts with Redis
+ * before any hit arrives (blocking, at most timeout_ms, start-up only), so
+ * that a starting instance does not count its first visitors under a salt
+ * of its own. On failure it logs and keeps the local salts, which the
+ * flusher task reconciles once Redis answers.
+ */
+void salt_manager_sync(struct salt_manager *m,
+                       const struct redis_target *target, time_t now,
+                       uint64_t timeout_ms);
+
 /* Wipes every salt. */
 void salt_manager_deinit(struct salt_manager *m);
 

@@ -124,7 +124,7 @@ static void flusher_params_from(const struct config *cfg,
 }
 
 /* The gate's lists and the day's salts, before any hit can arrive. */
-static int privacy_setup(struct server *srv)
+static int privacy_setup(struct server *srv, const struct flusher_params *fp)
 {
     const struct config *cfg = srv->cfg;
     char err[256];
@@ -137,6 +137,10 @@ static int privacy_setup(struct server *srv)
     atomic_store(&srv->policy, p);
     salt_manager_init(&srv->salts, cfg->salt_store, cfg->key_prefix,
                       time(NULL));
+    if (cfg->salt_store == SALT_STORE_REDIS) {
+        salt_manager_sync(&srv->salts, &fp->target, time(NULL),
+                          REDIS_CONNECT_TIMEOUT_MS);
+    }
     unsigned char key[32];
     int have_key = config_recipient_key(cfg, key) == 0;
     int rc = optout_registry_init(&srv->optouts, cfg->key_prefix,
@@ -223,7 +227,7 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     srv.readyz_backlog_keys = (int)(cfg->max_keys / 10 * 9);
     flusher_params_from(cfg, &fp);
 
-    if (privacy_setup(&srv) < 0) {
+    if (privacy_setup(&srv, &fp) < 0) {
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
