@@ -71,27 +71,30 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
     struct reload_ctx *rc = arg;
     struct server *srv = rc->srv;
-    static struct config next; /* large; main thread only */
+    struct config *next = malloc(sizeof(*next)); /* large for the stack */
+    struct policy *p = NULL;
     char err[CONFIG_ERR_LEN];
     (void)sig;
     (void)what;
 
-    if (rc->fn(&next, rc->arg, err, sizeof(err)) < 0) {
+    if (next == NULL) {
+        snprintf(err, sizeof(err), "out of memory");
+    } else if (rc->fn(next, rc->arg, err, sizeof(err)) == 0) {
+        p = policy_create(next, atomic_load(&srv->policy)->generation + 1,
+                          err, sizeof(err));
+    }
+    if (p == NULL) {
         log_error("SIGHUP: configuration not reloaded: %s", err);
+        free(next);
         return;
     }
     struct policy *old = atomic_load(&srv->policy);
-    struct policy *p = policy_create(&next, old->generation + 1, err,
-                                     sizeof(err));
-    if (p == NULL) {
-        log_error("SIGHUP: configuration not reloaded: %s", err);
-        return;
-    }
     atomic_store_explicit(&srv->policy, p, memory_order_release);
     old->retire_epoch = atomic_fetch_add(&srv->epoch, 1) + 1;
     old->next_retired = srv->retired;
     srv->retired = old;
-    log_set_level(next.log_level);
+    log_set_level(next->log_level);
+    free(next);
     log_info("SIGHUP: reloaded honor_dnt, honor_gpc, trusted_proxies, "
              "bot_patterns, log_level; other keys apply at restart");
 }
