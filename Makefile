@@ -1,6 +1,7 @@
 # beacond: plain GNU Makefile.
 #
-#   make                 build build/beacond (installs missing Debian packages first)
+#   make                 build build/beacond and build/beaconctl (installs
+#                        missing Debian packages first)
 #   make test            unit tests (plain and ASan+UBSan), integration tests, fuzz smoke
 #   make run             private redis-server under run/ and beacond in the foreground
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (default 60)
@@ -48,11 +49,13 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 LIB_SRC := $(wildcard common/*.c) $(wildcard proto/*.c) $(wildcard aggregator/*.c) \
-           $(filter-out collector/main.c,$(wildcard collector/*.c))
+           $(filter-out collector/main.c,$(wildcard collector/*.c)) \
+           $(filter-out dashboard/beaconctl.c,$(wildcard dashboard/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LLHTTP_OBJ := $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o $(BUILD)/llhttp/llhttp.o
 LIB := $(BUILD)/libbeacon.a
 BEACOND := $(BUILD)/beacond
+BEACONCTL := $(BUILD)/beaconctl
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -61,7 +64,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 .PHONY: all deps test unit integration fuzz fuzz-smoke run bench bench-micro install clean
 .DEFAULT_GOAL := all
 
-all: deps $(BEACOND)
+all: deps $(BEACOND) $(BEACONCTL)
 
 # One dpkg-query per package when everything is present; apt-get otherwise.
 deps:
@@ -81,6 +84,9 @@ $(LIB): $(LIB_OBJ) $(LLHTTP_OBJ)
 	ar rcs $@ $^
 
 $(BEACOND): $(BUILD)/collector/main.o $(LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BEACONCTL): $(BUILD)/dashboard/beaconctl.o $(LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | deps
@@ -125,12 +131,14 @@ bench-micro: $(MICRO_BIN)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/beacond
 	install -m 755 $(BEACOND) $(DESTDIR)$(PREFIX)/bin/beacond
+	install -m 755 $(BEACONCTL) $(DESTDIR)$(PREFIX)/bin/beaconctl
 	install -m 644 deploy/beacond.conf.example $(DESTDIR)$(PREFIX)/share/beacond/
 
 clean:
 	rm -rf build build-address build-undefined build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/collector/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/collector/main.d \
+         $(BUILD)/dashboard/beaconctl.d
 
 # ---- Embedded data (review: added with collector/botlist.c) ----------------
 # Data files shipped inside the binary become C arrays under $(BUILD)/gen/

@@ -138,6 +138,18 @@ int config_validate(struct config *c, char *err, size_t errlen);
  * configured. */
 int config_recipient_key(const struct config *c, unsigned char out[32]);
 
+/*
+ * The decoded link key with the given id into out (room for
+ * CONFIG_KEY_MAX bytes, config_parse.h) and its length into *outlen: 0,
+ * or -1 when link_keys has no such id.
+ */
+int config_link_key(const struct config *c, const char *id, unsigned char *out,
+                    size_t *outlen);
+
+/* The id of the first key of link_keys into id[cap]: 0, or -1 when
+ * link_keys is empty or the id does not fit. */
+int config_first_link_key_id(const struct config *c, char *id, size_t cap);
+
 /* Value parsers, exported for tests and for flags. Each returns 0 or -1. */
 int config_parse_size(const char *s, uint64_t *out);       /* "64KiB" */
 int config_parse_duration_ms(const char *s, uint64_t *out); /* "10s" */

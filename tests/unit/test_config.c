@@ -572,6 +572,42 @@ static void test_config__link_keys_table(void **state)
     }
 }
 
+static void test_config__link_key_lookup(void **state)
+{
+    static struct config c;
+    unsigned char key[CONFIG_KEY_MAX];
+    size_t len = 0;
+    char id[33];
+    char err[CONFIG_ERR_LEN];
+
+    (void)state;
+    config_defaults(&c);
+    assert_int_equal(config_first_link_key_id(&c, id, sizeof(id)), -1);
+    assert_int_equal(config_link_key(&c, "k1", key, &len), -1);
+    assert_int_equal(config_set(&c, "mail", "link_keys",
+                                " k1:" HEX64 " ,  k.2:" B64_32 " ", err,
+                                sizeof(err)),
+                     0);
+    assert_int_equal(config_first_link_key_id(&c, id, sizeof(id)), 0);
+    assert_string_equal(id, "k1");
+    assert_int_equal(config_first_link_key_id(&c, id, 2), -1);
+    assert_int_equal(config_first_link_key_id(&c, id, 3), 0);
+    assert_int_equal(config_link_key(&c, "k1", key, &len), 0);
+    assert_int_equal(len, 32);
+    for (size_t i = 0; i < 32; i++) {
+        assert_int_equal(key[i], i);
+    }
+    memset(key, 0, sizeof(key));
+    assert_int_equal(config_link_key(&c, "k.2", key, &len), 0);
+    assert_int_equal(len, 32);
+    for (size_t i = 0; i < 32; i++) {
+        assert_int_equal(key[i], i);
+    }
+    assert_int_equal(config_link_key(&c, "k", key, &len), -1);
+    assert_int_equal(config_link_key(&c, "k11", key, &len), -1);
+    assert_int_equal(config_link_key(&c, "", key, &len), -1);
+}
+
 /* ---- config_set, key by key --------------------------------------------- */
 
 struct set_case {
@@ -1434,6 +1470,7 @@ int main(void)
         cmocka_unit_test(test_config__cidr_list_table),
         cmocka_unit_test(test_config__key_decodes_hex_and_base64),
         cmocka_unit_test(test_config__link_keys_table),
+        cmocka_unit_test(test_config__link_key_lookup),
         cmocka_unit_test(test_config__set_accepts),
         cmocka_unit_test(test_config__set_rejects),
         cmocka_unit_test(test_config__set_stores_values),

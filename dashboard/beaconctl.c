@@ -1,0 +1,102 @@
+/*
+ * beaconctl.c: the operator's tool (SPEC 1). Reads the same configuration
+ * file as beacond and dispatches to one command; exit 0 ok, 2 usage
+ * error, 1 runtime failure, messages on stderr.
+ *
+ *   beaconctl [-c FILE] COMMAND ...
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "collector/config.h"
+#include "dashboard/sign.h"
+
+/* Commands of SPEC 1 that this build does not have yet. */
+static const char *const later[] = {"report", "optout", "wal"};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: beaconctl [-c FILE] COMMAND ...\n"
+               "\n"
+               "  -c FILE         read the configuration file FILE "
+               "(as beacond does)\n"
+               "  -h, --help      show this help and exit\n"
+               "  -v, --version   show the version and exit\n"
+               "\n"
+               "Commands:\n"
+               "  sign pixel|link   print an open-pixel URL or a signed "
+               "click link\n"
+               "                    (beaconctl sign --help)\n");
+}
+
+/* Loads the file (if any) over the defaults and validates the result. */
+static int load_config(struct config *c, const char *path)
+{
+    char err[CONFIG_ERR_LEN];
+
+    config_defaults(c);
+    if (path != NULL && config_load_file(c, path, err, sizeof(err)) < 0) {
+        fprintf(stderr, "beaconctl: %s\n", err);
+        return -1;
+    }
+    if (config_validate(c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "beaconctl: %s: %s\n",
+                path != NULL ? path : "configuration", err);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct config cfg; /* large: keep it off the stack */
+    const char *path = NULL;
+    int i = 1;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--version") == 0) {
+            printf("beaconctl %s\n", BEACON_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+            path = argv[++i];
+        } else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2] != '\0') {
+            path = argv[i] + 2;
+        } else {
+            fprintf(stderr, "beaconctl: %s: %s\n", argv[i],
+                    strcmp(argv[i], "-c") == 0 ? "needs a FILE"
+                                               : "unknown option");
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (i == argc) {
+        usage(stderr);
+        return 2;
+    }
+    for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++) {
+        if (strcmp(argv[i], later[k]) == 0) {
+            fprintf(stderr, "beaconctl: %s: not implemented yet\n", argv[i]);
+            return 1;
+        }
+    }
+    if (strcmp(argv[i], "sign") != 0) {
+        fprintf(stderr, "beaconctl: unknown command '%s'\n", argv[i]);
+        usage(stderr);
+        return 2;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "beaconctl: libsodium failed to initialise\n");
+        return 1;
+    }
+    if (load_config(&cfg, path) < 0) {
+        return 1;
+    }
+    return sign_main(&cfg, argc - i, argv + i);
+}
