@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
-#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
