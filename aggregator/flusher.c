@@ -109,10 +109,13 @@ static void update_gauges(struct flusher *f)
     stat_set(&f->stats.backlog_keys, keys > 0 ? (uint64_t)keys : 0);
 }
 
-static int drained(const struct flusher *f)
+static int drained(struct flusher *f)
 {
-    return f->in_flight == NULL && table_count(f->next) == 0 &&
-           f->n_inbox == 0;
+    /* n_inbox is written by the sources' threads: read it under mu */
+    pthread_mutex_lock(&f->mu);
+    int inbox_empty = f->n_inbox == 0;
+    pthread_mutex_unlock(&f->mu);
+    return f->in_flight == NULL && table_count(f->next) == 0 && inbox_empty;
 }
 
 static void check_finished(struct flusher *f)

@@ -4,7 +4,9 @@
  * their input; config.c decides which key takes which syntax and bounds.
  */
 #include "collector/config_parse.h"
+#include "proto/ascii.h"
 #include "proto/ipaddr.h"
+#include "proto/percent.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -52,20 +54,6 @@ static int is_ident(int c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) ||
            c == '.' || c == '_' || c == '-';
-}
-
-static int hex_value(int c)
-{
-    if (is_digit(c)) {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 /* The digits s[0..len) as a number; refuses anything else and overflow. */
@@ -379,28 +367,15 @@ int config_parse_addr_list(const char *s, struct config_addr_list *out)
     return config_parse_addr_list_why(s, out, &why);
 }
 
-/* Percent-decodes s[0..len) into out (outsize bytes with the NUL). */
-static int percent_decode(const char *s, size_t len, char *out, size_t outsize)
+/* Percent-decodes a URL part into out (outsize bytes with the NUL); a
+ * NUL byte cannot be part of a password. */
+static int decode_part(const char *s, size_t len, char *out, size_t outsize)
 {
-    size_t o = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        int c = (unsigned char)s[i];
-        if (c == '%') {
-            int hi = i + 2 < len ? hex_value((unsigned char)s[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value((unsigned char)s[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                return -1;
-            }
-            c = hi * 16 + lo;
-            i += 2;
-        }
-        if (o + 1 >= outsize) {
-            return -1;
-        }
-        out[o++] = (char)c;
+    ssize_t n = percent_decode(out, outsize - 1, s, len, 0);
+    if (n < 0 || memchr(out, '\0', (size_t)n) != NULL) {
+        return -1;
     }
-    out[o] = '\0';
+    out[n] = '\0';
     return 0;
 }
 
@@ -536,8 +511,8 @@ static int parse_tcp_url(const char *s, struct config_redis_url *out,
             *why = "empty password after ':'";
             return -1;
         }
-        if (percent_decode(auth + 1, (size_t)(at - auth - 1), out->password,
-                           sizeof(out->password)) < 0) {
+        if (decode_part(auth + 1, (size_t)(at - auth - 1), out->password,
+                        sizeof(out->password)) < 0) {
             *why = "bad password (too long, or a bad %XX escape)";
             return -1;
         }
@@ -666,7 +641,7 @@ int config_parse_key_why(const char *s, size_t len, uint8_t *out,
         *why = "empty key";
         return -1;
     }
-    for (i = 0; i < len && hex_value((unsigned char)s[i]) >= 0; i++) {
+    for (i = 0; i < len && ascii_hex_value((unsigned char)s[i]) >= 0; i++) {
     }
     if (i < len || len % 2 != 0) {
         return decode_base64(s, len, out, outlen, why);
@@ -676,8 +651,8 @@ int config_parse_key_why(const char *s, size_t len, uint8_t *out,
         return -1;
     }
     for (i = 0; i < len; i += 2) {
-        out[i / 2] = (uint8_t)(hex_value((unsigned char)s[i]) * 16 +
-                               hex_value((unsigned char)s[i + 1]));
+        out[i / 2] = (uint8_t)(ascii_hex_value((unsigned char)s[i]) * 16 +
+                               ascii_hex_value((unsigned char)s[i + 1]));
     }
     *outlen = len / 2;
     return 0;
