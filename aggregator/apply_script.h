@@ -6,9 +6,10 @@
  *   KEYS[2..] the data keys
  *   ARGV[1]   batch sequence; ARGV[2] TTL of KEYS[1] in seconds
  *   then, for each data key in order:
- *     type ("h" hash, "z" sorted set, "p" HyperLogLog), expire-at (unix s),
- *     n, n x (field, incr); a HyperLogLog's fields are added, their
- *     increments ignored
+ *     type ("h" hash, "z" sorted set, "x" sorted set of latest times,
+ *     "p" HyperLogLog), expire-at (unix s), n, n x (field, value): "h"
+ *     and "z" add the value, "x" keeps the greater of the two (ZADD GT),
+ *     "p" adds the field and ignores the value
  *
  * Sequences of one instance only grow (flusher.c sends a batch only after
  * the one before it was acknowledged), so "seq <= last" means a retry of a
@@ -29,7 +30,7 @@
     "local last = tonumber(redis.call('GET', KEYS[1]) or '0')\n"               \
     "local seq = tonumber(ARGV[1])\n"                                          \
     "if seq <= last then return 0 end\n"                                       \
-    "local want = {h = 'hash', z = 'zset', p = 'string'}\n"                    \
+    "local want = {h = 'hash', z = 'zset', x = 'zset', p = 'string'}\n"        \
     "local skip, a = {}, 3\n"                                                  \
     "for k = 2, #KEYS do\n"                                                    \
     "  local t = redis.call('TYPE', KEYS[k]).ok\n"                             \
@@ -59,6 +60,8 @@
     "      local f, v = ARGV[a + 2 * i], ARGV[a + 2 * i + 1]\n"                \
     "      if t == 'h' then\n"                                                 \
     "        redis.call('HINCRBY', key, f, v)\n"                               \
+    "      elseif t == 'x' then\n"                                             \
+    "        redis.call('ZADD', key, 'GT', v, f)\n"                            \
     "      else\n"                                                             \
     "        redis.call('ZINCRBY', key, v, f)\n"                               \
     "      end\n"                                                              \

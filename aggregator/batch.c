@@ -107,17 +107,17 @@ static int arg_finish(struct argbuf *a, struct batch_cmd *cmd)
 
 /*
  * Operation keys in the per-site scratch table:
- *   type ('h' or 'z') | expire-at (u64 BE) | redis key | NUL | field
+ *   type | expire-at (u64 BE) | redis key | NUL | field
+ * type is 'h' (HINCRBY), 'z' (ZINCRBY) or 'x' (ZADD GT: the count is a
+ * time, the latest wins).
  */
 #define OP_HDR 9
 
-static int op_add(struct table *ops, char type, uint64_t expire_at,
-                  const char *key, const char *field, size_t field_len,
-                  uint64_t count)
+static int op_key(char buf[TABLE_KEY_MAX], char type, uint64_t expire_at,
+                  const char *key, const char *field, size_t field_len)
 {
-    char buf[TABLE_KEY_MAX];
     size_t klen = strlen(key);
-    if (OP_HDR + klen + 1 + field_len > sizeof(buf)) {
+    if (OP_HDR + klen + 1 + field_len > TABLE_KEY_MAX) {
         return -1;
     }
     buf[0] = type;
@@ -127,9 +127,24 @@ static int op_add(struct table *ops, char type, uint64_t expire_at,
     memcpy(buf + OP_HDR, key, klen);
     buf[OP_HDR + klen] = '\0';
     memcpy(buf + OP_HDR + klen + 1, field, field_len);
-    return table_add(ops, buf, OP_HDR + klen + 1 + field_len, count) < 0
-               ? -1
-               : 0;
+    return (int)(OP_HDR + klen + 1 + field_len);
+}
+
+static int op_add(struct table *ops, char type, uint64_t expire_at,
+                  const char *key, const char *field, size_t field_len,
+                  uint64_t count)
+{
+    char buf[TABLE_KEY_MAX];
+    int n = op_key(buf, type, expire_at, key, field, field_len);
+    return n < 0 || table_add(ops, buf, (size_t)n, count) < 0 ? -1 : 0;
+}
+
+static int op_latest(struct table *ops, uint64_t expire_at, const char *key,
+                     const char *field, size_t field_len, uint64_t when)
+{
+    char buf[TABLE_KEY_MAX];
+    int n = op_key(buf, 'x', expire_at, key, field, field_len);
+    return n < 0 || table_max(ops, buf, (size_t)n, when) < 0 ? -1 : 0;
 }
 
 static const uint64_t gran_seconds[] = {
@@ -155,6 +170,85 @@ static const char *const zset_kind[COUNTS_DIM_COUNT] = {
     [COUNTS_PAGE] = "pages", [COUNTS_REF] = "refs",  [COUNTS_UTM] = "utm",
     [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br"};
 
+/* Adds count to field of the tot bucket keys (minute, hour, day) of t. */
+static int add_tot(struct table *ops, const struct batch_params *p,
+                   const struct counts_key *k, time_t t, const char *field,
+                   uint64_t count)
+{
+    char key[KEYS_MAX];
+    for (enum keys_gran g = KEYS_MINUTE; g <= KEYS_DAY; g++) {
+        if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
+                        "tot", g, t) < 0 ||
+            op_add(ops, 'h', expire_at(p, g, t), key, field, strlen(field),
+                   count) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The name of an open class from its letter in a MAIL_OPEN member. */
+static const char *open_field(char letter)
+{
+    switch (letter) {
+    case 'h': return "opens_human";
+    case 'm': return "opens_machine";
+    case 'p': return "opens_proxy";
+    case 's': return "opens_scanner";
+    default: return NULL;
+    }
+}
+
+/*
+ * Expands an e-mail entry (but unique openers and clickers, see
+ * mail_recipient_add). Campaign keys have no time in their name; they live
+ * as long as a day bucket of their last activity.
+ */
+static int expand_mail(struct table *ops, const struct batch_params *p,
+                       const struct counts_key *k, uint64_t count)
+{
+    char key[KEYS_MAX];
+    const char *campaign, *rest;
+    size_t campaign_len, rest_len;
+    time_t t = (time_t)k->minute * 60;
+    uint64_t at = expire_at(p, KEYS_DAY, t);
+
+    if (counts_mail_member(k, &campaign, &campaign_len, &rest, &rest_len) < 0) {
+        return -1;
+    }
+    if (k->dim == COUNTS_MAIL_SEEN) {
+        unsigned sec = (unsigned char)rest[0];
+        return sec > 59 ||
+                       keys_mail_index(key, sizeof(key), p->prefix, k->site,
+                                       k->site_len) < 0 ||
+                       op_latest(ops, at, key, campaign, campaign_len,
+                                 (uint64_t)t + sec) < 0
+                   ? -1
+                   : 0;
+    }
+    if (keys_mail(key, sizeof(key), p->prefix, k->site, k->site_len, campaign,
+                  campaign_len, "tot") < 0) {
+        return -1;
+    }
+    if (k->dim == COUNTS_MAIL_OPEN) {
+        const char *field = open_field(rest[0]);
+        return field == NULL ||
+                       op_add(ops, 'h', at, key, "opens", 5, count) < 0 ||
+                       op_add(ops, 'h', at, key, field, strlen(field),
+                              count) < 0 ||
+                       add_tot(ops, p, k, t, "opens", count) < 0
+                   ? -1
+                   : 0;
+    }
+    if (op_add(ops, 'h', at, key, "clicks", 6, count) < 0 ||
+        keys_mail(key, sizeof(key), p->prefix, k->site, k->site_len, campaign,
+                  campaign_len, "links") < 0 ||
+        op_add(ops, 'z', at, key, rest, rest_len, count) < 0) {
+        return -1;
+    }
+    return add_tot(ops, p, k, t, "clicks", count);
+}
+
 /* Expands one aggregate entry into operations on SPEC 5 keys. */
 static int expand(struct table *ops, const struct batch_params *p,
                   const struct counts_key *k, uint64_t count)
@@ -163,15 +257,14 @@ static int expand(struct table *ops, const struct batch_params *p,
     char field[4];
     time_t t = (time_t)k->minute * 60;
 
+    if (k->dim == COUNTS_MAIL_OPEN || k->dim == COUNTS_MAIL_CLICK ||
+        k->dim == COUNTS_MAIL_SEEN) {
+        return expand_mail(ops, p, k, count);
+    }
     if (k->dim == COUNTS_PAGEVIEWS || k->dim == COUNTS_EVENTS) {
         const char *name = k->dim == COUNTS_PAGEVIEWS ? "pageviews" : "events";
-        for (enum keys_gran g = KEYS_MINUTE; g <= KEYS_DAY; g++) {
-            if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
-                            "tot", g, t) < 0 ||
-                op_add(ops, 'h', expire_at(p, g, t), key, name, strlen(name),
-                       count) < 0) {
-                return -1;
-            }
+        if (add_tot(ops, p, k, t, name, count) < 0) {
+            return -1;
         }
         if (k->dim == COUNTS_EVENTS) {
             return 0;
@@ -267,14 +360,17 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
 }
 
 /*
- * Visitor pseudonyms of one site, per HyperLogLog key. They are most of a
- * busy batch's entries and need neither merging (PFADD is idempotent) nor
- * an order, so they skip the operation table and its sort.
+ * Visitor pseudonyms (and e-mail recipient hashes) of one site, per
+ * HyperLogLog key. They are most of a busy batch's entries and need
+ * neither merging (PFADD is idempotent) nor an order, so they skip the
+ * operation table and its sort.
  */
+_Static_assert(COUNTS_RECIPIENT_BYTES == COUNTS_VISITOR_BYTES,
+               "HyperLogLog members share one width");
 struct vbucket {
     char key[KEYS_MAX];
     uint64_t expire_at;
-    const char **member; /* COUNTS_VISITOR_BYTES each */
+    const char **member; /* 16 bytes each: pseudonyms or recipient hashes */
     size_t n, cap;
 };
 
@@ -310,6 +406,9 @@ static long vbucket_for(struct visitors *v, const char *key, uint64_t expire)
 {
     for (size_t i = 0; i < v->n; i++) {
         if (strcmp(v->b[i].key, key) == 0) {
+            if (v->b[i].expire_at < expire) {
+                v->b[i].expire_at = expire;
+            }
             return (long)i;
         }
     }
@@ -373,6 +472,26 @@ static int visitor_add(struct visitors *v, const struct batch_params *p,
                    vbucket_add(&v->b[v->last[1]], k->member) < 0
                ? -1
                : 0;
+}
+
+/* Files a recipient hash under its campaign's uo or uc HyperLogLog. */
+static int mail_recipient_add(struct visitors *v, const struct batch_params *p,
+                              const struct counts_key *k)
+{
+    char key[KEYS_MAX];
+    const char *campaign, *hash;
+    size_t campaign_len, hash_len;
+    long b;
+
+    if (counts_mail_member(k, &campaign, &campaign_len, &hash, &hash_len) < 0 ||
+        keys_mail(key, sizeof(key), p->prefix, k->site, k->site_len, campaign,
+                  campaign_len, k->dim == COUNTS_MAIL_OPENER ? "uo" : "uc") <
+            0 ||
+        (b = vbucket_for(v, key,
+                         expire_at(p, KEYS_DAY, (time_t)k->minute * 60))) < 0) {
+        return -1;
+    }
+    return vbucket_add(&v->b[b], hash);
 }
 
 /* Builds the EVALSHA of one site from its operations and visitors. */
@@ -634,9 +753,15 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
                 snprintf(err, errlen, "undecodable aggregate key");
                 goto err;
             }
-            int rc = k.dim == COUNTS_VISITOR ? visitor_add(&vis, p, &k)
-                                             : expand(ops, p, &k,
-                                                      order[j]->count);
+            int rc;
+            if (k.dim == COUNTS_VISITOR) {
+                rc = visitor_add(&vis, p, &k);
+            } else if (k.dim == COUNTS_MAIL_OPENER ||
+                       k.dim == COUNTS_MAIL_CLICKER) {
+                rc = mail_recipient_add(&vis, p, &k);
+            } else {
+                rc = expand(ops, p, &k, order[j]->count);
+            }
             if (rc < 0) {
                 snprintf(err, errlen, "cannot expand aggregate key");
                 goto err;

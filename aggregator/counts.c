@@ -116,3 +116,153 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
 #undef COUNTS_ADD
     return created;
 }
+
+static const char open_class_letter[COUNTS_OPEN_CLASS_COUNT] = {
+    [COUNTS_OPEN_HUMAN] = 'h',
+    [COUNTS_OPEN_MACHINE] = 'm',
+    [COUNTS_OPEN_PROXY] = 'p',
+    [COUNTS_OPEN_SCANNER] = 's',
+};
+
+const char *counts_open_class_name(enum counts_open_class c)
+{
+    static const char *const name[COUNTS_OPEN_CLASS_COUNT] = {
+        [COUNTS_OPEN_HUMAN] = "human",
+        [COUNTS_OPEN_MACHINE] = "machine",
+        [COUNTS_OPEN_PROXY] = "proxy",
+        [COUNTS_OPEN_SCANNER] = "scanner",
+    };
+    return (unsigned)c < COUNTS_OPEN_CLASS_COUNT ? name[c] : NULL;
+}
+
+/* Longest e-mail member: length byte, campaign, link id. */
+#define MAIL_MEMBER_MAX (1 + 64 + 64)
+
+/*
+ * Adds (m's site, dim, minute of now, member) where member is a one-byte
+ * head (a class letter, a second, or the campaign's length), the campaign,
+ * then tail (nothing, a link id or a recipient hash).
+ */
+static int add_mail(struct table *t, const struct counts_mail *m,
+                    enum counts_dim dim, int64_t now, char head,
+                    const void *tail, size_t tail_len)
+{
+    char member[MAIL_MEMBER_MAX];
+    char key[TABLE_KEY_MAX];
+
+    if (m->campaign_len == 0 || m->campaign_len > 64 || tail_len > 64) {
+        return -1;
+    }
+    member[0] = head;
+    memcpy(member + 1, m->campaign, m->campaign_len);
+    if (tail_len > 0) {
+        memcpy(member + 1 + m->campaign_len, tail, tail_len);
+    }
+    struct counts_key k = {m->site, m->site_len, dim, (uint32_t)(now / 60),
+                           member,  1 + m->campaign_len + tail_len};
+    int len = counts_key_encode(key, sizeof(key), &k);
+    return len < 0 ? -1 : table_add(t, key, (size_t)len, 1);
+}
+
+/* The campaign's last activity: one entry per second it was active. */
+static int add_seen(struct table *t, const struct counts_mail *m, int64_t now)
+{
+    return add_mail(t, m, COUNTS_MAIL_SEEN, now, (char)(now % 60), NULL, 0);
+}
+
+int counts_add_open(struct table *t, const struct counts_mail *m,
+                    enum counts_open_class cls, int64_t now)
+{
+    int created = 0;
+    int rc;
+
+    if ((unsigned)cls >= COUNTS_OPEN_CLASS_COUNT) {
+        return -1;
+    }
+    rc = add_mail(t, m, COUNTS_MAIL_OPEN, now, open_class_letter[cls], NULL,
+                  0);
+    if (rc < 0) {
+        return -1;
+    }
+    created += rc;
+    if (m->recipient != NULL &&
+        (cls == COUNTS_OPEN_HUMAN || cls == COUNTS_OPEN_PROXY)) {
+        rc = add_mail(t, m, COUNTS_MAIL_OPENER, now, (char)m->campaign_len,
+                      m->recipient, COUNTS_RECIPIENT_BYTES);
+        if (rc < 0) {
+            return -1;
+        }
+        created += rc;
+    }
+    rc = add_seen(t, m, now);
+    return rc < 0 ? -1 : created + rc;
+}
+
+int counts_add_click(struct table *t, const struct counts_mail *m,
+                     const char *link, size_t link_len, int64_t now)
+{
+    int created = 0;
+    int rc;
+
+    if (link_len == 0) {
+        return -1;
+    }
+    rc = add_mail(t, m, COUNTS_MAIL_CLICK, now, (char)m->campaign_len, link,
+                  link_len);
+    if (rc < 0) {
+        return -1;
+    }
+    created += rc;
+    if (m->recipient != NULL) {
+        rc = add_mail(t, m, COUNTS_MAIL_CLICKER, now, (char)m->campaign_len,
+                      m->recipient, COUNTS_RECIPIENT_BYTES);
+        if (rc < 0) {
+            return -1;
+        }
+        created += rc;
+    }
+    rc = add_seen(t, m, now);
+    return rc < 0 ? -1 : created + rc;
+}
+
+int counts_mail_member(const struct counts_key *k, const char **campaign,
+                       size_t *campaign_len, const char **rest,
+                       size_t *rest_len)
+{
+    const char *p = k->member;
+    size_t n = k->member_len;
+
+    if (n < 2) {
+        return -1;
+    }
+    switch (k->dim) {
+    case COUNTS_MAIL_OPEN:
+    case COUNTS_MAIL_SEEN:
+        /* head byte, then the campaign is the rest */
+        *rest = p;
+        *rest_len = 1;
+        *campaign = p + 1;
+        *campaign_len = n - 1;
+        break;
+    case COUNTS_MAIL_CLICK:
+    case COUNTS_MAIL_OPENER:
+    case COUNTS_MAIL_CLICKER: {
+        size_t c = (unsigned char)p[0];
+        if (c == 0 || 1 + c >= n) {
+            return -1;
+        }
+        *campaign = p + 1;
+        *campaign_len = c;
+        *rest = p + 1 + c;
+        *rest_len = n - 1 - c;
+        if (k->dim != COUNTS_MAIL_CLICK &&
+            *rest_len != COUNTS_RECIPIENT_BYTES) {
+            return -1;
+        }
+        break;
+    }
+    default:
+        return -1;
+    }
+    return *campaign_len <= 64 ? 0 : -1;
+}

@@ -10,6 +10,12 @@
  *
  * minute is unix time / 60. Site first and big-endian time make a byte
  * sort group a batch by site, then dimension, then time.
+ *
+ * E-mail members lead with the campaign so that one parser reads them all:
+ *   MAIL_OPEN              class letter (h m p s) | campaign
+ *   MAIL_SEEN              second of the minute (1 byte) | campaign
+ *   MAIL_CLICK             campaign_len | campaign | link id
+ *   MAIL_OPENER, _CLICKER  campaign_len | campaign | 16-byte recipient hash
  */
 #ifndef BEACON_COUNTS_H
 #define BEACON_COUNTS_H
@@ -32,18 +38,48 @@ enum counts_dim {
     COUNTS_DEVICE,    /* dev, member = device class */
     COUNTS_BROWSER,   /* br, member = browser family */
     COUNTS_VISITOR,   /* uv, member = 16-byte visitor pseudonym */
+    COUNTS_MAIL_OPEN,    /* mail tot opens and opens_<class>, tot opens */
+    COUNTS_MAIL_OPENER,  /* mail uo */
+    COUNTS_MAIL_CLICK,   /* mail tot clicks, links, tot clicks */
+    COUNTS_MAIL_CLICKER, /* mail uc */
+    COUNTS_MAIL_SEEN,    /* mail idx: the latest second wins */
     COUNTS_DIM_COUNT
 };
 
 /* Most table entries one hit creates: pageview, page, ref, utm, device,
- * browser, visitor; or events, event, device, browser, visitor. */
+ * browser, visitor; or events, event, device, browser, visitor; an open or
+ * a click makes three at most. */
 #define COUNTS_MAX_KEYS_PER_HIT 7
 
 /* Table bytes one hit may need at most (table_reserve() before adding). */
 #define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))
 
-/* Bytes of a visitor pseudonym (collector/pseudo.h). */
+/* Bytes of a visitor pseudonym (collector/pseudo.h) and of a recipient
+ * hash (collector/optout_registry.h). */
 #define COUNTS_VISITOR_BYTES 16
+#define COUNTS_RECIPIENT_BYTES 16
+
+/* The classes of SPEC 4; the letter of each is in MAIL_OPEN members. */
+enum counts_open_class {
+    COUNTS_OPEN_HUMAN,
+    COUNTS_OPEN_MACHINE,
+    COUNTS_OPEN_PROXY,
+    COUNTS_OPEN_SCANNER,
+    COUNTS_OPEN_CLASS_COUNT
+};
+
+/* "human", "machine", "proxy", "scanner". */
+const char *counts_open_class_name(enum counts_open_class c);
+
+/* An e-mail hit: recipient is the 16-byte keyed hash of the token, NULL
+ * when the hit names no recipient (a click without r). */
+struct counts_mail {
+    const char *site;
+    size_t site_len;
+    const char *campaign; /* [A-Za-z0-9._-]{1,64} */
+    size_t campaign_len;
+    const unsigned char *recipient;
+};
 
 struct counts_key {
     const char *site;
@@ -69,5 +105,28 @@ int counts_key_decode(const char *key, size_t len, struct counts_key *out);
  */
 int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
                    const unsigned char *visitor, uint32_t minute);
+
+/*
+ * Adds one e-mail open of class cls at unix time now: the open, its
+ * recipient for unique openers (human and proxy opens only: a machine or
+ * a scanner opened nothing), the campaign's last activity. Same returns
+ * and reservation rule as counts_add_hit.
+ */
+int counts_add_open(struct table *t, const struct counts_mail *m,
+                    enum counts_open_class cls, int64_t now);
+
+/* Adds one click on link (an id, 1-64 bytes) at unix time now: the click,
+ * its recipient for unique clickers when known, the last activity. */
+int counts_add_click(struct table *t, const struct counts_mail *m,
+                     const char *link, size_t link_len, int64_t now);
+
+/*
+ * Splits an e-mail member (see the layout above) into campaign and rest
+ * (the class letter, second, link or hash). Returns 0, or -1 when it is
+ * malformed.
+ */
+int counts_mail_member(const struct counts_key *k, const char **campaign,
+                       size_t *campaign_len, const char **rest,
+                       size_t *rest_len);
 
 #endif

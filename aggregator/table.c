@@ -198,6 +198,22 @@ int table_add(struct table *t, const void *key, size_t len, uint64_t n)
     return add_hashed(t, table_hash(t, key, len), key, len, n);
 }
 
+int table_max(struct table *t, const void *key, size_t len, uint64_t v)
+{
+    if (len > TABLE_KEY_MAX) {
+        return -1;
+    }
+    uint64_t h = table_hash(t, key, len);
+    struct table_entry *e = lookup(t, h, key, len);
+    if (e != NULL) {
+        if (e->count < v) {
+            e->count = v;
+        }
+        return 0;
+    }
+    return add_hashed(t, h, key, len, v);
+}
+
 const struct table_entry *table_find(const struct table *t, const void *key,
                                      size_t len)
 {

@@ -39,6 +39,10 @@ void table_destroy(struct table *t);
  */
 int table_add(struct table *t, const void *key, size_t len, uint64_t n);
 
+/* Like table_add, but the count becomes max(count, v): for values that
+ * must not add up, such as a time of last activity. */
+int table_max(struct table *t, const void *key, size_t len, uint64_t v);
+
 /*
  * Makes sure the next adds of up to `bytes` of keys in total cannot fail
  * for want of memory (bucket growth may still fail; it only slows). Lets a

@@ -124,6 +124,27 @@ int keys_series_field(char *dst, size_t cap, enum keys_gran g, time_t t)
     return -1;
 }
 
+int keys_mail(char *dst, size_t cap, const char *prefix, const char *site,
+              size_t site_len, const char *campaign, size_t campaign_len,
+              const char *kind)
+{
+    if (!keys_site_ok(site, site_len) || !keys_site_ok(campaign, campaign_len)) {
+        return -1;
+    }
+    return keys_fmt(dst, cap, "%s:{%.*s}:mail:%.*s:%s", prefix, (int)site_len,
+                    site, (int)campaign_len, campaign, kind);
+}
+
+int keys_mail_index(char *dst, size_t cap, const char *prefix,
+                    const char *site, size_t site_len)
+{
+    if (!keys_site_ok(site, site_len)) {
+        return -1;
+    }
+    return keys_fmt(dst, cap, "%s:{%.*s}:mail:idx", prefix, (int)site_len,
+                    site);
+}
+
 int keys_sites(char *dst, size_t cap, const char *prefix)
 {
     return keys_fmt(dst, cap, "%s:sites", prefix);

@@ -3,7 +3,8 @@
  *
  *   P:{S}:<kind>:<g>:<t>     kind in tot uv pages refs utm ev dev br
  *   P:{S}:series:d:YYYYMMDD  P:{S}:series:h:YYYYMMDDHH
- *   P:sites                  P:{S}:applied:<instance>
+ *   P:{S}:mail:<C>:<kind>    kind in tot uo uc links
+ *   P:{S}:mail:idx           P:sites    P:{S}:applied:<instance>
  *
  * The site id sits in braces so that all keys of a site share one Redis
  * Cluster slot (and one Lua script can touch them all).
@@ -50,6 +51,15 @@ int keys_series(char *dst, size_t cap, const char *prefix, const char *site,
 /* The series hash field for t: "HH" for a day series, "MM" for an hour one.
  * dst needs 3 bytes. */
 int keys_series_field(char *dst, size_t cap, enum keys_gran g, time_t t);
+
+/* "P:{S}:mail:<campaign>:<kind>" (kind: tot, uo, uc, links). */
+int keys_mail(char *dst, size_t cap, const char *prefix, const char *site,
+              size_t site_len, const char *campaign, size_t campaign_len,
+              const char *kind);
+
+/* "P:{S}:mail:idx": campaign -> last activity. */
+int keys_mail_index(char *dst, size_t cap, const char *prefix,
+                    const char *site, size_t site_len);
 
 /* "P:sites". */
 int keys_sites(char *dst, size_t cap, const char *prefix);

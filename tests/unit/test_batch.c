@@ -399,7 +399,7 @@ static void test_batch__undecodable_key(void **state)
     assert_int_equal(table_add(t,
                                "\x04"
                                "blog"
-                               "\x09"
+                               "\xff"
                                "\0\0\0\0",
                                10, 1),
                      1);
@@ -1177,12 +1177,91 @@ static void test_batch__redis_visitors_across_midnight(void **state)
     table_destroy(t);
 }
 
+/* E-mail opens and clicks: campaign keys, tot buckets, unique openers and
+ * clickers, the campaign index with the latest second of activity. */
+static void test_batch__redis_mail(void **state)
+{
+    struct table *t = table_create();
+    unsigned char r[3][COUNTS_RECIPIENT_BYTES];
+    int64_t t0 = (int64_t)M1557 * 60 + 42; /* 15:57:42 */
+    (void)state;
+
+    NEED_REDIS();
+    assert_non_null(t);
+    memset(r, 0, sizeof(r));
+    for (int i = 0; i < 3; i++) {
+        r[i][5] = (unsigned char)(i + 1);
+    }
+    struct counts_mail a = {"news", 4, "spring", 6, r[0]};
+    struct counts_mail b = {"news", 4, "spring", 6, r[1]};
+    struct counts_mail c = {"news", 4, "spring", 6, r[2]};
+    struct counts_mail anon = {"news", 4, "spring", 6, NULL};
+    struct counts_mail other = {"news", 4, "autumn", 6, r[0]};
+    /* a opens twice as a human, b through a proxy, c's Apple prefetch, a
+     * scanner; a clicks hero twice, anonymous clicks foot at 15:58:05 */
+    assert_true(counts_add_open(t, &a, COUNTS_OPEN_HUMAN, t0) >= 0);
+    assert_true(counts_add_open(t, &a, COUNTS_OPEN_HUMAN, t0 + 1) >= 0);
+    assert_true(counts_add_open(t, &b, COUNTS_OPEN_PROXY, t0) >= 0);
+    assert_true(counts_add_open(t, &c, COUNTS_OPEN_MACHINE, t0) >= 0);
+    assert_true(counts_add_open(t, &c, COUNTS_OPEN_SCANNER, t0) >= 0);
+    assert_true(counts_add_click(t, &a, "hero", 4, t0) >= 0);
+    assert_true(counts_add_click(t, &a, "hero", 4, t0) >= 0);
+    assert_true(counts_add_click(t, &anon, "foot", 4, t0 + 23) >= 0);
+    assert_true(counts_add_open(t, &other, COUNTS_OPEN_HUMAN, t0 - 40) >= 0);
+    struct batch *bt = build(t, 100, &redis_params);
+    apply(bt, 1);
+
+    const char *tot = "bc:{news}:mail:spring:tot";
+    assert_int_equal(hget(tot, "opens"), 5);
+    assert_int_equal(hget(tot, "opens_human"), 2);
+    assert_int_equal(hget(tot, "opens_proxy"), 1);
+    assert_int_equal(hget(tot, "opens_machine"), 1);
+    assert_int_equal(hget(tot, "opens_scanner"), 1);
+    assert_int_equal(hget(tot, "clicks"), 3);
+    assert_int_equal(int_cmd("HLEN %s", tot), 6);
+    /* uo: the human and the proxy opener, not the machine or scanner */
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{news}:mail:spring:uo"), 2);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{news}:mail:spring:uc"), 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{news}:mail:autumn:uo"), 1);
+    assert_int_equal(zscore("bc:{news}:mail:spring:links", "hero"), 2);
+    assert_int_equal(zscore("bc:{news}:mail:spring:links", "foot"), 1);
+    assert_int_equal(zscore("bc:{news}:mail:idx", "spring"), t0 + 23);
+    assert_int_equal(zscore("bc:{news}:mail:idx", "autumn"), t0 - 40);
+    assert_int_equal(hget("bc:{news}:tot:m:202611261557", "opens"), 6);
+    assert_int_equal(hget("bc:{news}:tot:m:202611261557", "clicks"), 2);
+    assert_int_equal(hget("bc:{news}:tot:m:202611261558", "clicks"), 1);
+    assert_int_equal(hget("bc:{news}:tot:h:2026112615", "opens"), 6);
+    assert_int_equal(hget("bc:{news}:tot:d:20261126", "clicks"), 3);
+    assert_int_equal(hget("bc:{news}:tot:d:20261126", "pageviews"), -1);
+    assert_int_equal(expiretime(tot), END_D26 + RET_D);
+    assert_int_equal(expiretime("bc:{news}:mail:spring:uo"), END_D26 + RET_D);
+    assert_int_equal(expiretime("bc:{news}:mail:spring:links"),
+                     END_D26 + RET_D);
+    assert_int_equal(expiretime("bc:{news}:mail:idx"), END_D26 + RET_D);
+    assert_int_equal(int_cmd("SISMEMBER bc:sites %s", "news"), 1);
+    /* a retry changes nothing */
+    apply(bt, 0);
+    assert_int_equal(hget(tot, "opens"), 5);
+    batch_destroy(bt);
+
+    /* A later batch with an older activity does not move the index back. */
+    table_reset(t);
+    assert_true(counts_add_click(t, &anon, "hero", 4, t0 - 30) >= 0);
+    bt = build(t, 101, &redis_params);
+    apply(bt, 1);
+    assert_int_equal(zscore("bc:{news}:mail:idx", "spring"), t0 + 23);
+    assert_int_equal(zscore("bc:{news}:mail:spring:links", "hero"), 3);
+    batch_destroy(bt);
+    table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_batch__redis_visitors_across_midnight,
                                redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_visitors, redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_mail, redis_case_setup),
         cmocka_unit_test(test_batch__argv_exact),
         cmocka_unit_test(test_batch__event_argv),
         cmocka_unit_test(test_batch__empty_table),

@@ -150,7 +150,7 @@ static const struct bad_key bad_keys[] = {
     {"dim = COUNT",
      "\x04"
      "blog"
-     "\x09"
+     "\x0e"
      "\x00\x00\x00\x01",
      10},
     {"dim 0x7f",
@@ -179,7 +179,7 @@ static void test_counts__decode_rejects(void **state)
     struct counts_key out;
     (void)state;
 
-    assert_int_equal(COUNTS_DIM_COUNT, 9);
+    assert_int_equal(COUNTS_DIM_COUNT, 14);
     for (size_t i = 0; i < sizeof bad_keys / sizeof *bad_keys; i++) {
         const struct bad_key *b = &bad_keys[i];
         /* An own block of exactly len bytes: ASan sees any read past it. */
@@ -230,6 +230,12 @@ static const char *const dim_name[COUNTS_DIM_COUNT] = {
     [COUNTS_EVENT] = "event",
     [COUNTS_DEVICE] = "device",
     [COUNTS_BROWSER] = "browser",
+    [COUNTS_VISITOR] = "visitor",
+    [COUNTS_MAIL_OPEN] = "open",
+    [COUNTS_MAIL_OPENER] = "opener",
+    [COUNTS_MAIL_CLICK] = "click",
+    [COUNTS_MAIL_CLICKER] = "clicker",
+    [COUNTS_MAIL_SEEN] = "seen",
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -410,6 +416,138 @@ static void test_counts__repeat_increments(void **state)
     table_destroy(t);
 }
 
+/* 2026-11-26 15:57:42 UTC: minute MINUTE, second 42 */
+#define NOW ((int64_t)MINUTE * 60 + 42)
+
+/* The campaign, head and tail of every e-mail entry, checked by
+ * counts_mail_member, as "dim campaign head|tail=count" lines. */
+static void assert_mail(const struct table *t, const char *want)
+{
+    size_t n = table_count(t);
+    const struct table_entry **e = malloc((n ? n : 1) * sizeof(*e));
+    char **lines = malloc((n ? n : 1) * sizeof(*lines));
+    char out[4096] = "";
+
+    assert_non_null(e);
+    assert_non_null(lines);
+    table_entries(t, e);
+    for (size_t i = 0; i < n; i++) {
+        struct counts_key k;
+        const char *c, *rest;
+        size_t clen, rlen;
+        char tail[80];
+        assert_int_equal(counts_key_decode(e[i]->key, e[i]->key_len, &k), 0);
+        assert_int_equal(counts_mail_member(&k, &c, &clen, &rest, &rlen), 0);
+        assert_memory_equal(k.site, "news", 4);
+        assert_int_equal(k.site_len, 4);
+        if (k.dim == COUNTS_MAIL_SEEN) {
+            snprintf(tail, sizeof tail, "%d", rest[0]);
+        } else if (rlen == COUNTS_RECIPIENT_BYTES) {
+            snprintf(tail, sizeof tail, "#%d", rest[0]);
+        } else {
+            snprintf(tail, sizeof tail, "%.*s", (int)rlen, rest);
+        }
+        lines[i] = malloc(200);
+        assert_non_null(lines[i]);
+        snprintf(lines[i], 200, "%s %u %.*s %s=%llu", dim_name[k.dim],
+                 (unsigned)k.minute, (int)clen, c, tail,
+                 (unsigned long long)e[i]->count);
+    }
+    qsort(lines, n, sizeof(*lines), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, lines[i]);
+        strcat(out, "\n");
+        free(lines[i]);
+    }
+    free(lines);
+    free(e);
+    assert_string_equal(out, want);
+}
+
+static void test_counts__opens(void **state)
+{
+    struct table *t = table_create();
+    unsigned char r1[COUNTS_RECIPIENT_BYTES] = {1};
+    unsigned char r2[COUNTS_RECIPIENT_BYTES] = {2};
+    struct counts_mail m1 = {"newsXX", 4, "spring-24XX", 9, r1};
+    struct counts_mail m2 = {"news", 4, "spring-24", 9, r2};
+    (void)state;
+
+    assert_non_null(t);
+    assert_int_equal(counts_add_open(t, &m1, COUNTS_OPEN_HUMAN, NOW), 3);
+    assert_int_equal(counts_add_open(t, &m1, COUNTS_OPEN_HUMAN, NOW), 0);
+    assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_PROXY, NOW), 2);
+    /* machine and scanner opens name no opener */
+    assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_MACHINE, NOW), 1);
+    assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_SCANNER, NOW + 1), 2);
+    assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_CLASS_COUNT, NOW), -1);
+    assert_mail(t, "open 29928477 spring-24 h=2\n"
+                   "open 29928477 spring-24 m=1\n"
+                   "open 29928477 spring-24 p=1\n"
+                   "open 29928477 spring-24 s=1\n"
+                   "opener 29928477 spring-24 #1=2\n"
+                   "opener 29928477 spring-24 #2=1\n"
+                   "seen 29928477 spring-24 42=4\n"
+                   "seen 29928477 spring-24 43=1\n");
+    table_destroy(t);
+}
+
+static void test_counts__clicks(void **state)
+{
+    struct table *t = table_create();
+    unsigned char r1[COUNTS_RECIPIENT_BYTES] = {7};
+    struct counts_mail known = {"news", 4, "c1", 2, r1};
+    struct counts_mail anon = {"news", 4, "c1", 2, NULL};
+    char link64[65];
+    (void)state;
+
+    memset(link64, 'L', 64);
+    link64[64] = '\0';
+    assert_non_null(t);
+    assert_int_equal(counts_add_click(t, &known, "hero", 4, NOW), 3);
+    assert_int_equal(counts_add_click(t, &anon, "hero", 4, NOW), 0);
+    assert_int_equal(counts_add_click(t, &anon, "foot", 4, NOW + 60), 2);
+    assert_int_equal(counts_add_click(t, &anon, link64, 64, NOW), 1);
+    assert_int_equal(counts_add_click(t, &anon, "", 0, NOW), -1);
+    assert_int_equal(counts_add_click(t, &anon, link64, 65, NOW), -1);
+    assert_mail(t, "click 29928477 c1 "
+                   "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL"
+                   "=1\n"
+                   "click 29928477 c1 hero=2\n"
+                   "click 29928478 c1 foot=1\n"
+                   "clicker 29928477 c1 #7=1\n"
+                   "seen 29928477 c1 42=3\n"
+                   "seen 29928478 c1 42=1\n");
+    table_destroy(t);
+}
+
+/* Malformed e-mail members are refused, not misread. */
+static void test_counts__mail_member_rejects(void **state)
+{
+    const char *c, *r;
+    size_t cl, rl;
+    struct counts_key k = {"s", 1, COUNTS_MAIL_CLICK, MINUTE, "\x05" "abc", 4};
+    (void)state;
+
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
+    k.member = "\x03" "abc"; /* no link */
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
+    k.member = "\x00" "abc";
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
+    k.dim = COUNTS_MAIL_OPENER; /* hash of 3 bytes */
+    k.member = "\x01" "abcd";
+    k.member_len = 5;
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
+    k.dim = COUNTS_MAIL_OPEN;
+    k.member = "h";
+    k.member_len = 1;
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
+    k.dim = COUNTS_PAGE;
+    k.member = "h/a";
+    k.member_len = 3;
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +560,9 @@ int main(void)
         cmocka_unit_test(test_counts__longest_utm),
         cmocka_unit_test(test_counts__event_keys),
         cmocka_unit_test(test_counts__repeat_increments),
+        cmocka_unit_test(test_counts__opens),
+        cmocka_unit_test(test_counts__clicks),
+        cmocka_unit_test(test_counts__mail_member_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -228,6 +228,25 @@ static void test_keys__sites_and_applied(void **state)
     assert_string_equal(buf, "bc:{site}:applied:host-a:8080");
 }
 
+static void test_keys__mail(void **state)
+{
+    char buf[KEYS_MAX];
+    (void)state;
+
+    assert_int_equal(keys_mail(buf, sizeof buf, "bc", "newsXX", 4, "spring-24XX",
+                               9, "tot"),
+                     28);
+    assert_string_equal(buf, "bc:{news}:mail:spring-24:tot");
+    keys_mail(buf, sizeof buf, "bc", "a.b", 3, "C.1", 3, "links");
+    assert_string_equal(buf, "bc:{a.b}:mail:C.1:links");
+    assert_int_equal(keys_mail(buf, 19, "bc", "news", 4, "c", 1, "uo"), -1);
+    assert_int_equal(keys_mail(buf, 20, "bc", "news", 4, "c", 1, "uo"), 19);
+    assert_string_equal(buf, "bc:{news}:mail:c:uo");
+    assert_int_equal(keys_mail_index(buf, sizeof buf, "bc", "newsX", 4), 18);
+    assert_string_equal(buf, "bc:{news}:mail:idx");
+    assert_int_equal(keys_mail_index(buf, 18, "bc", "news", 4), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_keys__too_small_is_an_error),
         cmocka_unit_test(test_keys__series),
         cmocka_unit_test(test_keys__sites_and_applied),
+        cmocka_unit_test(test_keys__mail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,6 +79,23 @@ static void test_table__add_and_find(void **state)
 }
 
 /* Keys are bytes: NULs and high bytes are part of them. */
+static void test_table__max(void **state)
+{
+    struct table *t = table_create();
+    (void)state;
+
+    assert_non_null(t);
+    assert_int_equal(table_max(t, "k", 1, 50), 1);
+    assert_int_equal(table_max(t, "k", 1, 40), 0);
+    assert_int_equal(table_find(t, "k", 1)->count, 50);
+    assert_int_equal(table_max(t, "k", 1, 70), 0);
+    assert_int_equal(table_find(t, "k", 1)->count, 70);
+    assert_int_equal(table_count(t), 1);
+    char big[TABLE_KEY_MAX + 1] = {0};
+    assert_int_equal(table_max(t, big, sizeof(big), 1), -1);
+    table_destroy(t);
+}
+
 static void test_table__binary_keys(void **state)
 {
     struct table *t = table_create();
@@ -415,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_table__key_length_limit),
         cmocka_unit_test(test_table__many_keys),
         cmocka_unit_test(test_table__reset_and_reuse),
+        cmocka_unit_test(test_table__max),
         cmocka_unit_test(test_table__merge),
         cmocka_unit_test(test_table__merge_many),
     };
