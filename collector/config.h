@@ -146,6 +146,11 @@ int config_recipient_key(const struct config *c, unsigned char out[32]);
 int config_link_key(const struct config *c, const char *id, unsigned char *out,
                     size_t *outlen);
 
+/* The i-th (from 0) id and decoded key of link_keys, as config_link_key:
+ * 0, or -1 past the last one. */
+int config_link_key_at(const struct config *c, int i, char *id, size_t idcap,
+                       unsigned char *key, size_t *keylen);
+
 /* The id of the first key of link_keys into id[cap]: 0, or -1 when
  * link_keys is empty or the id does not fit. */
 int config_first_link_key_id(const struct config *c, char *id, size_t cap);

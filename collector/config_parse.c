@@ -14,8 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define LINK_KEYS_MAX 16
-#define LINK_ID_MAX 32
 
 struct unit {
     const char *name;
@@ -660,7 +658,7 @@ int config_parse_key_why(const char *s, size_t len, uint8_t *out,
 
 int config_parse_link_keys_why(const char *s, const char **why)
 {
-    char ids[LINK_KEYS_MAX][LINK_ID_MAX + 1];
+    char ids[CONFIG_LINK_KEYS_MAX][CONFIG_LINK_ID_MAX + 1];
     uint8_t key[CONFIG_KEY_MAX];
     const char *p = s;
     const char *item;
@@ -674,7 +672,7 @@ int config_parse_link_keys_why(const char *s, const char **why)
     while (next_item(&p, &item, &len)) {
         const char *colon = memchr(item, ':', len);
         size_t idlen = colon != NULL ? (size_t)(colon - item) : 0;
-        if (colon == NULL || idlen == 0 || idlen > LINK_ID_MAX) {
+        if (colon == NULL || idlen == 0 || idlen > CONFIG_LINK_ID_MAX) {
             *why = "expected id:key, id:key (ids of 1 to 32 characters)";
             return -1;
         }
@@ -684,7 +682,7 @@ int config_parse_link_keys_why(const char *s, const char **why)
                 return -1;
             }
         }
-        if (n == LINK_KEYS_MAX) {
+        if (n == CONFIG_LINK_KEYS_MAX) {
             *why = "too many link keys (at most 16)";
             return -1;
         }

@@ -15,6 +15,10 @@
 /* A key of link_keys or recipient_key decodes to at most this many bytes. */
 #define CONFIG_KEY_MAX 128
 
+/* link_keys holds at most this many keys, with ids this long. */
+#define CONFIG_LINK_KEYS_MAX 16
+#define CONFIG_LINK_ID_MAX 32
+
 /* Decimal digits only: no sign, no space, no suffix, no overflow. */
 int config_parse_uint_why(const char *s, uint64_t *out, const char **why);
 

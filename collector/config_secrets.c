@@ -81,6 +81,30 @@ int config_link_key(const struct config *c, const char *id, unsigned char *out,
     return -1;
 }
 
+int config_link_key_at(const struct config *c, int i, char *id, size_t idcap,
+                       unsigned char *key, size_t *keylen)
+{
+    const char *p = c->link_keys;
+    const char *kid;
+    const char *k;
+    size_t idlen;
+    size_t klen;
+    const char *reason;
+
+    while (next_link_key(&p, &kid, &idlen, &k, &klen)) {
+        if (i-- > 0) {
+            continue;
+        }
+        if (idlen >= idcap) {
+            return -1;
+        }
+        memcpy(id, kid, idlen);
+        id[idlen] = '\0';
+        return config_parse_key_why(k, klen, key, keylen, &reason);
+    }
+    return -1;
+}
+
 int config_first_link_key_id(const struct config *c, char *id, size_t cap)
 {
     const char *p = c->link_keys;

@@ -9,6 +9,7 @@
 
 #include "collector/cli.h"
 #include "collector/config.h"
+#include "collector/policy.h"
 #include "collector/server.h"
 #include "common/log.h"
 
@@ -54,14 +55,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "beacond: %s\n", err);
         return 1;
     }
-    if (cli.check_only) {
-        fprintf(stderr, "beacond: configuration %s is valid\n",
-                cli.config_path ? cli.config_path : "(defaults)");
-        return 0;
-    }
     if (sodium_init() < 0) {
         fprintf(stderr, "beacond: libsodium failed to initialise\n");
         return 1;
+    }
+    if (cli.check_only) {
+        /* the files and lists the configuration names must load too */
+        struct policy *p = policy_create(&cfg, 1, err, sizeof(err));
+        if (p == NULL) {
+            fprintf(stderr, "beacond: %s\n", err);
+            return 1;
+        }
+        policy_destroy(p);
+        fprintf(stderr, "beacond: configuration %s is valid\n",
+                cli.config_path ? cli.config_path : "(defaults)");
+        return 0;
     }
     /* Workers and the flusher wake each other's loops. */
     if (evthread_use_pthreads() < 0) {

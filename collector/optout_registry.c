@@ -17,15 +17,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "collector/router.h"
 #include "collector/server.h"
 #include "collector/worker.h"
 #include "common/log.h"
+#include "proto/clicklink.h"
 #include "proto/hit.h"
 #include "proto/percent.h"
 #include "proto/query.h"
-
-#define RECIPIENT_MIN 8
-#define RECIPIENT_MAX 128
 
 struct optout_snapshot {
     struct optout_snapshot *next_retired;
@@ -422,34 +421,6 @@ void optout_recipient_hash(const struct optout_registry *r, const char *token,
                        len, r->key, sizeof(r->key));
 }
 
-static int valid_recipient(const char *s, size_t len)
-{
-    if (len < RECIPIENT_MIN || len > RECIPIENT_MAX) {
-        return 0;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int answer(struct worker *w, struct outbuf *out, int status,
-                  const char *text, enum response_conn conn)
-{
-    metrics_response(&w->metrics, status);
-    if (response_simple(out, &w->date, status,
-                        text ? "text/plain; charset=utf-8" : NULL, NULL,
-                        text ? text : "", text ? strlen(text) : 0, 0,
-                        conn) < 0) {
-        return -1;
-    }
-    return conn == RESPONSE_CLOSE ? -1 : 0;
-}
-
 /* Decodes form field `name` of body into dst (cap bytes). */
 static ssize_t form_field(struct span body, const char *name, char *dst,
                           size_t cap)
@@ -467,28 +438,31 @@ int optout_recipient(struct worker *w, const struct request *rq,
 {
     struct optout_registry *r = &w->srv->optouts;
     struct span type = rq->header[HDR_CONTENT_TYPE];
-    char site[HIT_SITE_MAX + 1], token[RECIPIENT_MAX + 1];
+    char site[HIT_SITE_MAX + 1], token[CLICKLINK_RECIPIENT_MAX + 1];
     struct optout_entry e;
     (void)peer;
 
     if (!r->have_key) {
-        return answer(w, out, 503, "no recipient_key is configured\n", conn);
+        return router_plain(w, out, 503, NULL,
+                            "no recipient_key is configured\n", 0, conn);
     }
     if (type.p != NULL &&
         !(type.len >= 33 &&
           strncasecmp(type.p, "application/x-www-form-urlencoded", 33) ==
               0)) {
-        return answer(w, out, 415, "send application/x-www-form-urlencoded\n",
-                      conn);
+        return router_plain(w, out, 415, NULL,
+                            "send application/x-www-form-urlencoded\n", 0,
+                            conn);
     }
     ssize_t ns = form_field(rq->body, "s", site, sizeof(site));
     ssize_t nr = form_field(rq->body, "r", token, sizeof(token));
     if (ns < 0 || !hit_valid_site(site, (size_t)ns)) {
-        return answer(w, out, 400, "s: a site id is required\n", conn);
+        return router_plain(w, out, 400, NULL, "s: a site id is required\n",
+                            0, conn);
     }
-    if (nr < 0 || !valid_recipient(token, (size_t)nr)) {
-        return answer(w, out, 400, "r: a recipient token is required\n",
-                      conn);
+    if (nr < 0 || !clicklink_valid_recipient(token, (size_t)nr)) {
+        return router_plain(w, out, 400, NULL,
+                            "r: a recipient token is required\n", 0, conn);
     }
     optout_recipient_hash(r, token, (size_t)nr, e.hash);
     sodium_memzero(token, sizeof(token));
@@ -503,8 +477,8 @@ int optout_recipient(struct worker *w, const struct request *rq,
     }
     pthread_mutex_unlock(&r->mu);
     if (!queued) {
-        return answer(w, out, 503, "too many opt-outs waiting for Redis\n",
-                      conn);
+        return router_plain(w, out, 503, NULL,
+                            "too many opt-outs waiting for Redis\n", 0, conn);
     }
-    return answer(w, out, 204, NULL, conn);
+    return router_plain(w, out, 204, NULL, NULL, 0, conn);
 }

@@ -48,11 +48,7 @@ static enum metrics_outcome count_hit(struct worker *w,
                         w->scratch_cap, &err) < 0) {
         return METRICS_O_invalid;
     }
-    /* Reserve room for every key the hit may create before answering
-     * "counted": a counted hit must never be dropped later, and a hit that
-     * cannot be counted whole is not counted at all. */
-    if (!backlog_has_room(&w->srv->backlog, COUNTS_MAX_KEYS_PER_HIT) ||
-        table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) < 0) {
+    if (worker_reserve_hit(w) < 0) {
         return METRICS_O_shed;
     }
 

@@ -32,6 +32,9 @@ struct policy *policy_create(const struct config *cfg, uint64_t generation,
         snprintf(err, errlen, "bot_patterns: %s", why);
         goto err;
     }
+    if (mail_policy_init(&p->mail, cfg, err, errlen) < 0) {
+        goto err;
+    }
     return p;
 err:
     policy_destroy(p);
@@ -42,6 +45,7 @@ void policy_destroy(struct policy *p)
 {
     if (p != NULL) {
         botlist_destroy(p->bots);
+        mail_policy_deinit(&p->mail);
         free(p);
     }
 }

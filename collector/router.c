@@ -6,17 +6,20 @@
 #include <llhttp.h>
 #include <string.h>
 
+#include "collector/mail_click.h"
+#include "collector/mail_open.h"
 #include "collector/optout_pages.h"
 #include "collector/optout_registry.h"
 #include "collector/pixel.h"
 #include "collector/worker.h"
+#include "proto/mailreq.h"
 
 typedef int (*endpoint_fn)(struct worker *w, const struct request *r,
                            const struct ip_addr *peer, struct outbuf *out,
                            enum response_conn conn);
 
 struct route {
-    const char *path;
+    const char *path; /* the whole path, or its start when it ends in '/' */
     endpoint_fn get;  /* answers GET and HEAD; NULL: neither */
     endpoint_fn post; /* NULL: no POST */
     const char *allow; /* the Allow header of a 405 */
@@ -31,6 +34,8 @@ static const struct route routes[] = {
     {"/optin", optin_page, NULL, GET_HEAD},
     {"/optout/recipient", NULL, optout_recipient, "Allow: POST\r\n"},
     {"/.well-known/gpc.json", gpc_json, NULL, GET_HEAD},
+    {MAILREQ_OPEN_PREFIX, mail_open, NULL, GET_HEAD},
+    {MAILREQ_CLICK_PREFIX, mail_click, NULL, GET_HEAD},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -38,7 +43,10 @@ static const struct route routes[] = {
 static const struct route *find_route(struct span path)
 {
     for (size_t i = 0; i < N_ROUTES; i++) {
-        if (span_eq(path, routes[i].path)) {
+        size_t n = strlen(routes[i].path);
+        int prefix = routes[i].path[n - 1] == '/';
+        if (prefix ? path.len >= n && memcmp(path.p, routes[i].path, n) == 0
+                   : span_eq(path, routes[i].path)) {
             return &routes[i];
         }
     }
@@ -59,13 +67,15 @@ int router_known_target(struct span target)
     return route_of_target(target) != NULL;
 }
 
-static int plain(struct worker *w, struct outbuf *out, int status,
-                 const char *extra, const char *body, int head,
+int router_plain(struct worker *w, struct outbuf *out, int status,
+                 const char *extra, const char *text, int head,
                  enum response_conn conn)
 {
     metrics_response(&w->metrics, status);
-    if (response_simple(out, &w->date, status, "text/plain; charset=utf-8",
-                        extra, body, strlen(body), head, conn) < 0) {
+    if (response_simple(out, &w->date, status,
+                        text != NULL ? "text/plain; charset=utf-8" : NULL,
+                        extra, text != NULL ? text : "",
+                        text != NULL ? strlen(text) : 0, head, conn) < 0) {
         return -1;
     }
     return conn == RESPONSE_CLOSE ? -1 : 0;
@@ -81,10 +91,10 @@ int router_dispatch(struct worker *w, const struct request *r,
     if (route == NULL) {
         if (r->path.p == NULL) {
             /* "*" or authority-form: not a resource of ours */
-            return plain(w, out, 400, NULL, "bad request target\n", head,
+            return router_plain(w, out, 400, NULL, "bad request target\n", head,
                          RESPONSE_CLOSE);
         }
-        return plain(w, out, 404, NULL, "not found\n", head, conn);
+        return router_plain(w, out, 404, NULL, "not found\n", head, conn);
     }
     if ((r->method == HTTP_GET || r->method == HTTP_HEAD) &&
         route->get != NULL) {
@@ -93,7 +103,7 @@ int router_dispatch(struct worker *w, const struct request *r,
     if (r->method == HTTP_POST && route->post != NULL) {
         return route->post(w, r, peer, out, conn);
     }
-    return plain(w, out, 405, route->allow, "method not allowed\n", head,
+    return router_plain(w, out, 405, route->allow, "method not allowed\n", head,
                  conn);
 }
 
@@ -119,5 +129,5 @@ void router_error(struct worker *w, int status, struct span target,
         body = "bad request\n";
         break;
     }
-    plain(w, out, status, extra, body, 0, RESPONSE_CLOSE);
+    router_plain(w, out, status, extra, body, 0, RESPONSE_CLOSE);
 }

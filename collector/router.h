@@ -22,6 +22,15 @@ int router_dispatch(struct worker *w, const struct request *r,
 /* 1 when target's path is one of ours (for 405 versus 404). */
 int router_known_target(struct span target);
 
+/*
+ * Appends a plain-text answer (no body and no Content-Type when text is
+ * NULL; extra: complete header lines or NULL) and counts its status.
+ * Returns 0, or -1 when the connection closes after it.
+ */
+int router_plain(struct worker *w, struct outbuf *out, int status,
+                 const char *extra, const char *text, int head,
+                 enum response_conn conn);
+
 /* Appends an error answer that closes the connection: 400, 404, 405 (with
  * the Allow header of target's route), 413, 414, 431, 503. */
 void router_error(struct worker *w, int status, struct span target,

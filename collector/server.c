@@ -96,7 +96,8 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     log_set_level(next->log_level);
     free(next);
     log_info("SIGHUP: reloaded honor_dnt, honor_gpc, trusted_proxies, "
-             "bot_patterns, log_level; other keys apply at restart");
+             "bot_patterns, link_keys, mail_proxy_cidrs, image_proxy_agents, "
+             "log_level; other keys apply at restart");
 }
 
 static void flusher_params_from(const struct config *cfg,

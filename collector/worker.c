@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "aggregator/backlog.h"
+#include "aggregator/counts.h"
 #include "aggregator/table.h"
 #include "collector/conn.h"
 #include "collector/server.h"
@@ -22,6 +24,14 @@ time_t worker_now(struct worker *w)
     struct timeval tv;
     event_base_gettimeofday_cached(w->base, &tv);
     return tv.tv_sec;
+}
+
+int worker_reserve_hit(struct worker *w)
+{
+    return backlog_has_room(&w->srv->backlog, COUNTS_MAX_KEYS_PER_HIT) &&
+                   table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) == 0
+               ? 0
+               : -1;
 }
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,

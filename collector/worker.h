@@ -70,6 +70,15 @@ void worker_join(struct worker *w);
 /* Frees w; NULL is a no-op. */
 void worker_destroy(struct worker *w);
 
+/*
+ * Reserves room for every key one hit may create (COUNTS_MAX_KEYS_PER_HIT
+ * in the backlog, their bytes in the active table) before it is answered
+ * as counted: a counted hit must never be dropped later, and a hit that
+ * cannot be counted whole is not counted at all. Returns 0, or -1 when
+ * the hit must be shed.
+ */
+int worker_reserve_hit(struct worker *w);
+
 /* Unix time of the worker's current loop turn (cached, no syscall). */
 time_t worker_now(struct worker *w);
 

@@ -141,7 +141,8 @@ int clicklink_valid_id(const char *s, size_t len)
 
 int clicklink_valid_recipient(const char *s, size_t len)
 {
-    if (s == NULL || len < 8 || len > 128) {
+    if (s == NULL || len < CLICKLINK_RECIPIENT_MIN ||
+        len > CLICKLINK_RECIPIENT_MAX) {
         return 0;
     }
     for (size_t i = 0; i < len; i++) {

@@ -70,6 +70,10 @@ int clicklink_valid_to(const char *to, size_t len);
 /* 1 when s[0..len) is a campaign or link id: [A-Za-z0-9._-]{1,64}. */
 int clicklink_valid_id(const char *s, size_t len);
 
+/* Lengths of a recipient token (SPEC 2.3). */
+#define CLICKLINK_RECIPIENT_MIN 8
+#define CLICKLINK_RECIPIENT_MAX 128
+
 /* 1 when s[0..len) is a recipient token: [A-Za-z0-9_-]{8,128}. */
 int clicklink_valid_recipient(const char *s, size_t len);
 
