@@ -19,23 +19,27 @@ typedef int (*endpoint_fn)(struct worker *w, const struct request *r,
                            enum response_conn conn);
 
 struct route {
-    const char *path; /* the whole path, or its start when it ends in '/' */
-    endpoint_fn get;  /* answers GET and HEAD; NULL: neither */
-    endpoint_fn post; /* NULL: no POST */
+    const char *path;
+    size_t len;
+    int prefix;        /* path is the start of the paths it serves */
+    endpoint_fn get;   /* answers GET and HEAD; NULL: neither */
+    endpoint_fn post;  /* NULL: no POST */
     const char *allow; /* the Allow header of a 405 */
 };
 
 #define GET_HEAD "Allow: GET, HEAD\r\n"
+#define EXACT(path) path, sizeof(path) - 1, 0
+#define PREFIX(path) path, sizeof(path) - 1, 1
 
 static const struct route routes[] = {
-    {"/p.gif", pixel_handle, NULL, GET_HEAD},
-    {"/p", pixel_handle, NULL, GET_HEAD},
-    {"/optout", optout_page, NULL, GET_HEAD},
-    {"/optin", optin_page, NULL, GET_HEAD},
-    {"/optout/recipient", NULL, optout_recipient, "Allow: POST\r\n"},
-    {"/.well-known/gpc.json", gpc_json, NULL, GET_HEAD},
-    {MAILREQ_OPEN_PREFIX, mail_open, NULL, GET_HEAD},
-    {MAILREQ_CLICK_PREFIX, mail_click, NULL, GET_HEAD},
+    {EXACT("/p.gif"), pixel_handle, NULL, GET_HEAD},
+    {EXACT("/p"), pixel_handle, NULL, GET_HEAD},
+    {EXACT("/optout"), optout_page, NULL, GET_HEAD},
+    {EXACT("/optin"), optin_page, NULL, GET_HEAD},
+    {EXACT("/optout/recipient"), NULL, optout_recipient, "Allow: POST\r\n"},
+    {EXACT("/.well-known/gpc.json"), gpc_json, NULL, GET_HEAD},
+    {PREFIX(MAILREQ_OPEN_PREFIX), mail_open, NULL, GET_HEAD},
+    {PREFIX(MAILREQ_CLICK_PREFIX), mail_click, NULL, GET_HEAD},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -43,11 +47,10 @@ static const struct route routes[] = {
 static const struct route *find_route(struct span path)
 {
     for (size_t i = 0; i < N_ROUTES; i++) {
-        size_t n = strlen(routes[i].path);
-        int prefix = routes[i].path[n - 1] == '/';
-        if (prefix ? path.len >= n && memcmp(path.p, routes[i].path, n) == 0
-                   : span_eq(path, routes[i].path)) {
-            return &routes[i];
+        const struct route *r = &routes[i];
+        if ((r->prefix ? path.len >= r->len : path.len == r->len) &&
+            memcmp(path.p, r->path, r->len) == 0) {
+            return r;
         }
     }
     return NULL;
