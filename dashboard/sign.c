@@ -8,9 +8,11 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collector/config_parse.h"
+#include "dashboard/sign_html.h"
 #include "proto/clicklink.h"
 #include "proto/hit.h"
 
@@ -123,9 +125,18 @@ void sign_usage(FILE *f)
                "       beaconctl [-c FILE] sign link --site S --campaign C "
                "--link L --to URL\n"
                "           [--recipient TOKEN | --email ADDRESS] [--key ID]\n"
+               "       beaconctl [-c FILE] sign html --site S --campaign C\n"
+               "           (--recipient TOKEN | --email ADDRESS) [--key ID] "
+               "< IN > OUT\n"
                "\n"
                "Prints the open-pixel URL or the signed click link under "
                "public_url.\n"
+               "sign html copies an HTML template (at most 8 MiB) from stdin "
+               "to stdout\n"
+               "with every http(s) <a href> signed (link id: data-link, else "
+               "1, 2, ...)\n"
+               "and the open pixel added before </body>; it needs "
+               "link_keys.\n"
                "--email derives the recipient token from the address with "
                "recipient_key;\n"
                "--key picks a key of link_keys (default: the first).\n");
@@ -196,14 +207,14 @@ static int check_usage(const struct sign_args *a, int is_link)
         return -1;
     }
     if (!is_link) {
-        stray = a->link != NULL  ? "--link"
-                : a->to != NULL  ? "--to"
-                : a->key != NULL ? "--key"
-                                 : NULL;
+        stray = a->link != NULL ? "--link" : a->to != NULL ? "--to" : NULL;
+    }
+    if (stray == NULL && a->key != NULL && strcmp(a->what, "pixel") == 0) {
+        stray = "--key";
     }
     if (stray != NULL) {
-        fprintf(stderr, "beaconctl: sign %s: %s is for sign link only\n",
-                a->what, stray);
+        fprintf(stderr, "beaconctl: sign %s: %s does not apply to sign %s\n",
+                a->what, stray, a->what);
         return -1;
     }
     if (a->recipient != NULL && a->email != NULL) {
@@ -274,6 +285,27 @@ static int recipient_token(const struct config *c, const struct sign_args *a,
     return 0;
 }
 
+/* The signing key: --key, or the first of link_keys (its id in first). */
+static int link_key(const struct config *c, const struct sign_args *a,
+                    char first[64], const char **id,
+                    unsigned char key[CONFIG_KEY_MAX], size_t *keylen)
+{
+    if (c->link_keys[0] == '\0' || config_first_link_key_id(c, first, 64) < 0) {
+        fprintf(stderr,
+                "beaconctl: sign %s: no link_keys in [mail] of "
+                "the configuration\n",
+                a->what);
+        return -1;
+    }
+    *id = a->key != NULL ? a->key : first;
+    if (config_link_key(c, *id, key, keylen) < 0) {
+        fprintf(stderr, "beaconctl: sign %s: --key: no key '%s' in link_keys\n",
+                a->what, *id);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_link(const struct config *c, const struct sign_args *a,
                     const char *recipient, char *url, size_t cap)
 {
@@ -283,18 +315,7 @@ static int run_link(const struct config *c, const struct sign_args *a,
     struct sign_link l;
     int rc;
 
-    if (c->link_keys[0] == '\0' ||
-        config_first_link_key_id(c, first, sizeof(first)) < 0) {
-        fprintf(stderr, "beaconctl: sign link: no link_keys in [mail] of "
-                        "the configuration\n");
-        return -1;
-    }
-    l.key_id = a->key != NULL ? a->key : first;
-    if (config_link_key(c, l.key_id, key, &keylen) < 0) {
-        fprintf(stderr,
-                "beaconctl: sign link: --key: no key '%s' in "
-                "link_keys\n",
-                l.key_id);
+    if (link_key(c, a, first, &l.key_id, key, &keylen) < 0) {
         return -1;
     }
     l.base = c->public_url;
@@ -311,6 +332,38 @@ static int run_link(const struct config *c, const struct sign_args *a,
     return rc;
 }
 
+/* Signs the template on stdin to stdout; a refused template writes nothing. */
+static int run_html(const struct config *c, const struct sign_args *a,
+                    const char *recipient)
+{
+    unsigned char key[CONFIG_KEY_MAX];
+    char first[64];
+    char err[SIGN_HTML_ERR_LEN];
+    struct sign_html h;
+    char *in = NULL;
+    size_t len;
+    int rc = -1;
+
+    if (link_key(c, a, first, &h.key_id, key, &h.keylen) < 0) {
+        return -1;
+    }
+    h.base = c->public_url;
+    h.site = a->site;
+    h.campaign = a->campaign;
+    h.recipient = recipient;
+    h.key = key;
+    if (sign_html_read(stdin, SIGN_HTML_MAX, &in, &len, err, sizeof(err)) ==
+            0 &&
+        sign_html_rewrite(stdout, in, len, &h, err, sizeof(err)) == 0) {
+        rc = 0;
+    } else {
+        fprintf(stderr, "beaconctl: sign html: %s\n", err);
+    }
+    sodium_memzero(key, sizeof(key));
+    free(in);
+    return rc;
+}
+
 int sign_main(const struct config *c, int argc, char **argv)
 {
     struct sign_args a;
@@ -318,6 +371,7 @@ int sign_main(const struct config *c, int argc, char **argv)
     char url[SIGN_URL_MAX];
     const char *recipient;
     int is_link;
+    int is_html;
 
     memset(&a, 0, sizeof(a));
     if (argc < 2) {
@@ -329,11 +383,8 @@ int sign_main(const struct config *c, int argc, char **argv)
         sign_usage(stdout);
         return 0;
     }
-    if (strcmp(a.what, "html") == 0) {
-        fprintf(stderr, "beaconctl: sign html: not implemented yet\n");
-        return 1;
-    }
-    if (strcmp(a.what, "pixel") != 0 && strcmp(a.what, "link") != 0) {
+    if (strcmp(a.what, "pixel") != 0 && strcmp(a.what, "link") != 0 &&
+        strcmp(a.what, "html") != 0) {
         fprintf(stderr,
                 "beaconctl: sign: unknown kind '%s' (pixel, link or "
                 "html)\n",
@@ -341,6 +392,7 @@ int sign_main(const struct config *c, int argc, char **argv)
         return 2;
     }
     is_link = strcmp(a.what, "link") == 0;
+    is_html = strcmp(a.what, "html") == 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             sign_usage(stdout);
@@ -353,6 +405,9 @@ int sign_main(const struct config *c, int argc, char **argv)
     if (check_values(&a, is_link) < 0 ||
         recipient_token(c, &a, token, &recipient) < 0) {
         return 1;
+    }
+    if (is_html) {
+        return run_html(c, &a, recipient) < 0 ? 1 : 0;
     }
     if (is_link) {
         if (run_link(c, &a, recipient, url, sizeof(url)) < 0) {
