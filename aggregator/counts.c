@@ -170,25 +170,24 @@ static int add_seen(struct table *t, const struct counts_mail *m, int64_t now)
     return add_mail(t, m, COUNTS_MAIL_SEEN, now, (char)(now % 60), NULL, 0);
 }
 
-int counts_add_open(struct table *t, const struct counts_mail *m,
-                    enum counts_open_class cls, int64_t now)
+/*
+ * One open or click: its entry (dim, head, tail), the recipient under who
+ * (COUNTS_DIM_COUNT: not counted), the campaign's last activity.
+ */
+static int add_mail_hit(struct table *t, const struct counts_mail *m,
+                        int64_t now, enum counts_dim dim, char head,
+                        const char *tail, size_t tail_len,
+                        enum counts_dim who)
 {
-    int created = 0;
+    int created = add_mail(t, m, dim, now, head, tail, tail_len);
     int rc;
 
-    if ((unsigned)cls >= COUNTS_OPEN_CLASS_COUNT) {
+    if (created < 0) {
         return -1;
     }
-    rc = add_mail(t, m, COUNTS_MAIL_OPEN, now, open_class_letter[cls], NULL,
-                  0);
-    if (rc < 0) {
-        return -1;
-    }
-    created += rc;
-    if (m->recipient != NULL &&
-        (cls == COUNTS_OPEN_HUMAN || cls == COUNTS_OPEN_PROXY)) {
-        rc = add_mail(t, m, COUNTS_MAIL_OPENER, now, (char)m->campaign_len,
-                      m->recipient, COUNTS_RECIPIENT_BYTES);
+    if (who != COUNTS_DIM_COUNT) {
+        rc = add_mail(t, m, who, now, (char)m->campaign_len, m->recipient,
+                      COUNTS_RECIPIENT_BYTES);
         if (rc < 0) {
             return -1;
         }
@@ -198,31 +197,29 @@ int counts_add_open(struct table *t, const struct counts_mail *m,
     return rc < 0 ? -1 : created + rc;
 }
 
+int counts_add_open(struct table *t, const struct counts_mail *m,
+                    enum counts_open_class cls, int64_t now)
+{
+    if ((unsigned)cls >= COUNTS_OPEN_CLASS_COUNT) {
+        return -1;
+    }
+    int opener = m->recipient != NULL &&
+                 (cls == COUNTS_OPEN_HUMAN || cls == COUNTS_OPEN_PROXY);
+    return add_mail_hit(t, m, now, COUNTS_MAIL_OPEN, open_class_letter[cls],
+                        NULL, 0,
+                        opener ? COUNTS_MAIL_OPENER : COUNTS_DIM_COUNT);
+}
+
 int counts_add_click(struct table *t, const struct counts_mail *m,
                      const char *link, size_t link_len, int64_t now)
 {
-    int created = 0;
-    int rc;
-
     if (link_len == 0) {
         return -1;
     }
-    rc = add_mail(t, m, COUNTS_MAIL_CLICK, now, (char)m->campaign_len, link,
-                  link_len);
-    if (rc < 0) {
-        return -1;
-    }
-    created += rc;
-    if (m->recipient != NULL) {
-        rc = add_mail(t, m, COUNTS_MAIL_CLICKER, now, (char)m->campaign_len,
-                      m->recipient, COUNTS_RECIPIENT_BYTES);
-        if (rc < 0) {
-            return -1;
-        }
-        created += rc;
-    }
-    rc = add_seen(t, m, now);
-    return rc < 0 ? -1 : created + rc;
+    return add_mail_hit(t, m, now, COUNTS_MAIL_CLICK, (char)m->campaign_len,
+                        link, link_len,
+                        m->recipient != NULL ? COUNTS_MAIL_CLICKER
+                                             : COUNTS_DIM_COUNT);
 }
 
 int counts_mail_member(const struct counts_key *k, const char **campaign,

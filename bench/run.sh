@@ -2,8 +2,10 @@
 # bench/run.sh BEACOND: beacond (1 worker) and nginx empty_gif, each pinned
 # to CPU 0, loaded in turn by wrk pinned to CPU 1 through
 # ../shared/tools/cpu-per-request (or $TOOLS), with the minimal pixel, the
-# realistic mix and 16-deep pipelining. Prints one line per run; compare
-# cpu_us_per_req (wrk, not the server, saturates first on two cores).
+# realistic mix, 16-deep pipelining, e-mail opens and signed click
+# redirects (nginx: empty_gif and a fixed 302). Prints one line per run;
+# compare cpu_us_per_req (wrk, not the server, saturates first on two
+# cores).
 #
 #   SECONDS_PER_RUN=10 bench/run.sh build/beacond
 set -euo pipefail
@@ -39,7 +41,18 @@ data_dir = $dir/data
 trusted_proxies = 127.0.0.1/32
 [redis]
 url = redis://127.0.0.1:$rport/0
+[mail]
+recipient_key = 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+link_keys = b1:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100
 CONF
+# 1 000 signed clicks: 1 000 recipients over 4 links
+beaconctl=$(dirname "$beacond")/beaconctl
+for i in $(seq 1 1000); do
+    "$beaconctl" -c "$dir/beacond.conf" sign link --site demo --campaign bench \
+        --link "l$((i % 4))" --to "https://shop.example/item/$((i % 4))?utm_source=mail" \
+        --recipient "$(printf 'reader-%06d' "$i")"
+done | sed 's|^http://[^/]*||' > "$dir/clicks.txt"
+export CLICKS=$dir/clicks.txt
 taskset -c 0 "$beacond" -c "$dir/beacond.conf" 2>"$dir/beacond.log" &
 bpid=$!
 pids+=($bpid)
@@ -53,11 +66,12 @@ sleep 0.5
 nworkers=$(pgrep -P "$npid" | paste -sd, -)
 
 run() { "$tools/cpu-per-request" --seconds "$secs" "$@"; }
-for what in minimal mix pipeline16; do
+for what in minimal mix pipeline16 mail-open mail-click; do
     case $what in
     minimal) lua=() ;;
     mix) lua=(--lua "$tools/mix.lua") ;;
     pipeline16) lua=(--lua "$tools/pipeline16.lua") ;;
+    mail-*) lua=(--lua "$here/$what.lua") ;;
     esac
     run --pid "$npid,$nworkers" --url "http://127.0.0.1:$nport/p.gif?s=demo&u=/bench" \
         --label "nginx-empty_gif/$what" "${lua[@]}"

@@ -63,24 +63,6 @@ static int next_link_key(const char **p, const char **id, size_t *idlen,
     return 0;
 }
 
-int config_link_key(const struct config *c, const char *id, unsigned char *out,
-                    size_t *outlen)
-{
-    const char *p = c->link_keys;
-    const char *kid;
-    const char *key;
-    size_t idlen;
-    size_t keylen;
-    const char *reason;
-
-    while (next_link_key(&p, &kid, &idlen, &key, &keylen)) {
-        if (idlen == strlen(id) && memcmp(kid, id, idlen) == 0) {
-            return config_parse_key_why(key, keylen, out, outlen, &reason);
-        }
-    }
-    return -1;
-}
-
 int config_link_key_at(const struct config *c, int i, char *id, size_t idcap,
                        unsigned char *key, size_t *keylen)
 {
@@ -105,18 +87,27 @@ int config_link_key_at(const struct config *c, int i, char *id, size_t idcap,
     return -1;
 }
 
+int config_link_key(const struct config *c, const char *id, unsigned char *out,
+                    size_t *outlen)
+{
+    char kid[CONFIG_LINK_ID_MAX + 1];
+
+    for (int i = 0; config_link_key_at(c, i, kid, sizeof(kid), out, outlen) == 0;
+         i++) {
+        if (strcmp(kid, id) == 0) {
+            return 0;
+        }
+    }
+    sodium_memzero(out, CONFIG_KEY_MAX);
+    return -1;
+}
+
 int config_first_link_key_id(const struct config *c, char *id, size_t cap)
 {
-    const char *p = c->link_keys;
-    const char *kid;
-    const char *key;
-    size_t idlen;
-    size_t keylen;
+    unsigned char key[CONFIG_KEY_MAX];
+    size_t len;
+    int rc = config_link_key_at(c, 0, id, cap, key, &len);
 
-    if (!next_link_key(&p, &kid, &idlen, &key, &keylen) || idlen >= cap) {
-        return -1;
-    }
-    memcpy(id, kid, idlen);
-    id[idlen] = '\0';
-    return 0;
+    sodium_memzero(key, sizeof(key));
+    return rc;
 }

@@ -86,6 +86,44 @@ score=$(rcli ZSCORE 'bc:{news}:mail:idx' spring)
 check "idx: last activity within the test's seconds" 1 \
     "$(awk -v s="$score" -v a="$T0" -v b="$T1" 'BEGIN { print (s >= a && s <= b) }')"
 
+# ------------------------------------------------ templates signed by beaconctl
+# every link "sign html" writes redirects to its original target and
+# counts; its pixel counts as an open
+TEMPLATES=$(cd "$(dirname "$0")/../data/mail" && pwd)
+n_links=0
+for f in "$TEMPLATES"/*.html; do
+    ctl sign html --site news --campaign tmpl --recipient "$R1" < "$f" > "$T_DIR/signed.html"
+    python3 - "$BASE" "$T_DIR/signed.html" > "$T_DIR/links" <<'PY'
+import html.parser, sys, urllib.parse as u
+base, path = sys.argv[1], sys.argv[2]
+class P(html.parser.HTMLParser):
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and (a.get("href") or "").startswith(base + "/c/"):
+            href = a["href"]
+            to = u.parse_qs(u.urlsplit(href).query, keep_blank_values=True)["to"][0]
+            print(href + "\t" + to)
+        if tag == "img" and (a.get("src") or "").startswith(base + "/o/"):
+            print(a["src"] + "\tPIXEL")
+P(convert_charrefs=True).feed(open(path, encoding="utf-8").read())
+PY
+    while IFS=$'\t' read -r href to; do
+        name="$(basename "$f"): $href"
+        if [ "$to" = PIXEL ]; then
+            check "$name: the pixel counts" counted \
+                "$(curl -s -D - -o /dev/null -A "$BROWSER_UA" "$href" | hval x-beacon)"
+            continue
+        fi
+        n_links=$((n_links + 1))
+        out=$(click "$href")
+        check "$name: 302" "HTTP/1.1 302 Found" "$(echo "$out" | status)"
+        check "$name: Location" "$to" "$(echo "$out" | hval location)"
+    done < "$T_DIR/links"
+done
+check "the templates hold links (control)" 1 "$([ "$n_links" -ge 20 ] && echo 1 || echo 0)"
+wait_eq "every template link counted" "$n_links" tot tmpl clicks
+check "every template's pixel counted" "$(ls "$TEMPLATES"/*.html | wc -l)" "$(tot tmpl opens)"
+
 # ------------------------------------------------ bad links: 403, no Location
 good=$(sign "$K1" news spring hero "$TO" "$R1")
 sig=${good##*sig=}
