@@ -1,5 +1,6 @@
 /*
- * hit.c: a pixel's query string (SPEC 2.1) turned into a struct hit.
+ * hit.c: a pixel's query string (SPEC 2.1), or the fields of one event of
+ * a batch (SPEC 2.2), turned into a struct hit.
  *
  * Only the parameters that matter are decoded, each straight into its
  * fixed-size field of the hit, so that an oversized value fails while it
@@ -42,10 +43,12 @@ static const char *const hit_utm_errors[HIT_UTM_COUNT] = {
 /* Longer than any known name: a longer name is unknown without looking. */
 #define HIT_NAME_MAX 16
 
-/* The first raw value of each known parameter. */
+/* The first value of each known parameter: raw (percent-encoded) from a
+ * query, or as they are from the fields of a JSON event. */
 struct hit_params {
     struct span value[HIT_P_COUNT];
     int found[HIT_P_COUNT];
+    int encoded;
 };
 
 /*
@@ -75,6 +78,7 @@ static void hit_collect(const char *q, size_t len, int first, int last,
     struct span name, value;
 
     memset(out, 0, sizeof *out);
+    out->encoded = 1;
     query_iter_init(&it, q, len);
     while (query_next(&it, &name, &value)) {
         int i = hit_param_of(name, first, last);
@@ -91,11 +95,26 @@ static int hit_present(const struct hit_params *ps, enum hit_param i)
     return ps->found[i] && ps->value[i].len > 0;
 }
 
+/* A value into dst[0..cap): percent-decoded when encoded, else copied.
+ * Returns its length, or -1 when malformed or longer than cap. */
+static ssize_t hit_value(char *dst, size_t cap, struct span v, int encoded)
+{
+    if (encoded) {
+        return percent_decode(dst, cap, v.p, v.len, 1);
+    }
+    if (v.len > cap) {
+        return -1;
+    }
+    memcpy(dst, v.p, v.len);
+    return (ssize_t)v.len;
+}
+
 /* Decodes v into dst (cap + 1 bytes, NUL-terminated); -1 when malformed
  * or longer than cap, and dst is then empty. */
-static ssize_t hit_decode_into(char *dst, size_t cap, struct span v)
+static ssize_t hit_decode_into(char *dst, size_t cap, struct span v,
+                               int encoded)
 {
-    ssize_t n = percent_decode(dst, cap, v.p, v.len, 1);
+    ssize_t n = hit_value(dst, cap, v, encoded);
 
     if (n < 0) {
         dst[0] = '\0';
@@ -116,9 +135,10 @@ static void hit_lower(char *s, size_t n)
 
 /* Sets one utm field from a raw value; leaves it empty and returns -1
  * when the value is not acceptable. */
-static int hit_set_utm(char *dst, size_t *dst_len, struct span v)
+static int hit_set_utm(char *dst, size_t *dst_len, struct span v,
+                       int encoded)
 {
-    ssize_t n = hit_decode_into(dst, HIT_UTM_MAX, v);
+    ssize_t n = hit_decode_into(dst, HIT_UTM_MAX, v, encoded);
 
     if (n < 0 || !hit_valid_utm(dst, (size_t)n)) {
         dst[0] = '\0';
@@ -143,11 +163,11 @@ struct hit_page {
 
 /* u: an absolute http(s) URL or a bare path, decoded into scratch; sets
  * h->path and pg. Returns 0, or -1 when u is not acceptable. */
-static int hit_take_u(struct hit *h, struct span raw,
+static int hit_take_u(struct hit *h, struct span raw, int encoded,
                       const struct hit_context *ctx, char *scratch,
                       size_t scratch_cap, struct hit_page *pg)
 {
-    ssize_t n = percent_decode(scratch, scratch_cap, raw.p, raw.len, 1);
+    ssize_t n = hit_value(scratch, scratch_cap, raw, encoded);
     struct span path;
 
     pg->host_len = -1;
@@ -205,10 +225,11 @@ static int hit_same_host(const char *ref, size_t len, const struct hit_page *pg)
 
 /* r: kept only as an external http(s) host; anything else (android-app://,
  * garbage, the page's own host) simply is not a referrer. */
-static void hit_take_ref(struct hit *h, struct span raw, char *scratch,
-                         size_t scratch_cap, const struct hit_page *pg)
+static void hit_take_ref(struct hit *h, struct span raw, int encoded,
+                         char *scratch, size_t scratch_cap,
+                         const struct hit_page *pg)
 {
-    ssize_t n = percent_decode(scratch, scratch_cap, raw.p, raw.len, 1);
+    ssize_t n = hit_value(scratch, scratch_cap, raw, encoded);
     ssize_t hn = -1;
 
     if (n > 0) {
@@ -222,58 +243,56 @@ static void hit_take_ref(struct hit *h, struct span raw, char *scratch,
     }
 }
 
-int hit_parse_query(struct hit *h, const char *q, size_t len,
-                    const struct hit_context *ctx, char *scratch,
-                    size_t scratch_cap, const char **err)
+/* The hit of SPEC 2.1 from its parameters (top). */
+static int hit_from_params(struct hit *h, const struct hit_params *top,
+                           const struct hit_context *ctx, char *scratch,
+                           size_t scratch_cap, const char **err)
 {
-    struct hit_params top, inner;
+    struct hit_params inner;
     struct hit_page pg;
     char *utm[HIT_UTM_COUNT] = {h->utm_source, h->utm_medium, h->utm_campaign};
     size_t *utm_len[HIT_UTM_COUNT] = {&h->utm_source_len, &h->utm_medium_len,
                                       &h->utm_campaign_len};
     const char *reason;
+    int enc = top->encoded;
     ssize_t n;
 
     memset(h, 0, sizeof *h);
-    if (scratch_cap < len) {
-        reason = "scratch too small";
-        goto fail;
-    }
-    hit_collect(q, len, HIT_P_S, HIT_P_UTM_CAMPAIGN, &top);
-
-    if (!hit_present(&top, HIT_P_S)) {
+    if (!hit_present(top, HIT_P_S)) {
         reason = "missing s";
         goto fail;
     }
-    n = hit_decode_into(h->site, HIT_SITE_MAX, top.value[HIT_P_S]);
+    n = hit_decode_into(h->site, HIT_SITE_MAX, top->value[HIT_P_S], enc);
     if (n < 0 || !hit_valid_site(h->site, (size_t)n)) {
         reason = "bad s";
         goto fail;
     }
     h->site_len = (size_t)n;
 
-    if (!hit_present(&top, HIT_P_U)) {
+    if (!hit_present(top, HIT_P_U)) {
         reason = "missing u";
         goto fail;
     }
-    if (hit_take_u(h, top.value[HIT_P_U], ctx, scratch, scratch_cap, &pg) < 0) {
+    if (hit_take_u(h, top->value[HIT_P_U], enc, ctx, scratch, scratch_cap,
+                   &pg) < 0) {
         reason = "bad u";
         goto fail;
     }
 
-    /* The page's own utm_* first; a bad one there is the page's
-     * business, not a reason to lose the hit. */
+    /* The page's own utm_* first (u's query is always percent-encoded); a
+     * bad one there is the page's business, not a reason to lose the
+     * hit. */
     hit_collect(pg.query.p, pg.query.len, HIT_P_UTM_SOURCE, HIT_P_UTM_CAMPAIGN,
                 &inner);
     for (int i = 0; i < HIT_UTM_COUNT; i++) {
         if (hit_present(&inner, HIT_P_UTM_SOURCE + i)) {
             (void)hit_set_utm(utm[i], utm_len[i],
-                              inner.value[HIT_P_UTM_SOURCE + i]);
+                              inner.value[HIT_P_UTM_SOURCE + i], 1);
         }
     }
 
-    if (hit_present(&top, HIT_P_E)) {
-        n = hit_decode_into(h->event, HIT_EVENT_MAX, top.value[HIT_P_E]);
+    if (hit_present(top, HIT_P_E)) {
+        n = hit_decode_into(h->event, HIT_EVENT_MAX, top->value[HIT_P_E], enc);
         if (n < 0 || !hit_valid_event(h->event, (size_t)n)) {
             reason = "bad e";
             goto fail;
@@ -286,18 +305,18 @@ int hit_parse_query(struct hit *h, const char *q, size_t len,
     h->is_pageview = span_eq(span_make(h->event, h->event_len), "pageview");
 
     for (int i = 0; i < HIT_UTM_COUNT; i++) {
-        struct span v = top.value[HIT_P_UTM_SOURCE + i];
+        struct span v = top->value[HIT_P_UTM_SOURCE + i];
 
-        if (hit_present(&top, HIT_P_UTM_SOURCE + i) &&
-            hit_set_utm(utm[i], utm_len[i], v) < 0) {
+        if (hit_present(top, HIT_P_UTM_SOURCE + i) &&
+            hit_set_utm(utm[i], utm_len[i], v, enc) < 0) {
             reason = hit_utm_errors[i];
             goto fail;
         }
     }
 
     /* u's decoded value is no longer needed: r may reuse scratch. */
-    if (hit_present(&top, HIT_P_R)) {
-        hit_take_ref(h, top.value[HIT_P_R], scratch, scratch_cap, &pg);
+    if (hit_present(top, HIT_P_R)) {
+        hit_take_ref(h, top->value[HIT_P_R], enc, scratch, scratch_cap, &pg);
     }
     return 0;
 
@@ -306,6 +325,41 @@ fail:
         *err = reason;
     }
     return -1;
+}
+
+int hit_parse_query(struct hit *h, const char *q, size_t len,
+                    const struct hit_context *ctx, char *scratch,
+                    size_t scratch_cap, const char **err)
+{
+    struct hit_params top;
+
+    if (scratch_cap < len) {
+        memset(h, 0, sizeof *h);
+        if (err != NULL) {
+            *err = "scratch too small";
+        }
+        return -1;
+    }
+    hit_collect(q, len, HIT_P_S, HIT_P_UTM_CAMPAIGN, &top);
+    return hit_from_params(h, &top, ctx, scratch, scratch_cap, err);
+}
+
+int hit_parse_fields(struct hit *h, const struct hit_fields *f,
+                     const struct hit_context *ctx, char *scratch,
+                     size_t scratch_cap, const char **err)
+{
+    const struct span *v[HIT_P_COUNT] = {
+        &f->s, &f->u, &f->r, &f->e,
+        &f->utm_source, &f->utm_medium, &f->utm_campaign,
+    };
+    struct hit_params top;
+
+    memset(&top, 0, sizeof top);
+    for (int i = 0; i < HIT_P_COUNT; i++) {
+        top.value[i] = *v[i];
+        top.found[i] = v[i]->p != NULL;
+    }
+    return hit_from_params(h, &top, ctx, scratch, scratch_cap, err);
 }
 
 int hit_valid_site(const char *s, size_t len)

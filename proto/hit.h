@@ -64,6 +64,21 @@ int hit_parse_query(struct hit *h, const char *q, size_t len,
                     const struct hit_context *ctx, char *scratch,
                     size_t scratch_cap, const char **err);
 
+/* The fields of one event of a batch (SPEC 2.2), already decoded (JSON
+ * strings): p NULL when absent. */
+struct hit_fields {
+    struct span s, u, r, e, utm_source, utm_medium, utm_campaign;
+};
+
+/*
+ * hit_parse_query() for an event's fields: the same rules, but values are
+ * taken as they are (no percent-decoding; u's own query is still read as
+ * a URL query). scratch must hold the longest of u and r.
+ */
+int hit_parse_fields(struct hit *h, const struct hit_fields *f,
+                     const struct hit_context *ctx, char *scratch,
+                     size_t scratch_cap, const char **err);
+
 /* Validators shared with other endpoints; each returns 1 when valid. */
 int hit_valid_site(const char *s, size_t len);
 int hit_valid_event(const char *s, size_t len);

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "proto/hit.h"
+#include "proto/percent.h"
+#include "proto/query.h"
 
 #define SCRATCH 8192
 
@@ -512,6 +514,108 @@ static void test_hit__validators(void **state)
     assert_int_equal(hit_valid_utm("\xed\xa0\x80", 3), 0);
 }
 
+/*
+ * The fields of query q as a JSON event would carry them: the first
+ * occurrence of each name, percent-decoded (into buf). Returns 0, or -1
+ * when some value does not decode (such a query has no JSON twin).
+ */
+static int fields_of(const char *q, struct hit_fields *f, char *buf,
+                     size_t cap)
+{
+    static const char *const names[] = {"s", "u", "r", "e", "utm_source",
+                                        "utm_medium", "utm_campaign"};
+    struct span *slot[] = {&f->s, &f->u, &f->r, &f->e,
+                           &f->utm_source, &f->utm_medium, &f->utm_campaign};
+    struct query_iter it;
+    struct span name, value;
+    size_t used = 0;
+
+    memset(f, 0, sizeof *f);
+    query_iter_init(&it, q, strlen(q));
+    while (query_next(&it, &name, &value)) {
+        char nbuf[32];
+        ssize_t nn = percent_decode(nbuf, sizeof nbuf, name.p, name.len, 1);
+        for (size_t i = 0; nn > 0 && i < 7; i++) {
+            if (slot[i]->p == NULL &&
+                span_eq(span_make(nbuf, (size_t)nn), names[i])) {
+                ssize_t n = percent_decode(buf + used, cap - used, value.p,
+                                           value.len, 1);
+                if (n < 0) {
+                    return -1;
+                }
+                /* an empty value is absent, as in a query */
+                *slot[i] = n > 0 ? span_make(buf + used, (size_t)n)
+                                 : span_make(NULL, 0);
+                used += (size_t)n;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Every table row has the same answer as JSON fields as it has as a
+ * query, and fields are taken literally: "%41" stays "%41", "+" stays. */
+static void test_hit__fields_agree_with_query(void **state)
+{
+    static char scratch[SCRATCH], buf[SCRATCH];
+    struct hit hq, hf;
+    struct hit_fields f;
+    const char *eq, *ef;
+    size_t compared = 0;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof accept_cases / sizeof *accept_cases; i++) {
+        const struct accept_case *c = &accept_cases[i];
+        struct hit_context ctx = {c->page_host,
+                                  c->page_host ? strlen(c->page_host) : 0};
+        if (fields_of(c->q, &f, buf, sizeof buf) < 0) {
+            continue;
+        }
+        assert_int_equal(parse(&hq, c->q, strlen(c->q), c->page_host, &eq), 0);
+        if (hit_parse_fields(&hf, &f, c->page_host ? &ctx : NULL, scratch,
+                             sizeof scratch, &ef) != 0) {
+            fail_msg("accept case %zu \"%s\" rejected as fields: %s", i, c->q,
+                     ef);
+        }
+        assert_memory_equal(&hq, &hf, sizeof hq);
+        compared++;
+    }
+    for (size_t i = 0; i < sizeof reject_cases / sizeof *reject_cases; i++) {
+        const struct reject_case *c = &reject_cases[i];
+        if (fields_of(c->q, &f, buf, sizeof buf) < 0) {
+            continue;
+        }
+        ef = NULL;
+        if (hit_parse_fields(&hf, &f, NULL, scratch, sizeof scratch, &ef) !=
+                -1 ||
+            ef == NULL || strcmp(ef, c->err) != 0) {
+            fail_msg("reject case %zu \"%s\" as fields: %s", i, c->q,
+                     ef ? ef : "accepted");
+        }
+        compared++;
+    }
+    assert_true(compared > 100);
+
+    memset(&f, 0, sizeof f);
+    f.s = SPAN_LIT("b");
+    f.u = SPAN_LIT("/a/x+y");
+    f.e = SPAN_LIT("sign+up"); /* '+' is no space here, and no event char */
+    assert_int_equal(hit_parse_fields(&hf, &f, NULL, scratch, sizeof scratch,
+                                      &ef),
+                     -1);
+    assert_string_equal(ef, "bad e");
+    f.e = SPAN_LIT("sign up");
+    assert_int_equal(hit_parse_fields(&hf, &f, NULL, scratch, sizeof scratch,
+                                      &ef),
+                     0);
+    assert_string_equal(hf.event, "sign up");
+    assert_string_equal(hf.path, "/a/x+y");
+    /* a field longer than the scratch is refused, not overrun */
+    f.u = SPAN_LIT("/0123456789");
+    assert_int_equal(hit_parse_fields(&hf, &f, NULL, scratch, 5, &ef), -1);
+    assert_string_equal(ef, "bad u");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_hit__scratch_too_small),
         cmocka_unit_test(test_hit__stops_at_len),
         cmocka_unit_test(test_hit__validators),
+        cmocka_unit_test(test_hit__fields_agree_with_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
