@@ -1,0 +1,36 @@
+/*
+ * events.h: the JSON body of the batch beacon (SPEC 2.2): one event
+ * object, or an array of them, each with the string fields of a pixel hit
+ * (s, u, r, e, utm_source, utm_medium, utm_campaign). Decoding only: each
+ * event's fields are handed to a callback, which validates them as a hit
+ * (hit_parse_fields). Uses jansson, the one allocating decoder of proto/.
+ */
+#ifndef BEACON_EVENTS_H
+#define BEACON_EVENTS_H
+
+#include <stddef.h>
+
+#include "proto/hit.h"
+
+enum events_result {
+    EVENTS_OK,
+    EVENTS_MALFORMED, /* not JSON, not UTF-8, duplicate keys, too deep,
+                         neither an object nor an array, an empty array */
+    EVENTS_TOO_MANY   /* an array of more than max_events */
+};
+
+/*
+ * Called once per event, in order. f is NULL for an element that is not
+ * an event: not an object, or a known field that is not a string. Views
+ * in f are valid during the call only.
+ */
+typedef void (*events_fn)(void *arg, const struct hit_fields *f);
+
+/* Decodes body[0..len) and calls fn for each event. *err (a static
+ * string) says what is wrong when the result is not EVENTS_OK; fn is then
+ * never called. */
+enum events_result events_parse(const char *body, size_t len,
+                                size_t max_events, events_fn fn, void *arg,
+                                const char **err);
+
+#endif

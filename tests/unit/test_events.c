@@ -1,0 +1,196 @@
+/*
+ * test_events.c: the JSON body of POST /e (SPEC 2.2) with tables of
+ * must-accept and must-reject bodies: what each event hands over, which
+ * elements are not events, and what makes the whole body malformed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proto/events.h"
+
+/* Each event as "s,u,r,e,src,med,camp;" (absent fields empty, a field's
+ * presence marked by '='), or "-;" for an element that is no event. */
+static void record(void *arg, const struct hit_fields *f)
+{
+    char *out = arg;
+    if (f == NULL) {
+        strcat(out, "-;");
+        return;
+    }
+    const struct span *v[7] = {&f->s, &f->u, &f->r, &f->e,
+                               &f->utm_source, &f->utm_medium,
+                               &f->utm_campaign};
+    for (int i = 0; i < 7; i++) {
+        if (v[i]->p != NULL) {
+            strcat(out, "=");
+            strncat(out, v[i]->p, v[i]->len);
+        }
+        strcat(out, i < 6 ? "," : ";");
+    }
+}
+
+static const struct {
+    const char *body, *want;
+} ok[] = {
+    {"{\"s\":\"blog\",\"u\":\"/a\"}", "=blog,=/a,,,,,;"},
+    {" [ {\"s\":\"b\",\"u\":\"/x\",\"r\":\"https://r.example/\",\"e\":\"signup\","
+     "\"utm_source\":\"n\",\"utm_medium\":\"m\",\"utm_campaign\":\"c\"} ] ",
+     "=b,=/x,=https://r.example/,=signup,=n,=m,=c;"},
+    /* unknown fields ignored, null is absent, order free */
+    {"{\"u\":\"/a\",\"x\":[1,2],\"s\":\"b\",\"r\":null}", "=b,=/a,,,,,;"},
+    /* escapes are decoded: the fields are what the page meant */
+    {"{\"s\":\"b\",\"u\":\"/caf\\u00e9\\/x\\\"\"}", "=b,=/caf\xc3\xa9/x\",,,,,;"},
+    /* elements that are no events: still elements */
+    {"[1, \"s\", null, [], {\"s\":1,\"u\":\"/\"}, {\"s\":\"b\",\"u\":\"/\"}]",
+     "-;-;-;-;-;=b,=/,,,,,;"},
+    /* an empty object is an event without fields (invalid later) */
+    {"[{}]", ",,,,,,;"},
+    {"{\"s\":\"\",\"u\":\"\"}", "=,=,,,,,;"},
+};
+
+static const struct {
+    const char *body;
+    enum events_result want;
+} bad[] = {
+    {"", EVENTS_MALFORMED},
+    {" ", EVENTS_MALFORMED},
+    {"{", EVENTS_MALFORMED},
+    {"{\"s\":\"b\",}", EVENTS_MALFORMED},
+    {"{\"s\":\"b\"} {\"s\":\"c\"}", EVENTS_MALFORMED}, /* two values */
+    {"{\"s\":\"b\"}x", EVENTS_MALFORMED},
+    {"[]", EVENTS_MALFORMED},
+    {"\"text\"", EVENTS_MALFORMED},
+    {"42", EVENTS_MALFORMED},
+    {"null", EVENTS_MALFORMED},
+    {"{\"s\":\"a\",\"s\":\"b\"}", EVENTS_MALFORMED}, /* duplicate key */
+    {"{\"s\":\"\xff\"}", EVENTS_MALFORMED},           /* invalid UTF-8 */
+    {"{\"s\":\"\xc0\xaf\"}", EVENTS_MALFORMED},       /* overlong */
+    {"{\"s\":\"\\ud800\"}", EVENTS_MALFORMED},        /* lone surrogate */
+    {"{\"s\":\"a\\u0000b\"}", EVENTS_MALFORMED},      /* NUL */
+    {"{'s':'b'}", EVENTS_MALFORMED},
+};
+
+static void test_events__accepts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        char got[1024] = "";
+        const char *err = NULL;
+        enum events_result rc = events_parse(ok[i].body, strlen(ok[i].body),
+                                             100, record, got, &err);
+        if (rc != EVENTS_OK) {
+            fail_msg("case %zu %s: %s", i, ok[i].body, err);
+        }
+        assert_string_equal(got, ok[i].want);
+    }
+}
+
+static void test_events__rejects(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char got[1024] = "";
+        const char *err = NULL;
+        enum events_result rc = events_parse(bad[i].body, strlen(bad[i].body),
+                                             100, record, got, &err);
+        if (rc != bad[i].want) {
+            fail_msg("case %zu %s: %d, want %d", i, bad[i].body, rc,
+                     bad[i].want);
+        }
+        assert_non_null(err);
+        assert_string_equal(got, ""); /* no event before the verdict */
+    }
+}
+
+/* n elements "{}" joined in an array */
+static char *array_of(size_t n)
+{
+    char *b = malloc(3 * n + 3);
+    assert_non_null(b);
+    strcpy(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        strcat(b, i ? ",{}" : "{}");
+    }
+    strcat(b, "]");
+    return b;
+}
+
+static void count(void *arg, const struct hit_fields *f)
+{
+    (void)f;
+    (*(size_t *)arg)++;
+}
+
+static void test_events__max_events(void **state)
+{
+    const char *err;
+    size_t n = 0;
+    (void)state;
+
+    char *b = array_of(100);
+    assert_int_equal(events_parse(b, strlen(b), 100, count, &n, &err),
+                     EVENTS_OK);
+    assert_int_equal(n, 100);
+    free(b);
+    b = array_of(101);
+    n = 0;
+    assert_int_equal(events_parse(b, strlen(b), 100, count, &n, &err),
+                     EVENTS_TOO_MANY);
+    assert_int_equal(n, 0);
+    free(b);
+}
+
+/* Nesting far past any event: refused or handed over as no-events, never
+ * a crash (jansson stops at its depth limit). */
+static void test_events__deep_nesting(void **state)
+{
+    const size_t depth = 100000;
+    char *b = malloc(2 * depth + 1);
+    const char *err;
+    size_t n = 0;
+    (void)state;
+
+    assert_non_null(b);
+    memset(b, '[', depth);
+    memset(b + depth, ']', depth);
+    b[2 * depth] = '\0';
+    assert_int_equal(events_parse(b, 2 * depth, 100, count, &n, &err),
+                     EVENTS_MALFORMED);
+    assert_int_equal(n, 0);
+    free(b);
+}
+
+/* The body need not be NUL-terminated: only len bytes are read. */
+static void test_events__stops_at_len(void **state)
+{
+    const char body[] = "{\"s\":\"b\",\"u\":\"/\"}garbage";
+    char got[256] = "";
+    const char *err;
+    (void)state;
+
+    char *copy = malloc(17);
+    assert_non_null(copy);
+    memcpy(copy, body, 17);
+    assert_int_equal(events_parse(copy, 17, 100, record, got, &err), EVENTS_OK);
+    assert_string_equal(got, "=b,=/,,,,,;");
+    free(copy);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_events__accepts),
+        cmocka_unit_test(test_events__rejects),
+        cmocka_unit_test(test_events__max_events),
+        cmocka_unit_test(test_events__deep_nesting),
+        cmocka_unit_test(test_events__stops_at_len),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
