@@ -469,11 +469,6 @@ static int is_tchar(unsigned char c)
  * "TOKEN SP target SP" is a well-formed request with an unknown method:
  * record its target so the caller can answer 405 or 404 (SPEC 2.8).
  */
-/*
- * llhttp rejects methods it does not know. A line that still reads
- * "TOKEN SP target SP" is a well-formed request with an unknown method:
- * record its target so the caller can answer 405 or 404 (SPEC 2.8).
- */
 static void classify_bad_method(struct http_framer *h, const char *line)
 {
     size_t i = (size_t)(line - h->buf);

@@ -14,7 +14,7 @@ struct evbuffer;
 struct flusher_stats;
 
 /* beacon_hits_total{endpoint} */
-#define METRICS_ENDPOINTS(X) X(pixel) X(open) X(click)
+#define METRICS_ENDPOINTS(X) X(pixel) X(batch) X(open) X(click)
 
 /* beacon_hits_total{outcome}: "counted" or why a hit was not counted. */
 #define METRICS_OUTCOMES(X)                                                    \

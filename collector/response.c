@@ -124,13 +124,18 @@ int response_simple(struct outbuf *o, const struct response_date *d,
     if (w == NULL) {
         return -1;
     }
+    /* A 204 has no body and must not say Content-Length (RFC 9110 8.6). */
+    char length[40] = "";
+    if (status != 204) {
+        snprintf(length, sizeof(length), "Content-Length: %zu\r\n", body_len);
+    }
     int n = snprintf(w, room,
-                     "HTTP/1.1 %d %s\r\nDate: %.29s\r\n%s%s%s"
-                     "Content-Length: %zu\r\n" CACHE_CONTROL "%s%s\r\n",
+                     "HTTP/1.1 %d %s\r\nDate: %.29s\r\n%s%s%s%s" CACHE_CONTROL
+                     "%s%s\r\n",
                      status, response_reason(status), d->text,
                      content_type ? "Content-Type: " : "",
                      content_type ? content_type : "",
-                     content_type ? "\r\n" : "", body_len,
+                     content_type ? "\r\n" : "", length,
                      extra_headers ? extra_headers : "", conn_header[conn]);
     if (n < 0 || (size_t)n >= room - body_len) {
         return -1;

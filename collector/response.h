@@ -50,9 +50,9 @@ int response_pixel(struct outbuf *o, const struct response_date *d,
 
 /*
  * Appends any other response: status line for `status`, Date,
- * Content-Type (when content_type is not NULL), Content-Length,
- * Cache-Control no-store, extra_headers (complete "Name: value\r\n" lines,
- * may be NULL), then the body unless head. Returns 0 or -1.
+ * Content-Type (when content_type is not NULL), Content-Length (not on a
+ * 204), Cache-Control no-store, extra_headers (complete "Name: value\r\n"
+ * lines, may be NULL), then the body unless head. Returns 0 or -1.
  */
 int response_simple(struct outbuf *o, const struct response_date *d,
                      int status, const char *content_type,

@@ -6,6 +6,7 @@
 #include <llhttp.h>
 #include <string.h>
 
+#include "collector/beacon_post.h"
 #include "collector/mail_click.h"
 #include "collector/mail_open.h"
 #include "collector/optout_pages.h"
@@ -22,9 +23,10 @@ struct route {
     const char *path;
     size_t len;
     int prefix;        /* path is the start of the paths it serves */
-    endpoint_fn get;   /* answers GET and HEAD; NULL: neither */
-    endpoint_fn post;  /* NULL: no POST */
-    const char *allow; /* the Allow header of a 405 */
+    endpoint_fn get;     /* answers GET and HEAD; NULL: neither */
+    endpoint_fn post;    /* NULL: no POST */
+    endpoint_fn options; /* NULL: no OPTIONS */
+    const char *allow;   /* the Allow header of a 405 */
 };
 
 #define GET_HEAD "Allow: GET, HEAD\r\n"
@@ -32,14 +34,17 @@ struct route {
 #define PREFIX(path) path, sizeof(path) - 1, 1
 
 static const struct route routes[] = {
-    {EXACT("/p.gif"), pixel_handle, NULL, GET_HEAD},
-    {EXACT("/p"), pixel_handle, NULL, GET_HEAD},
-    {EXACT("/optout"), optout_page, NULL, GET_HEAD},
-    {EXACT("/optin"), optin_page, NULL, GET_HEAD},
-    {EXACT("/optout/recipient"), NULL, optout_recipient, "Allow: POST\r\n"},
-    {EXACT("/.well-known/gpc.json"), gpc_json, NULL, GET_HEAD},
-    {PREFIX(MAILREQ_OPEN_PREFIX), mail_open, NULL, GET_HEAD},
-    {PREFIX(MAILREQ_CLICK_PREFIX), mail_click, NULL, GET_HEAD},
+    {EXACT("/p.gif"), pixel_handle, NULL, NULL, GET_HEAD},
+    {EXACT("/p"), pixel_handle, NULL, NULL, GET_HEAD},
+    {EXACT("/e"), NULL, beacon_post, beacon_options,
+     "Allow: POST, OPTIONS\r\n"},
+    {EXACT("/optout"), optout_page, NULL, NULL, GET_HEAD},
+    {EXACT("/optin"), optin_page, NULL, NULL, GET_HEAD},
+    {EXACT("/optout/recipient"), NULL, optout_recipient, NULL,
+     "Allow: POST\r\n"},
+    {EXACT("/.well-known/gpc.json"), gpc_json, NULL, NULL, GET_HEAD},
+    {PREFIX(MAILREQ_OPEN_PREFIX), mail_open, NULL, NULL, GET_HEAD},
+    {PREFIX(MAILREQ_CLICK_PREFIX), mail_click, NULL, NULL, GET_HEAD},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -105,6 +110,9 @@ int router_dispatch(struct worker *w, const struct request *r,
     }
     if (r->method == HTTP_POST && route->post != NULL) {
         return route->post(w, r, peer, out, conn);
+    }
+    if (r->method == HTTP_OPTIONS && route->options != NULL) {
+        return route->options(w, r, peer, out, conn);
     }
     return router_plain(w, out, 405, route->allow, "method not allowed\n", head,
                  conn);

@@ -156,7 +156,8 @@ struct worker *worker_create(struct server *srv, int id, const int *fds,
     w->scratch_cap = srv->limits.max_request_line;
     w->scratch = malloc(w->scratch_cap);
     if (w->base == NULL || w->tables[0] == NULL || w->tables[1] == NULL ||
-        w->scratch == NULL) {
+        w->scratch == NULL ||
+        body_inflate_init(&w->inflater, srv->cfg->max_inflated_body) < 0) {
         for (int i = 0; i < n_fds; i++) {
             close(fds[i]);
         }
@@ -244,6 +245,7 @@ void worker_destroy(struct worker *w)
     table_destroy(w->tables[0]);
     table_destroy(w->tables[1]);
     free(w->scratch);
+    body_inflate_deinit(&w->inflater);
     if (w->base != NULL) {
         event_base_free(w->base);
     }

@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include "aggregator/flusher.h"
+#include "collector/body_inflate.h"
 #include "collector/config.h"
 #include "collector/metrics.h"
 #include "collector/response.h"
@@ -47,7 +48,8 @@ struct worker {
     struct metrics_worker metrics;
     struct response_date date;
     struct ua_cache ua_cache;
-    struct hit hit;  /* scratch of the pixel endpoint */
+    struct hit hit;  /* scratch of the pixel and batch endpoints */
+    struct body_inflater inflater; /* compressed bodies of POST /e */
     char *scratch;   /* decoding space, max_request_line bytes */
     size_t scratch_cap;
 };

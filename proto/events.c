@@ -35,10 +35,10 @@ static int fields_of(json_t *obj, struct hit_fields *f)
     return 0;
 }
 
-static void emit(json_t *obj, events_fn fn, void *arg)
+static int emit(json_t *obj, size_t i, size_t n, events_fn fn, void *arg)
 {
     struct hit_fields f;
-    fn(arg, fields_of(obj, &f) == 0 ? &f : NULL);
+    return fn(arg, fields_of(obj, &f) == 0 ? &f : NULL, i, n);
 }
 
 enum events_result events_parse(const char *body, size_t len,
@@ -56,7 +56,9 @@ enum events_result events_parse(const char *body, size_t len,
     }
     enum events_result rc = EVENTS_OK;
     if (json_is_object(root)) {
-        emit(root, fn, arg);
+        if (emit(root, 0, 1, fn, arg) < 0) {
+            rc = EVENTS_STOPPED;
+        }
     } else if (!json_is_array(root)) {
         *err = "expected an event object or an array of them";
         rc = EVENTS_MALFORMED;
@@ -71,7 +73,10 @@ enum events_result events_parse(const char *body, size_t len,
         json_t *v;
         json_array_foreach(root, i, v)
         {
-            emit(v, fn, arg);
+            if (emit(v, i, json_array_size(root), fn, arg) < 0) {
+                rc = EVENTS_STOPPED;
+                break;
+            }
         }
     }
     json_decref(root);

@@ -16,19 +16,22 @@ enum events_result {
     EVENTS_OK,
     EVENTS_MALFORMED, /* not JSON, not UTF-8, duplicate keys, too deep,
                          neither an object nor an array, an empty array */
-    EVENTS_TOO_MANY   /* an array of more than max_events */
+    EVENTS_TOO_MANY,  /* an array of more than max_events */
+    EVENTS_STOPPED    /* the callback said stop */
 };
 
 /*
- * Called once per event, in order. f is NULL for an element that is not
- * an event: not an object, or a known field that is not a string. Views
- * in f are valid during the call only.
+ * Called once per event, in order: event i (from 0) of n. f is NULL for
+ * an element that is not an event: not an object, or a known field that
+ * is not a string. Views in f are valid during the call only. Returns 0
+ * to go on, -1 to stop (events_parse() then returns EVENTS_STOPPED).
  */
-typedef void (*events_fn)(void *arg, const struct hit_fields *f);
+typedef int (*events_fn)(void *arg, const struct hit_fields *f, size_t i,
+                         size_t n);
 
 /* Decodes body[0..len) and calls fn for each event. *err (a static
- * string) says what is wrong when the result is not EVENTS_OK; fn is then
- * never called. */
+ * string) says what is wrong when the result is EVENTS_MALFORMED or
+ * EVENTS_TOO_MANY; fn is then never called. */
 enum events_result events_parse(const char *body, size_t len,
                                 size_t max_events, events_fn fn, void *arg,
                                 const char **err);

@@ -17,23 +17,25 @@
 
 /* Each event as "s,u,r,e,src,med,camp;" (absent fields empty, a field's
  * presence marked by '='), or "-;" for an element that is no event. */
-static void record(void *arg, const struct hit_fields *f)
+static int record(void *arg, const struct hit_fields *f, size_t i, size_t n)
 {
     char *out = arg;
+    assert_true(i < n);
     if (f == NULL) {
         strcat(out, "-;");
-        return;
+        return 0;
     }
     const struct span *v[7] = {&f->s, &f->u, &f->r, &f->e,
                                &f->utm_source, &f->utm_medium,
                                &f->utm_campaign};
-    for (int i = 0; i < 7; i++) {
-        if (v[i]->p != NULL) {
+    for (int k = 0; k < 7; k++) {
+        if (v[k]->p != NULL) {
             strcat(out, "=");
-            strncat(out, v[i]->p, v[i]->len);
+            strncat(out, v[k]->p, v[k]->len);
         }
-        strcat(out, i < 6 ? "," : ";");
+        strcat(out, k < 6 ? "," : ";");
     }
+    return 0;
 }
 
 static const struct {
@@ -122,10 +124,22 @@ static char *array_of(size_t n)
     return b;
 }
 
-static void count(void *arg, const struct hit_fields *f)
+static int count(void *arg, const struct hit_fields *f, size_t i, size_t n)
 {
     (void)f;
+    assert_int_equal(i, *(size_t *)arg);
+    assert_true(n >= 1 && n <= 100);
     (*(size_t *)arg)++;
+    return 0;
+}
+
+/* Stops after three events. */
+static int three(void *arg, const struct hit_fields *f, size_t i, size_t n)
+{
+    (void)f;
+    (void)n;
+    *(size_t *)arg = i + 1;
+    return i == 2 ? -1 : 0;
 }
 
 static void test_events__max_events(void **state)
@@ -145,6 +159,13 @@ static void test_events__max_events(void **state)
                      EVENTS_TOO_MANY);
     assert_int_equal(n, 0);
     free(b);
+    b = array_of(10);
+    assert_int_equal(events_parse(b, strlen(b), 100, three, &n, &err),
+                     EVENTS_STOPPED);
+    assert_int_equal(n, 3);
+    free(b);
+    assert_int_equal(events_parse("{}", 2, 100, three, &n, &err), EVENTS_OK);
+    assert_int_equal(n, 1);
 }
 
 /* Nesting far past any event: refused or handed over as no-events, never

@@ -1,0 +1,234 @@
+/*
+ * beacon_post.c: the batch beacon.
+ *
+ *   Content-Encoding: identity, gzip or deflate (else 415) -> inflated
+ *   into the worker's bounded buffer (413 past the limits, 400 when
+ *   corrupt) -> Content-Type: JSON (text/plain, application/json, or
+ *   none, as sendBeacon sends a typeless Blob) or one form-encoded event
+ *   (else 415) -> the gate, once for the request -> each event validated
+ *   as a pixel hit, then counted -> 204 with the two counts.
+ *
+ * Nothing of a refused request (413, 415, 400, 503) is counted: every
+ * check on the whole body comes before the first event is recorded.
+ */
+#include "collector/beacon_post.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aggregator/backlog.h"
+#include "aggregator/counts.h"
+#include "collector/gate.h"
+#include "collector/hit_record.h"
+#include "collector/policy.h"
+#include "collector/server.h"
+#include "collector/worker.h"
+#include "common/log.h"
+#include "proto/events.h"
+
+#define CORS "Access-Control-Allow-Origin: *\r\n"
+
+/* The value of a header up to ';', without surrounding blanks. */
+static struct span header_token(struct span v)
+{
+    const char *end = v.p != NULL ? memchr(v.p, ';', v.len) : NULL;
+    size_t n = end != NULL ? (size_t)(end - v.p) : v.len;
+    const char *p = v.p;
+    while (n > 0 && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t')) {
+        n--;
+    }
+    return span_make(p, n);
+}
+
+static int answer(struct worker *w, struct outbuf *out, int status,
+                  const char *content_type, const char *extra,
+                  const char *body, enum response_conn conn)
+{
+    char headers[256];
+    snprintf(headers, sizeof(headers), CORS "%s", extra != NULL ? extra : "");
+    metrics_response(&w->metrics, status);
+    if (response_simple(out, &w->date, status, content_type, headers, body,
+                        body != NULL ? strlen(body) : 0, 0, conn) < 0) {
+        return -1;
+    }
+    return conn == RESPONSE_CLOSE ? -1 : 0;
+}
+
+/* 400 and 413 carry {"error": "..."}; messages are static and need no
+ * escaping. */
+static int error(struct worker *w, struct outbuf *out, int status,
+                 const char *extra, const char *msg, enum response_conn conn)
+{
+    char body[160];
+    snprintf(body, sizeof(body), "{\"error\": \"%s\"}\n", msg);
+    return answer(w, out, status, "application/json", extra, body, conn);
+}
+
+/* Whether the backlog can take n more hits. */
+static int has_room(struct worker *w, size_t n)
+{
+    return backlog_has_room(&w->srv->backlog,
+                            (int64_t)n * COUNTS_MAX_KEYS_PER_HIT);
+}
+
+/* What every event of one request shares, and the tally. */
+struct batch_run {
+    struct worker *w;
+    const struct policy *pol;
+    const struct request *r;
+    const struct ip_addr *peer;
+    struct ua_info ua;
+    enum metrics_outcome gate; /* METRICS_O_counted: the gate let it pass */
+    struct hit_page_host ph;
+    int valid, accepted, dropped;
+};
+
+static void count_event(struct batch_run *b, int parsed)
+{
+    enum metrics_outcome o = METRICS_O_invalid;
+    if (parsed) {
+        b->valid++;
+        o = b->gate != METRICS_O_counted
+                ? b->gate
+                : hit_record(b->w, b->pol, b->r, b->peer, b->ua, &b->w->hit);
+    }
+    metrics_inc(&b->w->metrics.hits[METRICS_E_batch][o]);
+    if (o == METRICS_O_counted) {
+        b->accepted++;
+    } else {
+        b->dropped++;
+    }
+}
+
+static int on_event(void *arg, const struct hit_fields *f, size_t i,
+                    size_t n)
+{
+    struct batch_run *b = arg;
+    struct worker *w = b->w;
+    const char *err;
+
+    /* Room for the whole batch, or none of it is counted. */
+    if (i == 0 && !has_room(w, n)) {
+        return -1;
+    }
+    count_event(b, f != NULL &&
+                       hit_parse_fields(&w->hit, f, &b->ph.ctx, w->scratch,
+                                        w->scratch_cap, &err) == 0);
+    return 0;
+}
+
+/* The body as the client meant it: inflated when it says so. Returns 0,
+ * or the status to answer (with *msg). */
+static int decoded_body(struct worker *w, const struct request *r,
+                        struct span *body, const char **msg)
+{
+    struct span enc = header_token(r->header[HDR_CONTENT_ENCODING]);
+    enum body_encoding e;
+
+    *body = r->body;
+    if (enc.p == NULL || enc.len == 0 || span_ieq(enc, "identity")) {
+        return 0;
+    }
+    if (span_ieq(enc, "gzip") || span_ieq(enc, "x-gzip")) {
+        e = BODY_GZIP;
+    } else if (span_ieq(enc, "deflate")) {
+        e = BODY_DEFLATE;
+    } else {
+        *msg = "Content-Encoding must be gzip or deflate";
+        return 415;
+    }
+    switch (body_inflate(&w->inflater, e, r->body, body)) {
+    case BODY_INFLATE_OK:
+        return 0;
+    case BODY_INFLATE_TOO_BIG:
+        *msg = "the inflated body is too large";
+        return 413;
+    case BODY_INFLATE_CORRUPT:
+        *msg = "corrupt or truncated compressed body";
+        return 400;
+    default:
+        *msg = "out of memory";
+        return 503;
+    }
+}
+
+int beacon_post(struct worker *w, const struct request *r,
+                const struct ip_addr *peer, struct outbuf *out,
+                enum response_conn conn)
+{
+    const struct server *srv = w->srv;
+    struct span type = header_token(r->header[HDR_CONTENT_TYPE]);
+    int form = span_ieq(type, "application/x-www-form-urlencoded");
+    const char *msg = NULL;
+    struct span body;
+
+    if (!form && type.p != NULL && !span_ieq(type, "text/plain") &&
+        !span_ieq(type, "application/json")) {
+        return error(w, out, 415, NULL,
+                     "Content-Type must be text/plain, application/json or "
+                     "application/x-www-form-urlencoded",
+                     conn);
+    }
+    int status = decoded_body(w, r, &body, &msg);
+    if (status != 0) {
+        return error(w, out, status, NULL, msg, conn);
+    }
+    struct batch_run b = {.w = w, .pol = server_policy(w->srv), .r = r,
+                          .peer = peer};
+    struct span agent = r->header[HDR_USER_AGENT];
+    b.ua = ua_cache_lookup(&w->ua_cache, b.pol->bots, b.pol->generation,
+                           agent.p ? agent.p : "", agent.len);
+    struct gate_facts facts = {b.ua.bot, 0};
+    b.gate = gate_check(&b.pol->gate, r, &facts);
+    hit_page_host(&b.ph, r);
+
+    enum events_result parsed = EVENTS_STOPPED;
+    if (!form) {
+        parsed = events_parse(body.p, body.len, srv->cfg->max_batch_events,
+                              on_event, &b, &msg);
+    } else if (has_room(w, 1)) {
+        const char *err;
+        count_event(&b, hit_parse_query(&w->hit, body.p, body.len, &b.ph.ctx,
+                                        w->scratch, w->scratch_cap,
+                                        &err) == 0);
+        parsed = EVENTS_OK;
+    }
+    switch (parsed) {
+    case EVENTS_OK:
+        break;
+    case EVENTS_STOPPED:
+        metrics_inc(&w->metrics.hits[METRICS_E_batch][METRICS_O_shed]);
+        return error(w, out, 503, "Retry-After: 5\r\n",
+                     "backlog full, retry later", conn);
+    case EVENTS_TOO_MANY:
+        return error(w, out, 413, NULL, msg, conn);
+    default:
+        return error(w, out, 400, NULL, msg, conn);
+    }
+    if (b.valid == 0) {
+        return error(w, out, 400, NULL, "no well-formed event", conn);
+    }
+    char counts[96];
+    snprintf(counts, sizeof(counts),
+             "X-Beacon-Accepted: %d\r\nX-Beacon-Dropped: %d\r\n%s", b.accepted,
+             b.dropped, gate_tk_n(b.gate) ? "Tk: N\r\n" : "");
+    return answer(w, out, 204, NULL, counts, NULL, conn);
+}
+
+int beacon_options(struct worker *w, const struct request *r,
+                   const struct ip_addr *peer, struct outbuf *out,
+                   enum response_conn conn)
+{
+    (void)r;
+    (void)peer;
+    return answer(w, out, 204, NULL,
+                  "Access-Control-Allow-Methods: POST\r\n"
+                  "Access-Control-Allow-Headers: Content-Type\r\n"
+                  "Access-Control-Max-Age: 86400\r\n",
+                  NULL, conn);
+}

@@ -1,0 +1,63 @@
+/*
+ * hit_record.c: see hit_record.h.
+ */
+#include "collector/hit_record.h"
+
+#include <sodium.h>
+
+#include "aggregator/backlog.h"
+#include "aggregator/counts.h"
+#include "collector/client_addr.h"
+#include "collector/policy.h"
+#include "collector/pseudo.h"
+#include "collector/salt.h"
+#include "collector/server.h"
+#include "collector/worker.h"
+
+void hit_page_host(struct hit_page_host *ph, const struct request *r)
+{
+    struct span referer = r->header[HDR_REFERER];
+
+    ph->ctx.page_host = NULL;
+    ph->ctx.page_host_len = 0;
+    if (referer.p != NULL) {
+        ssize_t n = url_host(ph->host, sizeof(ph->host), referer.p,
+                             referer.len);
+        if (n > 0) {
+            ph->ctx.page_host = ph->host;
+            ph->ctx.page_host_len = (size_t)n;
+        }
+    }
+}
+
+enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
+                                const struct request *r,
+                                const struct ip_addr *peer,
+                                struct ua_info ua, const struct hit *h)
+{
+    struct span agent = r->header[HDR_USER_AGENT];
+
+    if (worker_reserve_hit(w) < 0) {
+        return METRICS_O_shed;
+    }
+    time_t now = worker_now(w);
+    unsigned char salt[SALT_BYTES];
+    unsigned char visitor[PSEUDO_BYTES];
+    const unsigned char *v = NULL;
+    if (salt_get(&w->srv->salts, salt_day(now), salt) == 0) {
+        struct ip_addr client;
+        client_addr(&client, &pol->trusted, peer, r);
+        pseudo_visitor(visitor, salt, h->site, h->site_len, &client,
+                       agent.p ? agent.p : "", agent.len);
+        sodium_memzero(salt, sizeof(salt));
+        sodium_memzero(&client, sizeof(client));
+        v = visitor;
+    }
+    int created = counts_add_hit(w->active, h, ua.cls, v,
+                                 (uint32_t)(now / 60));
+    if (created < 0) {
+        return METRICS_O_shed;
+    }
+    backlog_add(&w->srv->backlog, created);
+    return METRICS_O_counted;
+}
