@@ -143,12 +143,22 @@ clean:
 # ---- Embedded data (review: added with collector/botlist.c) ----------------
 # Data files shipped inside the binary become C arrays under $(BUILD)/gen/
 # (scripts/embed.sh: POSIX sh and od, no xxd), compiled into the library.
-# share/bot-patterns.txt is the built-in bot list (botlist_default()).
-GEN_OBJ := $(BUILD)/gen/bot_patterns.o
+# share/bot-patterns.txt is the built-in bot list (botlist_default());
+# share/beacon.js, minified by scripts/jsmin.sh, is /beacon.js.
+GEN_OBJ := $(BUILD)/gen/bot_patterns.o $(BUILD)/gen/beacon_js.o
 
 $(BUILD)/gen/bot_patterns.c: share/bot-patterns.txt scripts/embed.sh
 	@mkdir -p $(@D)
 	scripts/embed.sh bot_patterns share/bot-patterns.txt >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/gen/beacon.min.js: share/beacon.js scripts/jsmin.sh
+	@mkdir -p $(@D)
+	scripts/jsmin.sh share/beacon.js >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/gen/beacon_js.c: $(BUILD)/gen/beacon.min.js scripts/embed.sh
+	scripts/embed.sh beacon_js $< >$@.tmp
 	mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c | deps

@@ -147,3 +147,30 @@ int response_simple(struct outbuf *o, const struct response_date *d,
     o->len += (size_t)n;
     return 0;
 }
+
+int response_cacheable(struct outbuf *o, const struct response_date *d,
+                       const char *content_type, unsigned max_age,
+                       const void *body, size_t body_len, int head,
+                       enum response_conn conn)
+{
+    size_t room = 512 + strlen(content_type) + body_len;
+    char *w = outbuf_reserve(o, room);
+    if (w == NULL) {
+        return -1;
+    }
+    int n = snprintf(w, room,
+                     "HTTP/1.1 200 OK\r\nDate: %.29s\r\nContent-Type: %s\r\n"
+                     "Content-Length: %zu\r\n"
+                     "Cache-Control: public, max-age=%u\r\n%s\r\n",
+                     d->text, content_type, body_len, max_age,
+                     conn_header[conn]);
+    if (n < 0 || (size_t)n >= room - body_len) {
+        return -1;
+    }
+    if (!head) {
+        memcpy(w + n, body, body_len);
+        n += (int)body_len;
+    }
+    o->len += (size_t)n;
+    return 0;
+}

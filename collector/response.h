@@ -59,6 +59,16 @@ int response_simple(struct outbuf *o, const struct response_date *d,
                      const char *extra_headers, const void *body,
                      size_t body_len, int head, enum response_conn conn);
 
+/*
+ * Appends a 200 whose body every client may cache for max_age seconds
+ * (the page script): Date, Content-Type, Content-Length, Cache-Control
+ * public, then the body unless head. Returns 0 or -1.
+ */
+int response_cacheable(struct outbuf *o, const struct response_date *d,
+                       const char *content_type, unsigned max_age,
+                       const void *body, size_t body_len, int head,
+                       enum response_conn conn);
+
 /* "Not Found" for 404 etc.; "Unknown" for codes not listed. */
 const char *response_reason(int status);
 

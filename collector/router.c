@@ -12,6 +12,7 @@
 #include "collector/optout_pages.h"
 #include "collector/optout_registry.h"
 #include "collector/pixel.h"
+#include "collector/script.h"
 #include "collector/worker.h"
 #include "proto/mailreq.h"
 
@@ -38,6 +39,7 @@ static const struct route routes[] = {
     {EXACT("/p"), pixel_handle, NULL, NULL, GET_HEAD},
     {EXACT("/e"), NULL, beacon_post, beacon_options,
      "Allow: POST, OPTIONS\r\n"},
+    {EXACT("/beacon.js"), script_handle, NULL, NULL, GET_HEAD},
     {EXACT("/optout"), optout_page, NULL, NULL, GET_HEAD},
     {EXACT("/optin"), optin_page, NULL, NULL, GET_HEAD},
     {EXACT("/optout/recipient"), NULL, optout_recipient, NULL,

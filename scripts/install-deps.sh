@@ -11,13 +11,14 @@ set -eu
 # llhttp: its C sources, compiled from /usr/share/llhttp (node-llhttp)
 # test and run: redis, curl, cmocka, valgrind, clang (libFuzzer, sanitizers),
 # faketime (libfaketime: a beacond a day ahead, tests/integration/t_visitors.sh)
+# chromium: the real-browser test of /beacon.js (tests/integration/t_browser.sh)
 # bench: wrk and nginx (empty_gif reference)
 PACKAGES="
     gcc make pkg-config
     libevent-dev libhiredis-dev zlib1g-dev libsodium-dev libjansson-dev
     libinih-dev node-llhttp
     libcmocka-dev redis-server redis-tools curl python3 procps
-    clang libclang-rt-14-dev valgrind faketime
+    clang libclang-rt-14-dev valgrind faketime chromium
     wrk nginx-light
 "
 
