@@ -26,9 +26,11 @@ static void usage(FILE *f)
                "  -v, --version   show the version and exit\n"
                "\n"
                "Commands:\n"
-               "  sign pixel|link   print an open-pixel URL or a signed "
-               "click link\n"
-               "                    (beaconctl sign --help)\n");
+               "  sign pixel|link|html\n"
+               "                  print an open-pixel URL or a signed click "
+               "link, or sign\n"
+               "                  the links of an HTML template "
+               "(beaconctl sign --help)\n");
 }
 
 /* Loads the file (if any) over the defaults and validates the result. */

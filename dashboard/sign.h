@@ -2,7 +2,8 @@
  * sign.h: "beaconctl sign" (SPEC 1): open-pixel URLs (SPEC 2.3) and signed
  * click links (SPEC 2.4) under public_url, for e-mail templates. The URL
  * builders are pure and take validated fields; sign_main parses the
- * command line, validates every field and prints the URL.
+ * command line, validates every field and prints the URL or rewrites a
+ * template (sign_html.h).
  */
 #ifndef BEACON_SIGN_H
 #define BEACON_SIGN_H
@@ -54,7 +55,10 @@ int sign_link_url(char *dst, size_t cap, const struct sign_link *l,
 
 /*
  * Runs "sign pixel|link|html ..." with argv[0] == "sign", under the
- * validated config c. Prints the URL on stdout, messages on stderr.
+ * validated config c. pixel and link print the URL on stdout; html
+ * copies the template on stdin to stdout with its links signed and the
+ * pixel added (sign_html.h), and writes nothing for a refused template.
+ * Messages go to stderr.
  * Returns the exit status: 0 ok, 2 usage error (unknown or missing flag),
  * 1 runtime failure (bad value, missing key in the configuration).
  */

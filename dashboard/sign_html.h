@@ -2,8 +2,8 @@
  * sign_html.h: "beaconctl sign html" (SPEC 1): rewrites an HTML e-mail
  * template so that every http(s) link goes through the signed click
  * redirect (SPEC 2.4) and the open pixel (SPEC 2.3) is added. Everything
- * else is copied byte for byte. docs/EMAIL_SIGN_HTML.md has the full
- * rules; in short:
+ * else is copied byte for byte. EMAIL.md ("Rewriting a template") has
+ * the full rules; in short:
  *
  * - Only the href of <a> start tags is rewritten, and only when its value,
  *   after decoding character references and trimming ASCII whitespace,

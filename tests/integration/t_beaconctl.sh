@@ -116,7 +116,7 @@ K2_HEX=$(python3 -c "import base64; print(base64.b64decode('$K2').hex())")
 # check_html IN OUT KEY_ID KEY_HEX RECIPIENT: python's html.parser reads both
 # documents; every <a> whose href is an absolute http(s) URL must now be
 # "$PUB/c/news/c1/<id>?to=&r=&k=&sig=" with the id rule of
-# docs/EMAIL_SIGN_HTML.md, to = the original href (decoded, trimmed),
+# EMAIL.md, to = the original href (decoded, trimmed),
 # a valid HMAC-SHA256, the other attributes as they were; every other <a>
 # must be unchanged. Then the input with exactly those substitutions and
 # the pixel before the last </body> (or at the end) must equal the output

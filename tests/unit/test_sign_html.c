@@ -1,14 +1,14 @@
 /*
  * test_sign_html.c: "beaconctl sign html": tables of templates and the
  * exact output they must give (which <a href> is signed and which is
- * not, link ids, where the pixel goes, idempotence), the reference
- * decoder, bounded reading, write and allocation failures. Every signed
- * link in an expected output is checked with clicklink_verify over
- * clicklink_message, not by calling the signer again.
+ * not, link ids, where the pixel goes, idempotence), bounded reading,
+ * write and allocation failures. Every signed link in an expected output
+ * is checked with clicklink_verify over clicklink_message, not by calling
+ * the signer again. The scanner and the reference decoder on their own
+ * are in test_html_scan.c.
  *
  * sign_html.c is compiled into this file, with its allocator calls routed
- * through a counter that can be told to fail (as test_botlist.c does);
- * that also makes its static decoder reachable.
+ * through a counter that can be told to fail (as test_botlist.c does).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,6 +52,8 @@ static void *counted_realloc(void *p, size_t n)
 #undef realloc
 
 /* ---- helpers ------------------------------------------------------------ */
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const unsigned char key[32] = {
     1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
@@ -703,87 +705,6 @@ static void test_sign_html__escapes_written_values(void **state)
     free(out);
 }
 
-/* ---- the decoder -------------------------------------------------------- */
-
-struct dec_case {
-    const char *in;
-    const char *out; /* NULL: refused */
-};
-
-static const struct dec_case dec_cases[] = {
-    {"", ""},
-    {"  \t\r\n\fx y \n", "x y"},
-    {"&#32;x&#x20;", "x"},
-    {"a&amp;b", "a&b"},
-    {"&AMP;&LT;&GT;&QUOT;&lt;&gt;&quot;&apos;", "&<>\"<>\"'"},
-    {"&#38;&#x26;&#X26;&#0038;&#38", "&&&&&"},
-    {"&#38x", "&x"},
-    {"&#233;&#x7ff;&#x800;&#xFFFF;&#x10000;&#x10FFFF;",
-     "\xc3\xa9\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80"
-     "\xf4\x8f\xbf\xbf"},
-    {"&#x7f;&#xa0;", "\x7f\xc2\xa0"},
-    {"a&b", "a&b"},
-    {"a&b=1&c", "a&b=1&c"},
-    {"&", "&"},
-    {"& &; &=", "& &; &="},
-    {"&#", "&#"},
-    {"&#;&#x;&#xg&#a", "&#;&#x;&#xg&#a"},
-    {"&amp=1&ampy&copy=&notit", "&amp=1&ampy&copy=&notit"},
-    {"&APOS;", NULL},
-    {"&copy;", NULL},
-    {"&nbsp;", NULL},
-    {"&amp", NULL},
-    {"&amp&", NULL},
-    {"&copy/", NULL},
-    {"&not", NULL},
-    {"&#0;", NULL},
-    {"&#x80;&", NULL},
-    {"&#159;", NULL},
-    {"&#xDFFF;", NULL},
-    {"&#x110000;", NULL},
-    {"&#99999999999999999999999;", NULL},
-};
-
-static void test_sign_html__decode_table(void **state)
-{
-    char out[64];
-    (void)state;
-
-    for (size_t i = 0; i < N_OF(dec_cases); i++) {
-        const struct dec_case *c = &dec_cases[i];
-        ssize_t n =
-            decode_value(out, sizeof(out), span_make(c->in, strlen(c->in)));
-        if (c->out == NULL) {
-            if (n != -1) {
-                fail_msg("'%s' decoded to '%s', expected a refusal", c->in,
-                         out);
-            }
-            continue;
-        }
-        if (n < 0 || strcmp(out, c->out) != 0) {
-            fail_msg("'%s' decoded to %zd '%s', expected '%s'", c->in, n,
-                     n < 0 ? "" : out, c->out);
-        }
-        assert_int_equal((size_t)n, strlen(c->out));
-    }
-}
-
-static void test_sign_html__decode_cap(void **state)
-{
-    char out[8];
-    (void)state;
-
-    assert_int_equal(decode_value(out, 4, SPAN_LIT("abc")), 3);
-    assert_string_equal(out, "abc");
-    assert_int_equal(decode_value(out, 3, SPAN_LIT("abc")), -1);
-    assert_int_equal(decode_value(out, 5, SPAN_LIT("&#x1F600;")), 4);
-    assert_int_equal(decode_value(out, 4, SPAN_LIT("&#x1F600;")), -1);
-    assert_int_equal(decode_value(out, 2, SPAN_LIT("&amp;")), 1);
-    assert_int_equal(decode_value(out, 1, SPAN_LIT("&amp;")), -1);
-    /* Whitespace around the value does not count against cap. */
-    assert_int_equal(decode_value(out, 2, SPAN_LIT("   x   ")), 1);
-}
-
 /* ---- reading, writing, memory ------------------------------------------- */
 
 static void test_sign_html__read_bounded(void **state)
@@ -894,8 +815,6 @@ int main(void)
         cmocka_unit_test(test_sign_html__second_run_changes_nothing),
         cmocka_unit_test(test_sign_html__second_run_changes_nothing_random),
         cmocka_unit_test(test_sign_html__escapes_written_values),
-        cmocka_unit_test(test_sign_html__decode_table),
-        cmocka_unit_test(test_sign_html__decode_cap),
         cmocka_unit_test(test_sign_html__read_bounded),
         cmocka_unit_test(test_sign_html__read_error),
         cmocka_unit_test(test_sign_html__write_error),
