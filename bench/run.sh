@@ -3,7 +3,8 @@
 # to CPU 0, loaded in turn by wrk pinned to CPU 1 through
 # ../shared/tools/cpu-per-request (or $TOOLS), with the minimal pixel, the
 # realistic mix, 16-deep pipelining, e-mail opens and signed click
-# redirects (nginx: empty_gif and a fixed 302). Prints one line per run;
+# redirects, 10-event POST /e batches (nginx: empty_gif, a fixed 302, a
+# fixed 204). Prints one line per run;
 # compare cpu_us_per_req (wrk, not the server, saturates first on two
 # cores).
 #
@@ -66,12 +67,12 @@ sleep 0.5
 nworkers=$(pgrep -P "$npid" | paste -sd, -)
 
 run() { "$tools/cpu-per-request" --seconds "$secs" "$@"; }
-for what in minimal mix pipeline16 mail-open mail-click; do
+for what in minimal mix pipeline16 mail-open mail-click batch; do
     case $what in
     minimal) lua=() ;;
     mix) lua=(--lua "$tools/mix.lua") ;;
     pipeline16) lua=(--lua "$tools/pipeline16.lua") ;;
-    mail-*) lua=(--lua "$here/$what.lua") ;;
+    mail-* | batch) lua=(--lua "$here/$what.lua") ;;
     esac
     run --pid "$npid,$nworkers" --url "http://127.0.0.1:$nport/p.gif?s=demo&u=/bench" \
         --label "nginx-empty_gif/$what" "${lua[@]}"
