@@ -1,12 +1,16 @@
-# beacond under valgrind: pixels, pipelining, every framing error, the
-# admin endpoints, a Redis outage and the drain on SIGTERM, with no memory
-# error and no leak.
+# beacond under valgrind: pixels, batches (JSON, gzip, errors), the page
+# script, e-mail opens and clicks, a SIGHUP reload, pipelining, every
+# framing error, the admin endpoints, a Redis outage and the drain on
+# SIGTERM, with no memory error and no leak.
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { echo "skip t_valgrind: no valgrind"; finish; }
 # persistent, so that counts survive the outage below
 redis_start_args --appendonly yes --appendfsync always
+K1=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 BEACOND_WRAP="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$T_DIR/valgrind.log" \
-    beacond_start "server.header_timeout = 1s"
+    beacond_start "server.header_timeout = 1s" "mail.recipient_key = $K1" \
+    "mail.link_keys = k1:$K1"
+BEACONCTL=$(dirname "$BEACOND")/beaconctl
 
 for i in 1 2 3; do
     pixel "s=vg&u=/p$i&r=https://ref.example/&utm_source=x" >/dev/null
@@ -15,6 +19,26 @@ pixel "s=bad site&u=/x" >/dev/null
 curl -s -I -A "$BROWSER_UA" "$BASE/p.gif?s=vg&u=/head" >/dev/null
 curl -s "$ADMIN/metrics" >/dev/null
 curl -s "$ADMIN/readyz" >/dev/null
+# batches: JSON, gzip, and the refused kinds
+post() { curl -s -o /dev/null -w '%{http_code} ' -A "$BROWSER_UA" -H 'Content-Type: text/plain' "$@" "$BASE/e"; }
+codes=$(post --data '[{"s":"vgb","u":"/a"},{"s":"vgb","u":"/b","e":"x"},{"s":"!"}]'
+    printf '%s' '{"s":"vgb","u":"/gz"}' | gzip > "$T_DIR/gz"
+    post -H 'Content-Encoding: gzip' --data-binary @"$T_DIR/gz"
+    head -c 12 "$T_DIR/gz" > "$T_DIR/trunc"
+    post -H 'Content-Encoding: gzip' --data-binary @"$T_DIR/trunc"
+    post --data '[{"s":"vgb"'
+    post --data '[]'
+    post -H 'Content-Encoding: br' --data '{}'
+    curl -s -o /dev/null -w '%{http_code} ' -X OPTIONS "$BASE/e")
+check "batch answers" "204 204 400 400 400 415 204 " "$codes"
+curl -s "$BASE/beacon.js" >/dev/null
+# an open, a click, a bad click
+curl -s -o /dev/null -A "$BROWSER_UA" "$BASE/o/vgm/c1/reader-0001.gif"
+url=$("$BEACONCTL" -c "$T_DIR/beacond.conf" sign link --site vgm --campaign c1 --link l --to https://x.example/ --recipient reader-0001)
+check "click: 302" 302 "$(curl -s -o /dev/null -w '%{http_code}' -A "$BROWSER_UA" "$url")"
+check "bad click: 403" 403 "$(curl -s -o /dev/null -w '%{http_code}' -A "$BROWSER_UA" "${url%?}")"
+kill -HUP "$BEACOND_PID"
+sleep 1
 UA="User-Agent: $BROWSER_UA" # without a browser user agent: dropped=bot
 for bytes in \
     "GET /p.gif?s=vg&u=/a HTTP/1.1\r\n$UA\r\n\r\nGET /p?s=vg&u=/b HTTP/1.1\r\n$UA\r\n\r\nGET /nope HTTP/1.1\r\n\r\n" \
@@ -28,6 +52,10 @@ done
 d=$(today)
 # three pixels and two pipelined ones; the last request never completes
 wait_eq "counted before the outage" 5 rcli HGET "bc:{vg}:tot:d:$d" pageviews
+check "batches counted: pageviews" 2 "$(rcli HGET "bc:{vgb}:tot:d:$d" pageviews)"
+check "batches counted: events" 1 "$(rcli HGET "bc:{vgb}:tot:d:$d" events)"
+check "the click counted" 1 "$(rcli HGET "bc:{vgm}:mail:c1:tot" clicks)"
+check "the open counted" 1 "$(rcli HGET "bc:{vgm}:mail:c1:tot" opens)"
 redis_stop
 pixel "s=vg&u=/during" >/dev/null
 sleep 1
