@@ -189,8 +189,9 @@ int beacon_post(struct worker *w, const struct request *r,
 
     enum events_result parsed = EVENTS_STOPPED;
     if (!form) {
-        parsed = events_parse(body.p, body.len, srv->cfg->max_batch_events,
-                              on_event, &b, &msg);
+        parsed = events_parse_in(&w->json_arena, body.p, body.len,
+                                 srv->cfg->max_batch_events, on_event, &b,
+                                 &msg);
     } else if (has_room(w, 1)) {
         const char *err;
         count_event(&b, hit_parse_query(&w->hit, body.p, body.len, &b.ph.ctx,

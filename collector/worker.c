@@ -157,7 +157,8 @@ struct worker *worker_create(struct server *srv, int id, const int *fds,
     w->scratch = malloc(w->scratch_cap);
     if (w->base == NULL || w->tables[0] == NULL || w->tables[1] == NULL ||
         w->scratch == NULL ||
-        body_inflate_init(&w->inflater, srv->cfg->max_inflated_body) < 0) {
+        body_inflate_init(&w->inflater, srv->cfg->max_inflated_body) < 0 ||
+        events_arena_init(&w->json_arena, WORKER_JSON_ARENA) < 0) {
         for (int i = 0; i < n_fds; i++) {
             close(fds[i]);
         }
@@ -246,6 +247,7 @@ void worker_destroy(struct worker *w)
     table_destroy(w->tables[1]);
     free(w->scratch);
     body_inflate_deinit(&w->inflater);
+    events_arena_deinit(&w->json_arena);
     if (w->base != NULL) {
         event_base_free(w->base);
     }

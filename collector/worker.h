@@ -14,7 +14,12 @@
 #include "collector/metrics.h"
 #include "collector/response.h"
 #include "collector/ua_cache.h"
+#include "proto/events.h"
 #include "proto/hit.h"
+
+/* Room for the JSON objects of one batch body: 100 events of a few fields
+ * take about 150 KiB; larger bodies spill over to malloc. */
+#define WORKER_JSON_ARENA (1024 * 1024)
 
 struct server;
 struct conn;
@@ -50,6 +55,7 @@ struct worker {
     struct ua_cache ua_cache;
     struct hit hit;  /* scratch of the pixel and batch endpoints */
     struct body_inflater inflater; /* compressed bodies of POST /e */
+    struct events_arena json_arena; /* the JSON objects of one body */
     char *scratch;   /* decoding space, max_request_line bytes */
     size_t scratch_cap;
 };

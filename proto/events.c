@@ -4,7 +4,64 @@
 #include "proto/events.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * jansson takes one pair of allocation functions for the whole process.
+ * These serve from the arena of the body this thread is decoding, and
+ * from malloc otherwise (another thread, another use of jansson, or an
+ * arena that is full); free tells the two apart by address.
+ */
+static _Thread_local struct events_arena *arena_now;
+static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+
+#define ARENA_ALIGN 16
+
+static void *arena_malloc(size_t n)
+{
+    struct events_arena *a = arena_now;
+    size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+
+    if (a != NULL && need >= n && a->cap - a->used >= need) {
+        void *p = a->base + a->used;
+        a->used += need;
+        return p;
+    }
+    return malloc(n);
+}
+
+static void arena_free(void *p)
+{
+    struct events_arena *a = arena_now;
+
+    if (a != NULL && (char *)p >= a->base && (char *)p < a->base + a->cap) {
+        return; /* given back all at once, when the body is done */
+    }
+    free(p);
+}
+
+static void alloc_setup(void)
+{
+    json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+int events_arena_init(struct events_arena *a, size_t cap)
+{
+    a->base = aligned_alloc(ARENA_ALIGN,
+                            (cap + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1));
+    a->cap = a->base != NULL ? cap : 0;
+    a->used = 0;
+    return a->base != NULL ? 0 : -1;
+}
+
+void events_arena_deinit(struct events_arena *a)
+{
+    free(a->base);
+    a->base = NULL;
+    a->cap = 0;
+}
 
 static const char *const field_names[] = {
     "s", "u", "r", "e", "utm_source", "utm_medium", "utm_campaign",
@@ -45,6 +102,13 @@ enum events_result events_parse(const char *body, size_t len,
                                 size_t max_events, events_fn fn, void *arg,
                                 const char **err)
 {
+    return events_parse_in(NULL, body, len, max_events, fn, arg, err);
+}
+
+static enum events_result parse(const char *body, size_t len,
+                                size_t max_events, events_fn fn, void *arg,
+                                const char **err)
+{
     json_error_t jerr;
     /* Duplicate keys would make an event mean two things; NUL in a string
      * stays refused (jansson's default). */
@@ -80,5 +144,20 @@ enum events_result events_parse(const char *body, size_t len,
         }
     }
     json_decref(root);
+    return rc;
+}
+
+enum events_result events_parse_in(struct events_arena *arena,
+                                   const char *body, size_t len,
+                                   size_t max_events, events_fn fn, void *arg,
+                                   const char **err)
+{
+    pthread_once(&alloc_once, alloc_setup);
+    if (arena != NULL) {
+        arena->used = 0;
+    }
+    arena_now = arena;
+    enum events_result rc = parse(body, len, max_events, fn, arg, err);
+    arena_now = NULL;
     return rc;
 }

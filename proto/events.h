@@ -29,11 +29,35 @@ enum events_result {
 typedef int (*events_fn)(void *arg, const struct hit_fields *f, size_t i,
                          size_t n);
 
+/*
+ * Memory for jansson's objects while one body is decoded: a bump
+ * allocator reset for each body, so a worker's batches allocate nothing
+ * once its arena is made. A body whose objects do not fit spills over to
+ * malloc (and is as correct, only slower).
+ */
+struct events_arena {
+    char *base;
+    size_t cap;
+    size_t used;
+};
+
+/* Makes an arena of cap bytes. Returns 0 or -1. */
+int events_arena_init(struct events_arena *a, size_t cap);
+
+/* Frees it; a zeroed arena is fine. */
+void events_arena_deinit(struct events_arena *a);
+
 /* Decodes body[0..len) and calls fn for each event. *err (a static
  * string) says what is wrong when the result is EVENTS_MALFORMED or
  * EVENTS_TOO_MANY; fn is then never called. */
 enum events_result events_parse(const char *body, size_t len,
                                 size_t max_events, events_fn fn, void *arg,
                                 const char **err);
+
+/* events_parse() with jansson's objects in arena (NULL: malloc). */
+enum events_result events_parse_in(struct events_arena *arena,
+                                   const char *body, size_t len,
+                                   size_t max_events, events_fn fn, void *arg,
+                                   const char **err);
 
 #endif

@@ -204,6 +204,53 @@ static void test_events__stops_at_len(void **state)
     free(copy);
 }
 
+/* The same answers from an arena, a full arena (spilling over to malloc)
+ * and none; the arena is reused from the start for each body. */
+static void test_events__arena(void **state)
+{
+    struct events_arena big, tiny;
+    char want[8192] = "", got[8192];
+    const char *err;
+    char body[20000] = "[";
+    (void)state;
+
+    for (int i = 0; i < 100; i++) {
+        char ev[160];
+        snprintf(ev, sizeof ev,
+                 "%s{\"s\":\"blog\",\"u\":\"/page/%d\",\"r\":"
+                 "\"https://news.example/\",\"e\":\"signup\"}",
+                 i ? "," : "", i);
+        strcat(body, ev);
+    }
+    strcat(body, "]");
+    assert_int_equal(events_arena_init(&big, 1024 * 1024), 0);
+    assert_int_equal(events_arena_init(&tiny, 256), 0);
+    assert_int_equal(events_parse(body, strlen(body), 100, record, want, &err),
+                     EVENTS_OK);
+    for (int round = 0; round < 3; round++) {
+        got[0] = '\0';
+        assert_int_equal(events_parse_in(&big, body, strlen(body), 100, record,
+                                         got, &err),
+                         EVENTS_OK);
+        assert_string_equal(got, want);
+        /* 100 events of four fields fit with room to spare */
+        assert_true(big.used > 0 && big.used < 256 * 1024);
+        got[0] = '\0';
+        assert_int_equal(events_parse_in(&tiny, body, strlen(body), 100, record,
+                                         got, &err),
+                         EVENTS_OK);
+        assert_string_equal(got, want);
+        assert_true(tiny.used <= 256);
+    }
+    /* malformed bodies leave nothing behind either (ASan's leak check) */
+    assert_int_equal(events_parse_in(&tiny, "[{\"s\":", 7, 100, record, got,
+                                     &err),
+                     EVENTS_MALFORMED);
+    events_arena_deinit(&big);
+    events_arena_deinit(&tiny);
+    events_arena_deinit(&tiny);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_events__max_events),
         cmocka_unit_test(test_events__deep_nesting),
         cmocka_unit_test(test_events__stops_at_len),
+        cmocka_unit_test(test_events__arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
