@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh BEACOND: beacond (1 worker) and nginx empty_gif, each pinned
 # to CPU 0, loaded in turn by wrk pinned to CPU 1 through
-# ../shared/tools/cpu-per-request (or $TOOLS), with the minimal pixel, the
-# realistic mix, 16-deep pipelining, e-mail opens and signed click
+# ../shared/tools/cpu-per-request (or $TOOLS), with the minimal pixel and
+# 16-deep pipelining (both with a browser's user agent: without one
+# beacond drops the hit as a bot), the realistic mix, e-mail opens and
+# signed click
 # redirects, 10-event POST /e batches (nginx: empty_gif, a fixed 302, a
 # fixed 204). Prints one line per run;
 # compare cpu_us_per_req (wrk, not the server, saturates first on two
@@ -69,9 +71,9 @@ nworkers=$(pgrep -P "$npid" | paste -sd, -)
 run() { "$tools/cpu-per-request" --seconds "$secs" "$@"; }
 for what in minimal mix pipeline16 mail-open mail-click batch; do
     case $what in
-    minimal) lua=() ;;
+    minimal) lua=(--lua "$here/minimal-browser.lua") ;;
     mix) lua=(--lua "$tools/mix.lua") ;;
-    pipeline16) lua=(--lua "$tools/pipeline16.lua") ;;
+    pipeline16) lua=(--lua "$here/pipeline16-browser.lua") ;;
     mail-* | batch) lua=(--lua "$here/$what.lua") ;;
     esac
     run --pid "$npid,$nworkers" --url "http://127.0.0.1:$nport/p.gif?s=demo&u=/bench" \
