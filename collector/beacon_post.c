@@ -15,7 +15,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
@@ -24,7 +23,6 @@
 #include "collector/policy.h"
 #include "collector/server.h"
 #include "collector/worker.h"
-#include "common/log.h"
 #include "proto/events.h"
 
 #define CORS "Access-Control-Allow-Origin: *\r\n"
@@ -59,7 +57,7 @@ static int answer(struct worker *w, struct outbuf *out, int status,
     return conn == RESPONSE_CLOSE ? -1 : 0;
 }
 
-/* 400 and 413 carry {"error": "..."}; messages are static and need no
+/* Refusals carry {"error": "..."}; messages are static and need no
  * escaping. */
 static int error(struct worker *w, struct outbuf *out, int status,
                  const char *extra, const char *msg, enum response_conn conn)
