@@ -92,8 +92,8 @@ int config_link_key(const struct config *c, const char *id, unsigned char *out,
 {
     char kid[CONFIG_LINK_ID_MAX + 1];
 
-    for (int i = 0; config_link_key_at(c, i, kid, sizeof(kid), out, outlen) == 0;
-         i++) {
+    for (int i = 0;
+         config_link_key_at(c, i, kid, sizeof(kid), out, outlen) == 0; i++) {
         if (strcmp(kid, id) == 0) {
             return 0;
         }

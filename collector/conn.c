@@ -249,11 +249,9 @@ static void on_request(void *arg, const struct request *r)
 static void answer_error(struct conn *c, int status)
 {
     struct worker *w = c->w;
-    struct span target = span_make(NULL, 0);
+    struct span target = http_error_target(&c->http);
     if (status == 405 || status == 404) {
         /* an unknown method: 405 on our paths, 404 elsewhere */
-        target = span_make(c->http.buf + c->http.bad_target_off,
-                           c->http.bad_target_len);
         status = router_known_target(target) ? 405 : 404;
     }
     router_error(w, status, target, &c->out);

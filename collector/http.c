@@ -34,6 +34,7 @@ static int on_message_begin(llhttp_t *p)
     h->in_message = 1;
     h->started = 0;
     h->url_len = 0;
+    h->url_done = 0;
     h->n_headers = 0;
     h->head_done = 0;
     h->in_trailers = 0;
@@ -100,6 +101,12 @@ static int check_field_bytes(struct http_framer *h, const char *at,
     if (h->trailer_seen - h->trailer_off > h->limits->max_header_bytes) {
         return fail(h, 431, "trailer fields too large");
     }
+    return 0;
+}
+
+static int on_url_complete(llhttp_t *p)
+{
+    framer(p)->url_done = 1;
     return 0;
 }
 
@@ -359,6 +366,7 @@ static const llhttp_settings_t settings = {
     .on_message_begin = on_message_begin,
     .on_method = on_method,
     .on_url = on_url,
+    .on_url_complete = on_url_complete,
     .on_header_field = on_header_field,
     .on_header_field_complete = on_header_field_complete,
     .on_header_value = on_header_value,
@@ -575,6 +583,18 @@ enum http_result http_feed(struct http_framer *h, size_t n)
         compact(h);
     }
     return HTTP_FEED_OK;
+}
+
+struct span http_error_target(const struct http_framer *h)
+{
+    if (h->unknown_method) {
+        return span_make(h->buf + h->bad_target_off, h->bad_target_len);
+    }
+    if (h->in_message && h->started && h->url_done &&
+        h->req_start + h->url_off + h->url_len <= h->len) {
+        return span_make(h->buf + h->req_start + h->url_off, h->url_len);
+    }
+    return span_make(NULL, 0);
 }
 
 void http_stop(struct http_framer *h)

@@ -46,6 +46,7 @@ struct http_framer {
     int started; /* req_start is known (first method byte seen) */
     size_t req_start;
     size_t url_off, url_len;
+    int url_done; /* the whole target has been seen */
     size_t field_off, field_len;
     size_t value_off, value_len;
     int value_started;
@@ -120,6 +121,11 @@ char *http_space(struct http_framer *h, size_t *room);
 enum http_result http_feed(struct http_framer *h, size_t n);
 
 /* From inside the request callback: frame nothing after this request. */
+/* After HTTP_FEED_ERROR: the target of the refused request when its
+ * request line was whole (an unknown method's included), else empty
+ * (p NULL). Valid until the next feed. */
+struct span http_error_target(const struct http_framer *h);
+
 void http_stop(struct http_framer *h);
 
 /* 1 when no partial request is buffered (the connection is idle). */

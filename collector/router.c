@@ -4,6 +4,7 @@
 #include "collector/router.h"
 
 #include <llhttp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "collector/beacon_post.h"
@@ -28,6 +29,7 @@ struct route {
     endpoint_fn post;    /* NULL: no POST */
     endpoint_fn options; /* NULL: no OPTIONS */
     const char *allow;   /* the Allow header of a 405 */
+    int cors;            /* pages of any origin call it: CORS even on errors */
 };
 
 #define GET_HEAD "Allow: GET, HEAD\r\n"
@@ -35,18 +37,18 @@ struct route {
 #define PREFIX(path) path, sizeof(path) - 1, 1
 
 static const struct route routes[] = {
-    {EXACT("/p.gif"), pixel_handle, NULL, NULL, GET_HEAD},
-    {EXACT("/p"), pixel_handle, NULL, NULL, GET_HEAD},
+    {EXACT("/p.gif"), pixel_handle, NULL, NULL, GET_HEAD, 0},
+    {EXACT("/p"), pixel_handle, NULL, NULL, GET_HEAD, 0},
     {EXACT("/e"), NULL, beacon_post, beacon_options,
-     "Allow: POST, OPTIONS\r\n"},
-    {EXACT("/beacon.js"), script_handle, NULL, NULL, GET_HEAD},
-    {EXACT("/optout"), optout_page, NULL, NULL, GET_HEAD},
-    {EXACT("/optin"), optin_page, NULL, NULL, GET_HEAD},
+     "Allow: POST, OPTIONS\r\n", 1},
+    {EXACT("/beacon.js"), script_handle, NULL, NULL, GET_HEAD, 0},
+    {EXACT("/optout"), optout_page, NULL, NULL, GET_HEAD, 0},
+    {EXACT("/optin"), optin_page, NULL, NULL, GET_HEAD, 0},
     {EXACT("/optout/recipient"), NULL, optout_recipient, NULL,
-     "Allow: POST\r\n"},
-    {EXACT("/.well-known/gpc.json"), gpc_json, NULL, NULL, GET_HEAD},
-    {PREFIX(MAILREQ_OPEN_PREFIX), mail_open, NULL, NULL, GET_HEAD},
-    {PREFIX(MAILREQ_CLICK_PREFIX), mail_click, NULL, NULL, GET_HEAD},
+     "Allow: POST\r\n", 0},
+    {EXACT("/.well-known/gpc.json"), gpc_json, NULL, NULL, GET_HEAD, 0},
+    {PREFIX(MAILREQ_OPEN_PREFIX), mail_open, NULL, NULL, GET_HEAD, 0},
+    {PREFIX(MAILREQ_CLICK_PREFIX), mail_click, NULL, NULL, GET_HEAD, 0},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -91,12 +93,25 @@ int router_plain(struct worker *w, struct outbuf *out, int status,
     return conn == RESPONSE_CLOSE ? -1 : 0;
 }
 
+/* The extra headers of an error answer on route (NULL: not ours): Allow
+ * on a 405, CORS where pages of any origin call. NULL when none. */
+static const char *allow_headers(const struct route *route, int status,
+                                 char buf[128])
+{
+    snprintf(buf, 128, "%s%s",
+             status == 405 && route != NULL ? route->allow : "",
+             route != NULL && route->cors ? "Access-Control-Allow-Origin: *\r\n"
+                                          : "");
+    return buf[0] != '\0' ? buf : NULL;
+}
+
 int router_dispatch(struct worker *w, const struct request *r,
                     const struct ip_addr *peer, struct outbuf *out,
                     enum response_conn conn)
 {
     int head = r->method == HTTP_HEAD;
     const struct route *route = r->path.p ? find_route(r->path) : NULL;
+    char allow[128];
 
     if (route == NULL) {
         if (r->path.p == NULL) {
@@ -116,23 +131,19 @@ int router_dispatch(struct worker *w, const struct request *r,
     if (r->method == HTTP_OPTIONS && route->options != NULL) {
         return route->options(w, r, peer, out, conn);
     }
-    return router_plain(w, out, 405, route->allow, "method not allowed\n", head,
-                 conn);
+    return router_plain(w, out, 405, allow_headers(route, 405, allow),
+                        "method not allowed\n", head, conn);
 }
 
 void router_error(struct worker *w, int status, struct span target,
                   struct outbuf *out)
 {
+    const struct route *route = route_of_target(target);
     const char *body;
-    const char *extra = NULL;
+    char extra[128];
     switch (status) {
     case 404: body = "not found\n"; break;
-    case 405: {
-        const struct route *route = route_of_target(target);
-        body = "method not allowed\n";
-        extra = route != NULL ? route->allow : NULL;
-        break;
-    }
+    case 405: body = "method not allowed\n"; break;
     case 413: body = "request body too large\n"; break;
     case 414: body = "request line too long\n"; break;
     case 431: body = "request header fields too large\n"; break;
@@ -142,5 +153,6 @@ void router_error(struct worker *w, int status, struct span target,
         body = "bad request\n";
         break;
     }
-    router_plain(w, out, status, extra, body, 0, RESPONSE_CLOSE);
+    router_plain(w, out, status, allow_headers(route, status, extra), body, 0,
+                 RESPONSE_CLOSE);
 }

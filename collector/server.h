@@ -47,7 +47,8 @@ typedef int (*server_reload_fn)(struct config *out, void *arg, char *err,
  * Binds every listener, starts the flusher, the workers and the admin
  * listener, and runs until SIGTERM or SIGINT, then drains (SPEC 7). On
  * SIGHUP, reload() gives the new configuration, whose policy keys
- * (policy.h) and log_level take effect without dropping a connection. Returns the exit status.
+ * (policy.h) and log_level take effect without dropping a connection.
+ * Returns the exit status.
  */
 int server_run(const struct config *cfg, server_reload_fn reload,
                void *reload_arg);

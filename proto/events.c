@@ -49,8 +49,8 @@ static void alloc_setup(void)
 
 int events_arena_init(struct events_arena *a, size_t cap)
 {
-    a->base = aligned_alloc(ARENA_ALIGN,
-                            (cap + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1));
+    size_t rounded = (cap + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    a->base = aligned_alloc(ARENA_ALIGN, rounded);
     a->cap = a->base != NULL ? cap : 0;
     a->used = 0;
     return a->base != NULL ? 0 : -1;

@@ -128,7 +128,8 @@ int keys_mail(char *dst, size_t cap, const char *prefix, const char *site,
               size_t site_len, const char *campaign, size_t campaign_len,
               const char *kind)
 {
-    if (!keys_site_ok(site, site_len) || !keys_site_ok(campaign, campaign_len)) {
+    if (!keys_site_ok(site, site_len) ||
+        !keys_site_ok(campaign, campaign_len)) {
         return -1;
     }
     return keys_fmt(dst, cap, "%s:{%.*s}:mail:%.*s:%s", prefix, (int)site_len,

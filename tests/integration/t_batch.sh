@@ -112,7 +112,9 @@ body e101 'json.dumps([{"s":"bx","u":"/p"}] * 101).encode()'
 err "101 events" "$T_DIR/e101" 413
 body big 'json.dumps([{"s":"bx","u":"/" + "a" * 700}] * 95).encode()'
 check "the 64 KiB body is over 64 KiB (control)" 1 "$(($(wc -c < "$T_DIR/big") > 65536))"
-check "body over 64 KiB: 413" 413 "$(curl -s -o /dev/null -w '%{http_code}' -A "$BROWSER_UA" --data-binary @"$T_DIR/big" "$BASE/e")"
+out=$(post "$T_DIR/big")
+check "body over 64 KiB: 413" "HTTP/1.1 413 Content Too Large" "$(echo "$out" | status)"
+check "body over 64 KiB: CORS" '*' "$(echo "$out" | hval access-control-allow-origin)"
 # 16 words of 8 letters in a random order: about 16:1, so past 256 KiB
 # inflated by size, not by ratio
 python3 -c "import gzip, json, random, sys
@@ -176,6 +178,9 @@ check "OPTIONS: origin" '*' "$(echo "$out" | hval access-control-allow-origin)"
 out=$(curl -s -D - -o /dev/null "$BASE/e" | tr -d '\r')
 check "GET /e: 405" "HTTP/1.1 405 Method Not Allowed" "$(echo "$out" | status)"
 check "GET /e: Allow" "POST, OPTIONS" "$(echo "$out" | hval allow)"
+check "GET /e: CORS" '*' "$(echo "$out" | hval access-control-allow-origin)"
+check "GET /p.gif's 405 has no CORS" "" \
+    "$(curl -s -D - -o /dev/null -X POST "$BASE/p.gif" | tr -d '\r' | hval access-control-allow-origin)"
 
 # ------------------------------------------------ backlog full: 503
 beacond_stop

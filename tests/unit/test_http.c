@@ -950,6 +950,54 @@ static void test_http__trailers_are_not_headers(void **state)
     http_deinit(&h);
 }
 
+/* The target of a refused request, for the answer's headers: known once
+ * the request line is whole, whatever the chunking; empty before. */
+static void expect_error_target(const char *bytes, size_t chunk, int status,
+                                const char *target)
+{
+    struct http_framer h;
+    struct sink k;
+    size_t left;
+
+    start(&h, &k, &small, 64, 4096);
+    enum http_result res = feed_all(&h, bytes, strlen(bytes), chunk, &left);
+    assert_int_equal(res, HTTP_FEED_ERROR);
+    assert_int_equal(h.status, status);
+    struct span t = http_error_target(&h);
+    if (target == NULL) {
+        assert_null(t.p);
+    } else {
+        assert_non_null(t.p);
+        assert_int_equal(t.len, strlen(target));
+        assert_memory_equal(t.p, target, t.len);
+    }
+    http_deinit(&h);
+}
+
+static void test_http__error_target(void **state)
+{
+    char body[200];
+    char req[512];
+    (void)state;
+
+    memset(body, 'b', sizeof body);
+    for (size_t chunk = 1; chunk <= 64; chunk *= 4) {
+        expect_error_target("POST /e?x=1 HTTP/1.1\r\n"
+                            "Content-Length: 129\r\n\r\n",
+                            chunk, 413, "/e?x=1");
+        snprintf(req, sizeof req,
+                 "POST /e HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "81\r\n%.129s\r\n0\r\n\r\n",
+                 body);
+        expect_error_target(req, chunk, 413, "/e");
+        expect_error_target("GET /p.gif HTTP/1.1\r\nX: a\r\n b\r\n\r\n", chunk,
+                            400, "/p.gif");
+        expect_error_target("FOO /e HTTP/1.1\r\n\r\n", chunk, 405, "/e");
+        /* the line never ended: no target */
+        expect_error_target("GET /e\x01 HTTP/1.1\r\n\r\n", chunk, 400, NULL);
+    }
+}
+
 static void test_http__body_too_large(void **state)
 {
     char req[1024];
@@ -1492,6 +1540,7 @@ int main(void)
         cmocka_unit_test(test_http__trailer_split),
         cmocka_unit_test(test_http__trailers_are_not_headers),
         cmocka_unit_test(test_http__body_too_large),
+        cmocka_unit_test(test_http__error_target),
         cmocka_unit_test(test_http__large_body_bounded_buffer),
         cmocka_unit_test(test_http__buffer_growth),
         cmocka_unit_test(test_http__idle_and_in_head),

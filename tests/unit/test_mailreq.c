@@ -22,7 +22,7 @@ static void assert_span(struct span s, const char *want)
     assert_string_equal(buf, want);
 }
 
-/* ---- opens ---------------------------------------------------------------- */
+/* ---- opens ------------------------------------------------------------ */
 
 static const struct {
     const char *path, *site, *campaign, *recipient;
@@ -98,7 +98,7 @@ static void test_mailreq__open_rejects(void **state)
     }
 }
 
-/* ---- clicks --------------------------------------------------------------- */
+/* ---- clicks ----------------------------------------------------------- */
 
 #define CPATH "/c/news/spring-24/hero"
 #define SIG "JBvQ6JZ0A_zSsq1FQ2TbkA_y5oFwS7fL82I7keKDW80"
