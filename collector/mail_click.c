@@ -44,8 +44,9 @@ static const char *check_signature(const struct policy *pol,
     }
     int len = clicklink_message(msg, sizeof(msg), c->site, c->campaign,
                                 c->link, c->to, c->recipient);
-    if (len < 0 || !clicklink_verify(c->sig.p, c->sig.len, key->key,
-                                     key->len, msg, (size_t)len)) {
+    if (len < 0 ||
+        !clicklink_verify_with(c->sig.p, c->sig.len, &key->ready, msg,
+                               (size_t)len)) {
         return "bad signature";
     }
     return NULL;

@@ -101,6 +101,7 @@ int mail_policy_init(struct mail_policy *m, const struct config *cfg,
                                &k->len) < 0) {
             break;
         }
+        clicklink_key_init(&k->ready, k->key, k->len);
         m->n_keys++;
     }
     return 0;

@@ -12,6 +12,7 @@
 #include "aggregator/counts.h"
 #include "collector/config.h"
 #include "collector/config_parse.h"
+#include "proto/clicklink.h"
 #include "proto/ipaddr.h"
 #include "proto/span.h"
 
@@ -21,6 +22,7 @@ struct mail_link_key {
     char id[CONFIG_LINK_ID_MAX + 1];
     unsigned char key[CONFIG_KEY_MAX];
     size_t len;
+    struct clicklink_key ready; /* key, prepared for verifying */
 };
 
 struct mail_policy {

@@ -54,16 +54,33 @@ int clicklink_message(char *dst, size_t cap, struct span site,
     return (int)off;
 }
 
+void clicklink_key_init(struct clicklink_key *k, const unsigned char *key,
+                        size_t keylen)
+{
+    crypto_auth_hmacsha256_init(&k->ready, key, keylen);
+}
+
+/* HMAC from a prepared key: a copy of its state takes the message. */
+static void clicklink_mac_with(unsigned char mac[CLICKLINK_MAC_LEN],
+                               const struct clicklink_key *k, const char *msg,
+                               size_t len)
+{
+    crypto_auth_hmacsha256_state st = k->ready;
+
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(&st, sizeof st);
+}
+
 static void clicklink_mac(unsigned char mac[CLICKLINK_MAC_LEN],
                           const unsigned char *key, size_t keylen,
                           const char *msg, size_t len)
 {
-    crypto_auth_hmacsha256_state st;
+    struct clicklink_key k;
 
-    crypto_auth_hmacsha256_init(&st, key, keylen);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, len);
-    crypto_auth_hmacsha256_final(&st, mac);
-    sodium_memzero(&st, sizeof st);
+    clicklink_key_init(&k, key, keylen);
+    clicklink_mac_with(mac, &k, msg, len);
+    sodium_memzero(&k, sizeof k);
 }
 
 void clicklink_sign(char out[CLICKLINK_SIG_LEN + 1], const unsigned char *key,
@@ -79,6 +96,19 @@ void clicklink_sign(char out[CLICKLINK_SIG_LEN + 1], const unsigned char *key,
 int clicklink_verify(const char *sig, size_t siglen, const unsigned char *key,
                      size_t keylen, const char *msg, size_t len)
 {
+    struct clicklink_key k;
+    int ok;
+
+    clicklink_key_init(&k, key, keylen);
+    ok = clicklink_verify_with(sig, siglen, &k, msg, len);
+    sodium_memzero(&k, sizeof k);
+    return ok;
+}
+
+int clicklink_verify_with(const char *sig, size_t siglen,
+                          const struct clicklink_key *k, const char *msg,
+                          size_t len)
+{
     unsigned char got[CLICKLINK_MAC_LEN], want[CLICKLINK_MAC_LEN];
     size_t got_len = 0;
     int ok;
@@ -92,7 +122,7 @@ int clicklink_verify(const char *sig, size_t siglen, const unsigned char *key,
         got_len != sizeof got) {
         return 0;
     }
-    clicklink_mac(want, key, keylen, msg, len);
+    clicklink_mac_with(want, k, msg, len);
     ok = sodium_memcmp(got, want, sizeof want) == 0;
     sodium_memzero(want, sizeof want);
     return ok;

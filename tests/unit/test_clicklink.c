@@ -463,6 +463,35 @@ static void test_clicklink__email_token_ascii_only(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* A prepared key answers as the raw key does, and can be used again. */
+static void test_clicklink__prepared_key(void **state)
+{
+    struct clicklink_key k1, k2;
+    (void)state;
+
+    clicklink_key_init(&k1, key1, sizeof key1);
+    clicklink_key_init(&k2, key2, sizeof key2 - 1);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(clicklink_verify_with(SIG_K1_R, strlen(SIG_K1_R), &k1,
+                                               MSG_R, strlen(MSG_R)),
+                         1);
+        assert_int_equal(clicklink_verify_with(SIG_K1_NO_R,
+                                               strlen(SIG_K1_NO_R), &k1,
+                                               MSG_NO_R, strlen(MSG_NO_R)),
+                         1);
+        assert_int_equal(clicklink_verify_with(SIG_K2_R, strlen(SIG_K2_R), &k2,
+                                               MSG_R, strlen(MSG_R)),
+                         1);
+        /* the other key, or the other message: no */
+        assert_int_equal(clicklink_verify_with(SIG_K1_R, strlen(SIG_K1_R), &k2,
+                                               MSG_R, strlen(MSG_R)),
+                         0);
+        assert_int_equal(clicklink_verify_with(SIG_K1_R, strlen(SIG_K1_R), &k1,
+                                               MSG_NO_R, strlen(MSG_NO_R)),
+                         0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_clicklink__verify_known_answers),
         cmocka_unit_test(test_clicklink__sign_verify_round_trip),
         cmocka_unit_test(test_clicklink__verify_rejects_wrong_key),
+        cmocka_unit_test(test_clicklink__prepared_key),
         cmocka_unit_test(test_clicklink__verify_rejects_tampered_message),
         cmocka_unit_test(test_clicklink__verify_rejects_each_position_flipped),
         cmocka_unit_test(test_clicklink__verify_rejects_bad_lengths),
