@@ -23,6 +23,19 @@ static inline int backlog_has_room(struct backlog *b, int64_t n)
            b->max_keys;
 }
 
+/* Takes n keys at once if they fit: unlike has_room + add, no other
+ * worker can slip in between. Returns 0, or -1 (nothing taken). */
+static inline int backlog_reserve(struct backlog *b, int64_t n)
+{
+    int64_t before = atomic_fetch_add_explicit(&b->keys, n,
+                                               memory_order_relaxed);
+    if (before + n > b->max_keys) {
+        atomic_fetch_sub_explicit(&b->keys, n, memory_order_relaxed);
+        return -1;
+    }
+    return 0;
+}
+
 /* Adds (or, negative, removes) n keys. */
 static inline void backlog_add(struct backlog *b, int64_t n)
 {

@@ -328,18 +328,23 @@ static int same_group(const struct table_entry *a, const struct table_entry *b)
     return op_group_len(b) == n && memcmp(a->key, b->key, n) == 0;
 }
 
-/* Appends the (field, incr) pairs of ops[0..n), one sorted-set or hash key,
- * capping sorted sets at max_members. Returns the number of pairs or -1. */
+/*
+ * Appends the (field, value) pairs of ops[0..n), the operations of one key
+ * of type ('h', 'z' or 'x'), capping sorted sets at max_members: a 'z'
+ * set's smallest counts go to "(other)"; an 'x' set keeps its latest
+ * times and drops the rest (times do not add up). Returns the number of
+ * pairs or -1.
+ */
 static long add_fields(struct argbuf *a, const struct table_entry **ops,
-                       size_t n, int is_zset, uint64_t max_members)
+                       size_t n, char type, uint64_t max_members)
 {
     size_t keep = n;
     uint64_t other = 0;
 
-    if (is_zset && n > max_members) {
+    if (type != 'h' && n > max_members) {
         qsort(ops, n, sizeof(*ops), cmp_count_desc);
         keep = (size_t)max_members;
-        for (size_t i = keep; i < n; i++) {
+        for (size_t i = keep; type == 'z' && i < n; i++) {
             other += ops[i]->count;
         }
     }
@@ -547,14 +552,13 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
             at = at << 8 | (unsigned char)e[i]->key[1 + b];
         }
         char type[2] = {e[i]->key[0], '\0'};
-        int is_zset = type[0] == 'z';
         /* n is known only after the cap: write a placeholder, patch it. */
         if (arg_str(&a, type) < 0 || arg_u64(&a, at) < 0 ||
             arg_str(&a, "0000000000") < 0) {
             goto out;
         }
         int n_slot = a.argc - 1;
-        long pairs = add_fields(&a, e + i, j - i, is_zset, p->max_members);
+        long pairs = add_fields(&a, e + i, j - i, type[0], p->max_members);
         if (pairs < 0) {
             goto out;
         }

@@ -67,13 +67,6 @@ static int error(struct worker *w, struct outbuf *out, int status,
     return answer(w, out, status, "application/json", extra, body, conn);
 }
 
-/* Whether the backlog can take n more hits. */
-static int has_room(struct worker *w, size_t n)
-{
-    return backlog_has_room(&w->srv->backlog,
-                            (int64_t)n * COUNTS_MAX_KEYS_PER_HIT);
-}
-
 /* What every event of one request shares, and the tally. */
 struct batch_run {
     struct worker *w;
@@ -82,9 +75,33 @@ struct batch_run {
     const struct ip_addr *peer;
     struct ua_info ua;
     enum metrics_outcome gate; /* METRICS_O_counted: the gate let it pass */
-    struct hit_page_host ph;
+    struct hit_record_page pg;
+    struct hit_record_keys keys; /* backlog keys taken for the batch */
+    int reserved;                /* keys were taken (and must be settled) */
     int valid, accepted, dropped;
 };
+
+/* Takes backlog keys for n events at once: a batch is counted whole or
+ * not at all, whatever the other workers do meanwhile. */
+static int reserve(struct batch_run *b, size_t n)
+{
+    int64_t keys = (int64_t)n * COUNTS_MAX_KEYS_PER_HIT;
+    if (backlog_reserve(&b->w->srv->backlog, keys) < 0) {
+        return -1;
+    }
+    b->keys.left = keys;
+    b->reserved = 1;
+    return 0;
+}
+
+/* Gives back the keys the batch did not use. */
+static void settle(struct batch_run *b)
+{
+    if (b->reserved) {
+        backlog_add(&b->w->srv->backlog, -b->keys.left);
+        b->reserved = 0;
+    }
+}
 
 static void count_event(struct batch_run *b, int parsed)
 {
@@ -93,7 +110,8 @@ static void count_event(struct batch_run *b, int parsed)
         b->valid++;
         o = b->gate != METRICS_O_counted
                 ? b->gate
-                : hit_record(b->w, b->pol, b->r, b->peer, b->ua, &b->w->hit);
+                : hit_record(b->w, b->pol, b->r, b->peer, b->ua, &b->w->hit,
+                             &b->keys);
     }
     metrics_inc(&b->w->metrics.hits[METRICS_E_batch][o]);
     if (o == METRICS_O_counted) {
@@ -110,12 +128,11 @@ static int on_event(void *arg, const struct hit_fields *f, size_t i,
     struct worker *w = b->w;
     const char *err;
 
-    /* Room for the whole batch, or none of it is counted. */
-    if (i == 0 && !has_room(w, n)) {
+    if (i == 0 && reserve(b, n) < 0) {
         return -1;
     }
     count_event(b, f != NULL &&
-                       hit_parse_fields(&w->hit, f, &b->ph.ctx, w->scratch,
+                       hit_parse_fields(&w->hit, f, &b->pg.ctx, w->scratch,
                                         w->scratch_cap, &err) == 0);
     return 0;
 }
@@ -183,20 +200,26 @@ int beacon_post(struct worker *w, const struct request *r,
                            agent.p ? agent.p : "", agent.len);
     struct gate_facts facts = {b.ua.bot, 0};
     b.gate = gate_check(&b.pol->gate, r, &facts);
-    hit_page_host(&b.ph, r);
+    hit_record_page(&b.pg, r);
 
     enum events_result parsed = EVENTS_STOPPED;
     if (!form) {
         parsed = events_parse_in(&w->json_arena, body.p, body.len,
                                  srv->cfg->max_batch_events, on_event, &b,
                                  &msg);
-    } else if (has_room(w, 1)) {
+    } else if (body.len > w->scratch_cap) {
+        /* one event's query: a request line's worth, not a batch's */
+        return error(w, out, 413, NULL,
+                     "a form-encoded event is longer than max_request_line",
+                     conn);
+    } else if (reserve(&b, 1) == 0) {
         const char *err;
-        count_event(&b, hit_parse_query(&w->hit, body.p, body.len, &b.ph.ctx,
+        count_event(&b, hit_parse_query(&w->hit, body.p, body.len, &b.pg.ctx,
                                         w->scratch, w->scratch_cap,
                                         &err) == 0);
         parsed = EVENTS_OK;
     }
+    settle(&b);
     switch (parsed) {
     case EVENTS_OK:
         break;

@@ -7,6 +7,7 @@
 
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
+#include "aggregator/table.h"
 #include "collector/client_addr.h"
 #include "collector/policy.h"
 #include "collector/pseudo.h"
@@ -14,18 +15,18 @@
 #include "collector/server.h"
 #include "collector/worker.h"
 
-void hit_page_host(struct hit_page_host *ph, const struct request *r)
+void hit_record_page(struct hit_record_page *pg, const struct request *r)
 {
     struct span referer = r->header[HDR_REFERER];
 
-    ph->ctx.page_host = NULL;
-    ph->ctx.page_host_len = 0;
+    pg->ctx.page_host = NULL;
+    pg->ctx.page_host_len = 0;
     if (referer.p != NULL) {
-        ssize_t n = url_host(ph->host, sizeof(ph->host), referer.p,
+        ssize_t n = url_host(pg->host, sizeof(pg->host), referer.p,
                              referer.len);
         if (n > 0) {
-            ph->ctx.page_host = ph->host;
-            ph->ctx.page_host_len = (size_t)n;
+            pg->ctx.page_host = pg->host;
+            pg->ctx.page_host_len = (size_t)n;
         }
     }
 }
@@ -33,11 +34,15 @@ void hit_page_host(struct hit_page_host *ph, const struct request *r)
 enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
                                 const struct request *r,
                                 const struct ip_addr *peer,
-                                struct ua_info ua, const struct hit *h)
+                                struct ua_info ua, const struct hit *h,
+                                struct hit_record_keys *reserved)
 {
     struct span agent = r->header[HDR_USER_AGENT];
 
-    if (worker_reserve_hit(w) < 0) {
+    if (reserved != NULL
+            ? reserved->left < COUNTS_MAX_KEYS_PER_HIT ||
+                  table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) < 0
+            : worker_reserve_hit(w) < 0) {
         return METRICS_O_shed;
     }
     time_t now = worker_now(w);
@@ -58,6 +63,10 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
     if (created < 0) {
         return METRICS_O_shed;
     }
-    backlog_add(&w->srv->backlog, created);
+    if (reserved != NULL) {
+        reserved->left -= created;
+    } else {
+        backlog_add(&w->srv->backlog, created);
+    }
     return METRICS_O_counted;
 }

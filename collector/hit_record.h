@@ -19,23 +19,35 @@ struct policy;
 
 /* The embedding page's host, from the Referer header: for telling an
  * internal referrer when u is a bare path. */
-struct hit_page_host {
+struct hit_record_page {
     char host[URL_HOST_MAX + 1];
     struct hit_context ctx;
 };
 
-/* Fills ph from r's Referer; ph->ctx is empty without one. */
-void hit_page_host(struct hit_page_host *ph, const struct request *r);
+/* Fills pg from r's Referer; pg->ctx is empty without one. */
+void hit_record_page(struct hit_record_page *pg, const struct request *r);
+
+/*
+ * Backlog keys taken ahead for the hits of one batch
+ * (backlog_reserve()), so that no other worker can fill the backlog
+ * half-way through it; hit_record() draws on them, and the caller gives
+ * back what is left.
+ */
+struct hit_record_keys {
+    int64_t left;
+};
 
 /*
  * Counts the valid hit h from the request r of peer (the client address
- * and user agent make its pseudonym). Returns METRICS_O_counted, or
- * METRICS_O_shed when there is no room for it (then nothing of it is
- * counted).
+ * and user agent make its pseudonym), drawing its backlog keys from
+ * reserved, or, when NULL, checking for room itself. Returns
+ * METRICS_O_counted, or METRICS_O_shed when there is no room for it (then
+ * nothing of it is counted).
  */
 enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
                                 const struct request *r,
                                 const struct ip_addr *peer,
-                                struct ua_info ua, const struct hit *h);
+                                struct ua_info ua, const struct hit *h,
+                                struct hit_record_keys *reserved);
 
 #endif

@@ -120,12 +120,12 @@ char *http_space(struct http_framer *h, size_t *room);
 /* Frames n newly read bytes (written at http_space()). */
 enum http_result http_feed(struct http_framer *h, size_t n);
 
-/* From inside the request callback: frame nothing after this request. */
 /* After HTTP_FEED_ERROR: the target of the refused request when its
  * request line was whole (an unknown method's included), else empty
  * (p NULL). Valid until the next feed. */
 struct span http_error_target(const struct http_framer *h);
 
+/* From inside the request callback: frame nothing after this request. */
 void http_stop(struct http_framer *h);
 
 /* 1 when no partial request is buffered (the connection is idle). */

@@ -30,7 +30,7 @@
     (2 + 3 * (1 + 64) + 1 + CLICKLINK_TO_MAX + 1 + CLICKLINK_RECIPIENT_MAX + 1)
 
 /* Location, X-Beacon and Tk lines. */
-#define HEADERS_MAX (CLICKLINK_TO_MAX + 128)
+#define HEADERS_MAX (CLICKLINK_LOCATION_MAX + 128)
 
 /* NULL when c's signature verifies under the key it names, else why
  * not. */
@@ -122,10 +122,14 @@ int mail_click(struct worker *w, const struct request *r,
         head ? METRICS_O_head : count_click(w, pol, r, &c);
     metrics_inc(&w->metrics.hits[METRICS_E_click][o]);
 
+    char location[CLICKLINK_LOCATION_MAX + 1];
     char headers[HEADERS_MAX];
     const char *x_beacon = gate_x_beacon(o);
-    int n = snprintf(headers, sizeof(headers), "Location: %.*s\r\n%s%s%s%s",
-                     (int)c.to.len, c.to.p, x_beacon ? "X-Beacon: " : "",
+    if (clicklink_location(location, sizeof(location), c.to.p, c.to.len) < 0) {
+        return -1;
+    }
+    int n = snprintf(headers, sizeof(headers), "Location: %s\r\n%s%s%s%s",
+                     location, x_beacon ? "X-Beacon: " : "",
                      x_beacon ? x_beacon : "", x_beacon ? "\r\n" : "",
                      gate_tk_n(o) ? "Tk: N\r\n" : "");
     if (n < 0 || (size_t)n >= sizeof(headers)) {

@@ -97,12 +97,18 @@ int mail_policy_init(struct mail_policy *m, const struct config *cfg,
     }
     while (m->n_keys < CONFIG_LINK_KEYS_MAX) {
         struct mail_link_key *k = &m->keys[m->n_keys];
-        if (config_link_key_at(cfg, m->n_keys, k->id, sizeof(k->id), k->key,
-                               &k->len) < 0) {
+        unsigned char raw[CONFIG_KEY_MAX];
+        size_t len;
+        int rc = config_link_key_at(cfg, m->n_keys, k->id, sizeof(k->id), raw,
+                                    &len);
+        if (rc == 0) {
+            clicklink_key_init(&k->ready, raw, len);
+            m->n_keys++;
+        }
+        sodium_memzero(raw, sizeof(raw));
+        if (rc < 0) {
             break;
         }
-        clicklink_key_init(&k->ready, k->key, k->len);
-        m->n_keys++;
     }
     return 0;
 err:

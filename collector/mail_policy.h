@@ -20,9 +20,7 @@ struct botlist;
 
 struct mail_link_key {
     char id[CONFIG_LINK_ID_MAX + 1];
-    unsigned char key[CONFIG_KEY_MAX];
-    size_t len;
-    struct clicklink_key ready; /* key, prepared for verifying */
+    struct clicklink_key ready; /* the key, prepared for verifying */
 };
 
 struct mail_policy {

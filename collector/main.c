@@ -12,6 +12,7 @@
 #include "collector/policy.h"
 #include "collector/server.h"
 #include "common/log.h"
+#include "proto/events.h"
 
 /* SIGHUP: the same file and flags, read again. */
 static int reload_config(struct config *out, void *arg, char *err,
@@ -77,5 +78,6 @@ int main(int argc, char **argv)
         return 1;
     }
     log_set_level(cfg.log_level);
+    events_setup(); /* jansson's allocators, before any thread runs */
     return server_run(&cfg, reload_config, &cli);
 }

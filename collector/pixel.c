@@ -23,15 +23,15 @@ static enum metrics_outcome count_hit(struct worker *w,
                                       const struct ip_addr *peer,
                                       struct ua_info ua)
 {
-    struct hit_page_host ph;
+    struct hit_record_page pg;
     const char *err;
 
-    hit_page_host(&ph, r);
-    if (hit_parse_query(&w->hit, r->query.p, r->query.len, &ph.ctx,
+    hit_record_page(&pg, r);
+    if (hit_parse_query(&w->hit, r->query.p, r->query.len, &pg.ctx,
                         w->scratch, w->scratch_cap, &err) < 0) {
         return METRICS_O_invalid;
     }
-    return hit_record(w, pol, r, peer, ua, &w->hit);
+    return hit_record(w, pol, r, peer, ua, &w->hit, NULL);
 }
 
 int pixel_handle(struct worker *w, const struct request *r,

@@ -139,20 +139,30 @@ void router_error(struct worker *w, int status, struct span target,
                   struct outbuf *out)
 {
     const struct route *route = route_of_target(target);
-    const char *body;
+    const char *why;
     char extra[128];
+    char body[96];
     switch (status) {
-    case 404: body = "not found\n"; break;
-    case 405: body = "method not allowed\n"; break;
-    case 413: body = "request body too large\n"; break;
-    case 414: body = "request line too long\n"; break;
-    case 431: body = "request header fields too large\n"; break;
-    case 503: body = "service unavailable\n"; break;
+    case 404: why = "not found"; break;
+    case 405: why = "method not allowed"; break;
+    case 413: why = "request body too large"; break;
+    case 414: why = "request line too long"; break;
+    case 431: why = "request header fields too large"; break;
+    case 503: why = "service unavailable"; break;
     default:
         status = 400;
-        body = "bad request\n";
+        why = "bad request";
         break;
     }
-    router_plain(w, out, status, allow_headers(route, status, extra), body, 0,
-                 RESPONSE_CLOSE);
+    const char *headers = allow_headers(route, status, extra);
+    if (route != NULL && route->cors) {
+        /* the batch beacon's own refusals are JSON: so are these */
+        snprintf(body, sizeof(body), "{\"error\": \"%s\"}\n", why);
+        metrics_response(&w->metrics, status);
+        response_simple(out, &w->date, status, "application/json", headers,
+                        body, strlen(body), 0, RESPONSE_CLOSE);
+        return;
+    }
+    snprintf(body, sizeof(body), "%s\n", why);
+    router_plain(w, out, status, headers, body, 0, RESPONSE_CLOSE);
 }

@@ -154,6 +154,32 @@ static int clicklink_is_alnum(unsigned char c)
            (c >= 'A' && c <= 'Z');
 }
 
+int clicklink_location(char *dst, size_t cap, const char *to, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)to[i];
+        size_t need = c < 0x80 ? 1 : 3;
+        if (o + need + 1 > cap) { /* and the NUL */
+            return -1;
+        }
+        if (c < 0x80) {
+            dst[o++] = (char)c;
+        } else {
+            dst[o++] = '%';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 0x0f];
+        }
+    }
+    if (cap == 0) {
+        return -1;
+    }
+    dst[o] = '\0';
+    return (int)o;
+}
+
 int clicklink_valid_id(const char *s, size_t len)
 {
     if (s == NULL || len < 1 || len > 64) {

@@ -85,6 +85,17 @@ int clicklink_verify(const char *sig, size_t siglen, const unsigned char *key,
  */
 int clicklink_valid_to(const char *to, size_t len);
 
+/* Longest Location value clicklink_location() writes, NUL excluded. */
+#define CLICKLINK_LOCATION_MAX (3 * CLICKLINK_TO_MAX)
+
+/*
+ * Writes the Location header value for a valid to (clicklink_valid_to)
+ * into dst, NUL-terminated: to as signed, but bytes of 0x80 and above
+ * (raw UTF-8 in a path) as %XX, since a header value is ASCII. Returns
+ * its length, or -1 when dst (cap bytes) cannot hold it.
+ */
+int clicklink_location(char *dst, size_t cap, const char *to, size_t len);
+
 /* 1 when s[0..len) is a campaign or link id: [A-Za-z0-9._-]{1,64}. */
 int clicklink_valid_id(const char *s, size_t len);
 

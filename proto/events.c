@@ -47,6 +47,11 @@ static void alloc_setup(void)
     json_set_alloc_funcs(arena_malloc, arena_free);
 }
 
+void events_setup(void)
+{
+    pthread_once(&alloc_once, alloc_setup);
+}
+
 int events_arena_init(struct events_arena *a, size_t cap)
 {
     size_t rounded = (cap + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
@@ -152,7 +157,7 @@ enum events_result events_parse_in(struct events_arena *arena,
                                    size_t max_events, events_fn fn, void *arg,
                                    const char **err)
 {
-    pthread_once(&alloc_once, alloc_setup);
+    events_setup();
     if (arena != NULL) {
         arena->used = 0;
     }

@@ -41,6 +41,13 @@ struct events_arena {
     size_t used;
 };
 
+/*
+ * Installs the allocation functions jansson uses process-wide (arena or
+ * malloc, see events.c). Call it once before threads start; the parse
+ * functions call it too, for programs that do not.
+ */
+void events_setup(void);
+
 /* Makes an arena of cap bytes. Returns 0 or -1. */
 int events_arena_init(struct events_arena *a, size_t cap);
 

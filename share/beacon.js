@@ -6,7 +6,10 @@
 // It sends to the place it was loaded from: POST /e with sendBeacon
 // (text/plain JSON: no CORS preflight), or the pixel where sendBeacon is
 // missing or refuses. Under Do Not Track or Global Privacy Control it
-// sends nothing at all, and beacon() does nothing.
+// sends nothing at all, and beacon() does nothing. It sends no more than
+// the collector keeps: the page's origin and path with its utm_*
+// parameters only (a query can hold e-mail addresses and tokens), and
+// the referrer's origin.
 //
 // scripts/jsmin.sh turns this file into what is served: it drops the
 // lines that are only a comment and the indentation. So: no comment after
@@ -21,11 +24,25 @@ if (n.doNotTrack == "1" || w.doNotTrack == "1" || n.globalPrivacyControl || !sit
   return;
 }
 var enc = encodeURIComponent;
+// the origin of a URL, "" for none or a bad one
+function origin(u) {
+  try {
+    return new URL(u).origin;
+  } catch (x) {
+    return "";
+  }
+}
 // the page last counted, and where the visitor came from
 var page = "";
-var ref = d.referrer;
+var ref = origin(d.referrer);
 function send(e) {
-  var ev = {s: site, u: l.href};
+  var q = [];
+  new URLSearchParams(l.search).forEach(function (v, k) {
+    if (k.indexOf("utm_") == 0) {
+      q.push(enc(k) + "=" + enc(v));
+    }
+  });
+  var ev = {s: site, u: l.origin + l.pathname + (q.length ? "?" + q.join("&") : "")};
   if (ref) {
     ev.r = ref;
   }
@@ -33,11 +50,11 @@ function send(e) {
     ev.e = e;
   }
   if (!(n.sendBeacon && n.sendBeacon(base + "/e", JSON.stringify(ev)))) {
-    var q = "";
+    var p = "";
     for (var k in ev) {
-      q += "&" + k + "=" + enc(ev[k]);
+      p += "&" + k + "=" + enc(ev[k]);
     }
-    new Image().src = base + "/p.gif?" + q.slice(1);
+    new Image().src = base + "/p.gif?" + p.slice(1);
   }
 }
 // a pageview when the path or query changed (a hash change is no page)
@@ -45,7 +62,7 @@ function view() {
   var p = l.pathname + l.search;
   if (p != page) {
     if (page) {
-      ref = l.protocol + "//" + l.host + page;
+      ref = l.origin;
     }
     page = p;
     send();

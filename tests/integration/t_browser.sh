@@ -140,6 +140,35 @@ check "without sendBeacon: the event by pixel" 1 "$(rcli HGET "bc:{old}:tot:d:$D
 check "without sendBeacon: both went to /p.gif" $((pixels + 2)) \
     "$(metric 'beacon_hits_total{endpoint="pixel",outcome="counted"}')"
 
+# ------------------------------------------------ what the script sends
+# the served script, loaded from the page server itself, so its pixel
+# fallback lands in that server's log: only origin, path and utm_* of the
+# page, only the referrer's origin
+curl -s "$BASE/beacon.js" > "$SITE_DIR/beacon.js"
+cat > "$SITE_DIR/leak.html" <<HTML
+<!doctype html><html><head><title>leak</title>
+<script>Object.defineProperty(navigator, "sendBeacon", {value: undefined});</script>
+<script defer data-site="leak" src="/beacon.js"></script>
+</head><body><script>
+window.addEventListener("load", function () {
+  setTimeout(function () { document.title = "done"; }, 200);
+});
+</script></body></html>
+HTML
+cat > "$SITE_DIR/from.html" <<HTML
+<!doctype html><html><body><script>
+location.href = "http://127.0.0.1:$PAGE_PORT/leak.html?email=ann%40example.com&token=s3cret&utm_source=mail#frag";
+</script></body></html>
+HTML
+browse "http://localhost:$PAGE_PORT/from.html?session=abc" >/dev/null
+sent=$(grep -o 'GET /p.gif[^ ]*' "$T_DIR/pages.log" | tail -1)
+check "the script sent the pageview (control)" 1 "$(echo "$sent" | grep -c 's=leak')"
+check "sent: the page's path and utm only" 1 \
+    "$(echo "$sent" | grep -c 'u=http%3A%2F%2F127.0.0.1%3A'"$PAGE_PORT"'%2Fleak.html%3Futm_source%3Dmail&')"
+check "sent: the referrer's origin only" 1 "$(echo "$sent" | grep -c 'r=http%3A%2F%2Flocalhost%3A'"$PAGE_PORT"'$')"
+check "sent: no other query, fragment or referrer path" 0 \
+    "$(echo "$sent" | grep -c -e email -e s3cret -e token -e frag -e session -e from.html)"
+
 # ------------------------------------------------ scripts off: <noscript>
 cat > "$SITE_DIR/nojs.html" <<HTML
 <!doctype html><html><head><title>nojs</title>

@@ -86,9 +86,15 @@ score=$(rcli ZSCORE 'bc:{news}:mail:idx' spring)
 check "idx: last activity within the test's seconds" 1 \
     "$(awk -v s="$score" -v a="$T0" -v b="$T1" 'BEGIN { print (s >= a && s <= b) }')"
 
+# a target with raw UTF-8 in its path: Location is ASCII, the bytes
+# percent-encoded (HEAD: redirected, not counted)
+u8=$(ctl sign link --site news --campaign utf --link l --to 'https://x.example/café?q=ü')
+check "UTF-8 target: Location percent-encoded" 'https://x.example/caf%C3%A9?q=%C3%BC' \
+    "$(click "$u8" -I | hval location)"
+
 # ------------------------------------------------ templates signed by beaconctl
-# every link "sign html" writes redirects to its original target and
-# counts; its pixel counts as an open
+# every link "sign html" writes redirects to its original target (non-ASCII
+# bytes percent-encoded) and counts; its pixel counts as an open
 TEMPLATES=$(cd "$(dirname "$0")/../data/mail" && pwd)
 n_links=0
 for f in "$TEMPLATES"/*.html; do
@@ -102,7 +108,8 @@ class P(html.parser.HTMLParser):
         if tag == "a" and (a.get("href") or "").startswith(base + "/c/"):
             href = a["href"]
             to = u.parse_qs(u.urlsplit(href).query, keep_blank_values=True)["to"][0]
-            print(href + "\t" + to)
+            # Location is ASCII: raw UTF-8 goes percent-encoded
+            print(href + "\t" + "".join(c if ord(c) < 128 else u.quote(c) for c in to))
         if tag == "img" and (a.get("src") or "").startswith(base + "/o/"):
             print(a["src"] + "\tPIXEL")
 P(convert_charrefs=True).feed(open(path, encoding="utf-8").read())
@@ -169,6 +176,11 @@ for name in "${!BAD[@]}"; do
 done
 check "a URL over the request-line limit: 414, no Location" "414 " \
     "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$(sign "$K1" news spring hero "https://x.example/$(head -c 9000 /dev/zero | tr '\0' a)" "$R1")")"
+# a valid click after them, on another campaign: once it is in Redis, so
+# is anything counted before it
+sentinel=$(ctl sign link --site news --campaign sentinel --link l --to "$TO")
+click "$sentinel" >/dev/null
+wait_eq "sentinel click counted" 1 tot sentinel clicks
 check "the bad links counted nothing" 6 "$(tot spring clicks)"
 check "metrics: click invalid" "$n_bad" \
     "$(metric 'beacon_hits_total{endpoint="click",outcome="invalid"}')"

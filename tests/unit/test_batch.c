@@ -1252,6 +1252,24 @@ static void test_batch__redis_mail(void **state)
     assert_int_equal(zscore("bc:{news}:mail:idx", "spring"), t0 + 23);
     assert_int_equal(zscore("bc:{news}:mail:spring:links", "hero"), 3);
     batch_destroy(bt);
+
+    /* Past max_members, the index keeps the latest campaigns of a flush
+     * and drops the others: times have no "(other)". */
+    struct batch_params p3 = redis_params;
+    p3.max_members = 2;
+    table_reset(t);
+    const char *names[4] = {"c-a", "c-b", "c-c", "c-d"};
+    for (int i = 0; i < 4; i++) {
+        struct counts_mail cm = {"capped", 6, names[i], 3, NULL};
+        assert_true(counts_add_click(t, &cm, "l", 1, t0 + i) >= 0);
+    }
+    bt = build(t, 102, &p3);
+    apply(bt, 1);
+    assert_int_equal(int_cmd("ZCARD %s", "bc:{capped}:mail:idx"), 2);
+    assert_int_equal(zscore("bc:{capped}:mail:idx", "c-d"), t0 + 3);
+    assert_int_equal(zscore("bc:{capped}:mail:idx", "c-c"), t0 + 2);
+    assert_int_equal(zscore("bc:{capped}:mail:idx", "(other)"), -1);
+    batch_destroy(bt);
     table_destroy(t);
 }
 

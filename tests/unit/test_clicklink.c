@@ -492,6 +492,30 @@ static void test_clicklink__prepared_key(void **state)
     }
 }
 
+/* Location: the target as signed, raw UTF-8 percent-encoded, and never
+ * past the buffer. */
+static void test_clicklink__location(void **state)
+{
+    char out[64];
+    (void)state;
+
+    assert_int_equal(
+        clicklink_location(out, sizeof out, "https://x.example/a?b=1#c", 25),
+        25);
+    assert_string_equal(out, "https://x.example/a?b=1#c");
+    assert_int_equal(clicklink_location(out, sizeof out,
+                                        "https://x.example/\xc3\xa9%20", 23),
+                     27);
+    assert_string_equal(out, "https://x.example/%C3%A9%20");
+    assert_int_equal(
+        clicklink_location(out, 27, "https://x.example/\xc3\xa9%20", 23), -1);
+    assert_int_equal(
+        clicklink_location(out, 28, "https://x.example/\xc3\xa9%20", 23), 27);
+    assert_int_equal(clicklink_location(out, 0, "", 0), -1);
+    assert_int_equal(clicklink_location(out, 1, "", 0), 0);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_clicklink__sign_verify_round_trip),
         cmocka_unit_test(test_clicklink__verify_rejects_wrong_key),
         cmocka_unit_test(test_clicklink__prepared_key),
+        cmocka_unit_test(test_clicklink__location),
         cmocka_unit_test(test_clicklink__verify_rejects_tampered_message),
         cmocka_unit_test(test_clicklink__verify_rejects_each_position_flipped),
         cmocka_unit_test(test_clicklink__verify_rejects_bad_lengths),
