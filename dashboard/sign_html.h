@@ -20,9 +20,10 @@
  *   0, a surrogate, U+0080-U+009F or past U+10FFFF) is left as it is: the
  *   link keeps working, it is only not counted.
  * - Link id: the anchor's data-link value, which must be a valid id
- *   (clicklink_valid_id) or the call fails; otherwise 1, 2, 3, ... in
- *   document order over the signed anchors without data-link, skipping
- *   every number some <a data-link> of the document uses.
+ *   (clicklink_valid_id) when the anchor is signed, or the call fails (a
+ *   bad data-link on an anchor left alone does not matter); otherwise
+ *   1, 2, 3, ... in document order over the signed anchors without
+ *   data-link, skipping every number some <a data-link> uses.
  * - The pixel <img> (SIGN_HTML_PIXEL_*) goes right before the last
  *   </body>; without one, at the end, or when the input ends inside a
  *   comment, tag or raw text (where a browser would hide it) right before
