@@ -161,7 +161,7 @@ found=0
 for k in $(rcli --scan); do
     rcli --raw DUMP "$k" > "$T_DIR/dump"
     echo "$k" >> "$T_DIR/dump"
-    for t in $T1 $T2 $T3 $T4 $T5 $T6 $T7; do
+    for t in $T1 $T2 $T3 $T4 $T5 $T6 $T7 17.58.63.1 17.252.0.9; do
         grep -qaF "$t" "$T_DIR/dump" && found=$((found + 1))
     done
     # hash fields and set members as text too
@@ -172,9 +172,10 @@ for k in $(rcli --scan); do
         grep -qaF "$t" "$T_DIR/members" && found=$((found + 1))
     done
 done
-check "no recipient token in any Redis key or value" 0 "$found"
+check "no recipient token or client address in any Redis key or value" 0 "$found"
 check "the debug log was written (control)" 1 "$(grep -c 'open: bad recipient' "$T_DIR/beacond.log" | awk '{ print ($1 > 0) }')"
 check "no recipient token in the log" 0 "$(grep -caF -e "$T1" -e "$T2" -e "$T4" "$T_DIR/beacond.log")"
+check "no Apple address in the log" 0 "$(grep -caF -e 17.58.63.1 -e 17.252.0.9 "$T_DIR/beacond.log")"
 check "the opt-out set holds a hash, not the token" 1 \
     "$(rcli SMEMBERS 'bc:{news}:optout' | grep -c '^[0-9a-f]\{32\}$')"
 
