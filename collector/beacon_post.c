@@ -57,10 +57,9 @@ static int answer(struct worker *w, struct outbuf *out, int status,
     return conn == RESPONSE_CLOSE ? -1 : 0;
 }
 
-/* Refusals carry {"error": "..."}; messages are static and need no
- * escaping. */
-static int error(struct worker *w, struct outbuf *out, int status,
-                 const char *extra, const char *msg, enum response_conn conn)
+int beacon_post_refuse(struct worker *w, struct outbuf *out, int status,
+                       const char *extra, const char *msg,
+                       enum response_conn conn)
 {
     char body[160];
     snprintf(body, sizeof(body), "{\"error\": \"%s\"}\n", msg);
@@ -184,14 +183,14 @@ int beacon_post(struct worker *w, const struct request *r,
 
     if (!form && type.p != NULL && !span_ieq(type, "text/plain") &&
         !span_ieq(type, "application/json")) {
-        return error(w, out, 415, NULL,
+        return beacon_post_refuse(w, out, 415, NULL,
                      "Content-Type must be text/plain, application/json or "
                      "application/x-www-form-urlencoded",
                      conn);
     }
     int status = decoded_body(w, r, &body, &msg);
     if (status != 0) {
-        return error(w, out, status, NULL, msg, conn);
+        return beacon_post_refuse(w, out, status, NULL, msg, conn);
     }
     struct batch_run b = {.w = w, .pol = server_policy(w->srv), .r = r,
                           .peer = peer};
@@ -209,7 +208,7 @@ int beacon_post(struct worker *w, const struct request *r,
                                  &msg);
     } else if (body.len > w->scratch_cap) {
         /* one event's query: a request line's worth, not a batch's */
-        return error(w, out, 413, NULL,
+        return beacon_post_refuse(w, out, 413, NULL,
                      "a form-encoded event is longer than max_request_line",
                      conn);
     } else if (reserve(&b, 1) == 0) {
@@ -225,15 +224,15 @@ int beacon_post(struct worker *w, const struct request *r,
         break;
     case EVENTS_STOPPED:
         metrics_inc(&w->metrics.hits[METRICS_E_batch][METRICS_O_shed]);
-        return error(w, out, 503, "Retry-After: 5\r\n",
+        return beacon_post_refuse(w, out, 503, "Retry-After: 5\r\n",
                      "backlog full, retry later", conn);
     case EVENTS_TOO_MANY:
-        return error(w, out, 413, NULL, msg, conn);
+        return beacon_post_refuse(w, out, 413, NULL, msg, conn);
     default:
-        return error(w, out, 400, NULL, msg, conn);
+        return beacon_post_refuse(w, out, 400, NULL, msg, conn);
     }
     if (b.valid == 0) {
-        return error(w, out, 400, NULL, "no well-formed event", conn);
+        return beacon_post_refuse(w, out, 400, NULL, "no well-formed event", conn);
     }
     char counts[96];
     snprintf(counts, sizeof(counts),

@@ -29,7 +29,8 @@ struct route {
     endpoint_fn post;    /* NULL: no POST */
     endpoint_fn options; /* NULL: no OPTIONS */
     const char *allow;   /* the Allow header of a 405 */
-    int cors;            /* pages of any origin call it: CORS even on errors */
+    int cors; /* pages of any origin call it: refusals go through
+                 beacon_post_refuse(), CORS and JSON even on errors */
 };
 
 #define GET_HEAD "Allow: GET, HEAD\r\n"
@@ -93,25 +94,12 @@ int router_plain(struct worker *w, struct outbuf *out, int status,
     return conn == RESPONSE_CLOSE ? -1 : 0;
 }
 
-/* The extra headers of an error answer on route (NULL: not ours): Allow
- * on a 405, CORS where pages of any origin call. NULL when none. */
-static const char *allow_headers(const struct route *route, int status,
-                                 char buf[128])
-{
-    snprintf(buf, 128, "%s%s",
-             status == 405 && route != NULL ? route->allow : "",
-             route != NULL && route->cors ? "Access-Control-Allow-Origin: *\r\n"
-                                          : "");
-    return buf[0] != '\0' ? buf : NULL;
-}
-
 int router_dispatch(struct worker *w, const struct request *r,
                     const struct ip_addr *peer, struct outbuf *out,
                     enum response_conn conn)
 {
     int head = r->method == HTTP_HEAD;
     const struct route *route = r->path.p ? find_route(r->path) : NULL;
-    char allow[128];
 
     if (route == NULL) {
         if (r->path.p == NULL) {
@@ -131,17 +119,21 @@ int router_dispatch(struct worker *w, const struct request *r,
     if (r->method == HTTP_OPTIONS && route->options != NULL) {
         return route->options(w, r, peer, out, conn);
     }
-    return router_plain(w, out, 405, allow_headers(route, 405, allow),
-                        "method not allowed\n", head, conn);
+    if (route->cors) {
+        return beacon_post_refuse(w, out, 405, route->allow,
+                                  "method not allowed", conn);
+    }
+    return router_plain(w, out, 405, route->allow, "method not allowed\n",
+                        head, conn);
 }
 
 void router_error(struct worker *w, int status, struct span target,
                   struct outbuf *out)
 {
     const struct route *route = route_of_target(target);
+    const char *allow = status == 405 && route != NULL ? route->allow : NULL;
     const char *why;
-    char extra[128];
-    char body[96];
+    char body[64];
     switch (status) {
     case 404: why = "not found"; break;
     case 405: why = "method not allowed"; break;
@@ -154,15 +146,10 @@ void router_error(struct worker *w, int status, struct span target,
         why = "bad request";
         break;
     }
-    const char *headers = allow_headers(route, status, extra);
     if (route != NULL && route->cors) {
-        /* the batch beacon's own refusals are JSON: so are these */
-        snprintf(body, sizeof(body), "{\"error\": \"%s\"}\n", why);
-        metrics_response(&w->metrics, status);
-        response_simple(out, &w->date, status, "application/json", headers,
-                        body, strlen(body), 0, RESPONSE_CLOSE);
+        beacon_post_refuse(w, out, status, allow, why, RESPONSE_CLOSE);
         return;
     }
     snprintf(body, sizeof(body), "%s\n", why);
-    router_plain(w, out, status, headers, body, 0, RESPONSE_CLOSE);
+    router_plain(w, out, status, allow, body, 0, RESPONSE_CLOSE);
 }
