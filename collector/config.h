@@ -94,6 +94,7 @@ struct config {
     uint64_t max_header_bytes;
     uint64_t max_headers;
     uint64_t max_body;
+    uint64_t body_timeout_ms;
     uint64_t max_inflated_body;
     uint64_t max_batch_events;
 

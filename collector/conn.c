@@ -5,33 +5,35 @@
  * a connection costs one event in the steady state:
  *   idle      idle_timeout, which libevent restarts on every read
  *   in head   what is left of header_timeout since the request's first
- *             byte, re-armed on every read so that trickling bytes cannot
- *             extend it
- * Connection structs and their buffers are kept for reuse when closed.
+ *             byte (an empty line before it included), re-armed on every
+ *             read so that trickling bytes cannot extend it
+ *   in body   what is left of body_timeout since the head's end, alike
+ * While answers wait for a client that does not read, reading stops and
+ * the write event carries idle_timeout instead.
+ * Closed connections are kept for reuse while their buffers are small.
  */
 #include "collector/conn.h"
 
 #include <errno.h>
 #include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "collector/http.h"
-#include "collector/router.h"
-#include "collector/server.h"
-#include "collector/worker.h"
 #include "common/log.h"
 
 #define READ_BUF_INITIAL 4096
 #define LINGER_MS 2000
-#define FREE_CONNS_MAX 1024 /* closed connections kept per worker */
+#define SPARE_MAX 64          /* closed connections kept per pool */
+#define SPARE_BUF_MAX 4096    /* larger buffers are not kept */
 
-enum conn_timer { TIMER_NONE, TIMER_IDLE, TIMER_HEAD, TIMER_LINGER };
+enum conn_timer { TIMER_NONE, TIMER_IDLE, TIMER_HEAD, TIMER_BODY, TIMER_LINGER };
 
 struct conn {
-    struct worker *w;
+    struct conn_pool *pool;
     int fd;
     struct event *rev;
     struct event *wev;
@@ -39,9 +41,11 @@ struct conn {
     struct outbuf out;
     size_t out_sent;
     enum conn_timer timer;
-    struct timeval head_deadline;
+    struct timeval deadline;  /* of the head or body timer */
+    uint64_t deadline_of;     /* http_requests_done() when it was set */
     int close_after_write;
     int lingering;
+    int held;    /* framing stopped until the queued answers are written */
     int closing; /* drain: answer the current request, then close */
     struct ip_addr peer; /* the socket peer: feeds the pseudonym only */
     struct conn *prev, *next;
@@ -54,11 +58,6 @@ static struct timeval ms_tv(uint64_t ms)
 {
     return (struct timeval){(time_t)(ms / 1000),
                             (suseconds_t)(ms % 1000) * 1000};
-}
-
-struct conn *conn_next(const struct conn *c)
-{
-    return c->next;
 }
 
 static void list_remove(struct conn **head, struct conn *c)
@@ -84,11 +83,8 @@ static void list_push(struct conn **head, struct conn *c)
     *head = c;
 }
 
-void conn_free(struct conn *c)
+static void conn_free(struct conn *c)
 {
-    if (c == NULL) {
-        return;
-    }
     if (c->rev != NULL) {
         event_free(c->rev);
     }
@@ -102,33 +98,29 @@ void conn_free(struct conn *c)
 
 static void conn_close(struct conn *c)
 {
-    struct worker *w = c->w;
+    struct conn_pool *p = c->pool;
     event_del(c->rev);
     event_del(c->wev);
     close(c->fd);
     c->fd = -1;
-    list_remove(&w->live, c);
-    w->n_live--;
-    atomic_fetch_sub_explicit(&w->srv->connections, 1, memory_order_relaxed);
-    metrics_add(&w->metrics.connections, (uint64_t)-1);
+    list_remove(&p->live, c);
+    p->n_live--;
+    atomic_fetch_sub_explicit(p->open, 1, memory_order_relaxed);
+    metrics_add(&p->metrics->connections, (uint64_t)-1);
 
     /* Keep the struct for the next connection, unless its buffers grew
-     * for an unusual request or enough are kept already. */
-    if (w->n_free_conns >= FREE_CONNS_MAX || c->http.cap > READ_BUF_INITIAL ||
-        c->http.body_cap > READ_BUF_INITIAL || c->out.cap > 64 * 1024) {
+     * for an unusual request or enough are kept already: what a burst of
+     * connections took is given back when it ends. */
+    if (p->n_spare >= SPARE_MAX || c->http.cap > READ_BUF_INITIAL ||
+        c->http.body_cap > SPARE_BUF_MAX || c->out.cap > SPARE_BUF_MAX) {
         conn_free(c);
     } else {
-        list_push(&w->free_conns, c);
-        w->n_free_conns++;
+        list_push(&p->spare, c);
+        p->n_spare++;
     }
-    if (w->draining && w->live == NULL) {
-        event_base_loopexit(w->base, NULL);
+    if (p->draining && p->live == NULL) {
+        event_base_loopexit(p->base, NULL);
     }
-}
-
-void conn_abort(struct conn *c)
-{
-    conn_close(c);
 }
 
 static void set_timer(struct conn *c, enum conn_timer kind,
@@ -181,7 +173,7 @@ static int flush_out(struct conn *c)
             if (errno == EAGAIN) {
                 /* Stop reading until the client takes what we have: a
                  * client that only sends must not grow our buffer. */
-                struct timeval tv = ms_tv(c->w->srv->cfg->idle_timeout_ms);
+                struct timeval tv = ms_tv(c->pool->idle_timeout_ms);
                 event_del(c->rev);
                 c->timer = TIMER_NONE;
                 if (event_add(c->wev, &tv) < 0) {
@@ -200,32 +192,46 @@ static int flush_out(struct conn *c)
     return after_write(c);
 }
 
-/* Picks the timeout for the state the connection is in after a read. */
+/* Arms the read event for the state the connection is in after a read. */
 static void update_timer(struct conn *c)
 {
-    const struct config *cfg = c->w->srv->cfg;
+    const struct conn_pool *p = c->pool;
+    enum conn_timer kind = TIMER_IDLE;
+    uint64_t ms = p->idle_timeout_ms;
     if (http_in_head(&c->http)) {
-        struct timeval now, left;
-        event_base_gettimeofday_cached(c->w->base, &now);
-        if (c->timer != TIMER_HEAD) {
-            struct timeval d = ms_tv(cfg->header_timeout_ms);
-            timeradd(&now, &d, &c->head_deadline);
-        }
-        timersub(&c->head_deadline, &now, &left);
-        if (left.tv_sec < 0) {
-            left = (struct timeval){0, 0};
-        }
-        set_timer(c, TIMER_HEAD, &left);
-    } else if (c->timer != TIMER_IDLE) {
-        struct timeval tv = ms_tv(cfg->idle_timeout_ms);
-        set_timer(c, TIMER_IDLE, &tv);
+        kind = TIMER_HEAD;
+        ms = p->header_timeout_ms;
+    } else if (http_in_body(&c->http)) {
+        kind = TIMER_BODY;
+        ms = p->body_timeout_ms;
     }
+    if (kind == TIMER_IDLE) {
+        if (c->timer != TIMER_IDLE) {
+            struct timeval tv = ms_tv(ms);
+            set_timer(c, TIMER_IDLE, &tv);
+        }
+        return;
+    }
+    /* A deadline runs from the start of its phase of its request. */
+    struct timeval now, left;
+    event_base_gettimeofday_cached(p->base, &now);
+    uint64_t done = http_requests_done(&c->http);
+    if (c->timer != kind || c->deadline_of != done) {
+        struct timeval d = ms_tv(ms);
+        timeradd(&now, &d, &c->deadline);
+        c->deadline_of = done;
+    }
+    timersub(&c->deadline, &now, &left);
+    if (left.tv_sec < 0) {
+        left = (struct timeval){0, 0};
+    }
+    set_timer(c, kind, &left);
 }
 
 static enum response_conn response_mode(struct conn *c,
                                         const struct request *r)
 {
-    if (!r->keep_alive || c->closing || c->w->draining) {
+    if (!r->keep_alive || c->closing || c->pool->draining) {
         return RESPONSE_CLOSE;
     }
     return r->http_minor == 0 ? RESPONSE_KEEP_10 : RESPONSE_KEEP;
@@ -234,13 +240,16 @@ static enum response_conn response_mode(struct conn *c,
 static void on_request(void *arg, const struct request *r)
 {
     struct conn *c = arg;
-    struct worker *w = c->w;
+    struct conn_pool *p = c->pool;
     enum response_conn mode = response_mode(c, r);
 
-    metrics_inc(&w->metrics.requests_total);
-    if (router_dispatch(w, r, &c->peer, &c->out, mode) < 0 ||
+    metrics_inc(&p->metrics->requests_total);
+    if (p->handler.request(p->handler.arg, r, &c->peer, &c->out, mode) < 0 ||
         mode == RESPONSE_CLOSE) {
         c->close_after_write = 1;
+        http_stop(&c->http);
+    } else if (c->out.len >= CONN_OUT_HIGH_WATER) {
+        c->held = 1;
         http_stop(&c->http);
     }
 }
@@ -248,20 +257,62 @@ static void on_request(void *arg, const struct request *r)
 /* Answers a request that could not be framed, then closes. */
 static void answer_error(struct conn *c, int status)
 {
-    struct worker *w = c->w;
-    struct span target = http_error_target(&c->http);
-    if (status == 405 || status == 404) {
-        /* an unknown method: 405 on our paths, 404 elsewhere */
-        status = router_known_target(target) ? 405 : 404;
-    }
-    router_error(w, status, target, &c->out);
+    struct conn_pool *p = c->pool;
+    p->handler.error(p->handler.arg, status, http_error_target(&c->http),
+                     &c->out);
     c->close_after_write = 1;
+}
+
+/*
+ * After framing: answers a framing error, writes what is queued, and
+ * frames held requests as soon as their predecessors' answers are out.
+ * Returns -1 when c was closed, else 0.
+ */
+static int serve(struct conn *c, enum http_result res)
+{
+    for (;;) {
+        if (res == HTTP_FEED_ERROR) {
+            log_debug("conn: bad request (%d): %s", c->http.status,
+                      c->http.why ? c->http.why : "?");
+            answer_error(c, c->http.status);
+        }
+        if (c->out.len > 0) {
+            /* Writes, and closes or starts lingering when the answer was
+             * the last one; or waits for EV_WRITE with reading paused. */
+            if (flush_out(c) < 0) {
+                return -1;
+            }
+            if (c->out.len > 0) {
+                return 0;
+            }
+        } else if (after_write(c) < 0) {
+            return -1;
+        }
+        if (c->lingering) {
+            return 0;
+        }
+        if (!c->held) {
+            break;
+        }
+        c->held = 0;
+        http_resume(&c->http);
+        res = http_feed(&c->http, 0);
+    }
+    update_timer(c);
+    return 0;
 }
 
 static void handle_timeout(struct conn *c)
 {
+    if (c->timer == TIMER_BODY) {
+        /* SPEC 2.8: a body not complete in time is answered 408. */
+        metrics_inc(&c->pool->metrics->connections_timed_out_total);
+        answer_error(c, 408);
+        serve(c, HTTP_FEED_OK);
+        return;
+    }
     if (c->timer == TIMER_HEAD || c->timer == TIMER_IDLE) {
-        metrics_inc(&c->w->metrics.connections_timed_out_total);
+        metrics_inc(&c->pool->metrics->connections_timed_out_total);
     }
     conn_close(c);
 }
@@ -292,7 +343,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     char *space = http_space(&c->http, &room);
     if (room == 0) {
         answer_error(c, 431);
-        flush_out(c);
+        serve(c, HTTP_FEED_OK);
         return;
     }
     n = read(fd, space, room);
@@ -303,23 +354,10 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         conn_close(c); /* EOF or reset: nothing to answer */
         return;
     }
-    response_date_update(&c->w->date, worker_now(c->w));
-    enum http_result res = http_feed(&c->http, (size_t)n);
-    if (res == HTTP_FEED_ERROR) {
-        log_debug("conn: bad request (%d): %s", c->http.status,
-                  c->http.why ? c->http.why : "?");
-        answer_error(c, c->http.status);
-    }
-    if (c->out.len > 0) {
-        /* Writes, and closes or starts lingering when the answer was the
-         * last one; or waits for EV_WRITE with reading paused. */
-        if (flush_out(c) < 0 || c->out.len > 0 || c->lingering) {
-            return;
-        }
-    } else if (after_write(c) < 0 || c->lingering) {
-        return;
-    }
-    update_timer(c);
+    struct timeval now;
+    event_base_gettimeofday_cached(c->pool->base, &now);
+    response_date_update(c->pool->date, now.tv_sec);
+    serve(c, http_feed(&c->http, (size_t)n));
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -337,16 +375,18 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
     if (c->lingering) {
         return;
     }
+    /* Reading resumes (update_timer re-arms the read event), after the
+     * requests held back for this write. */
     c->timer = TIMER_NONE;
-    update_timer(c);
+    serve(c, HTTP_FEED_OK);
 }
 
-static struct conn *conn_get(struct worker *w)
+static struct conn *conn_get(struct conn_pool *p)
 {
-    struct conn *c = w->free_conns;
+    struct conn *c = p->spare;
     if (c != NULL) {
-        list_remove(&w->free_conns, c);
-        w->n_free_conns--;
+        list_remove(&p->spare, c);
+        p->n_spare--;
         http_reset(&c->http);
         return c;
     }
@@ -355,30 +395,41 @@ static struct conn *conn_get(struct worker *w)
         return NULL;
     }
     c->fd = -1;
-    c->rev = event_new(w->base, -1, 0, on_read, c);
-    c->wev = event_new(w->base, -1, 0, on_write, c);
-    size_t max = w->srv->limits.max_request_line +
-                 w->srv->limits.max_header_bytes + 4096;
+    c->pool = p;
+    c->rev = event_new(p->base, -1, 0, on_read, c);
+    c->wev = event_new(p->base, -1, 0, on_write, c);
+    size_t max = p->limits->max_request_line + p->limits->max_header_bytes +
+                 4096;
     if (c->rev == NULL || c->wev == NULL ||
-        http_init(&c->http, &w->srv->limits, READ_BUF_INITIAL, max,
-                  on_request, c) < 0) {
+        http_init(&c->http, p->limits, READ_BUF_INITIAL, max, on_request,
+                  c) < 0) {
         conn_free(c);
         return NULL;
     }
     return c;
 }
 
-void conn_accept(struct worker *w, int fd, const struct sockaddr *sa)
+void conn_pool_accept(struct conn_pool *p, int fd, const struct sockaddr *sa)
 {
-    struct conn *c = conn_get(w);
+    int one = 1;
+    /* The cap is per instance: one shared counter, touched once per
+     * connection, never per request. */
+    int open = atomic_fetch_add_explicit(p->open, 1, memory_order_relaxed);
+    if (open >= p->max_open || p->draining) {
+        atomic_fetch_sub_explicit(p->open, 1, memory_order_relaxed);
+        metrics_inc(&p->metrics->connections_rejected_total);
+        close(fd);
+        return;
+    }
+    struct conn *c = conn_get(p);
     if (c == NULL) {
         log_error("conn: out of memory, connection closed");
         close(fd);
-        atomic_fetch_sub_explicit(&w->srv->connections, 1,
-                                  memory_order_relaxed);
+        atomic_fetch_sub_explicit(p->open, 1, memory_order_relaxed);
         return;
     }
-    c->w = w;
+    /* Responses are small and complete: send them without delay. */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     c->fd = fd;
     if (ip_from_sockaddr(&c->peer, sa) < 0) {
         c->peer.len = 0; /* not IP (cannot happen on our listeners) */
@@ -387,27 +438,46 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr *sa)
     c->out_sent = 0;
     c->close_after_write = 0;
     c->lingering = 0;
+    c->held = 0;
     c->closing = 0;
     c->timer = TIMER_NONE;
-    c->http.arg = c;
-    event_assign(c->rev, w->base, fd, EV_READ | EV_PERSIST, on_read, c);
-    event_assign(c->wev, w->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
-    list_push(&w->live, c);
-    w->n_live++;
-    metrics_inc(&w->metrics.connections);
-    metrics_inc(&w->metrics.connections_accepted_total);
+    event_assign(c->rev, p->base, fd, EV_READ | EV_PERSIST, on_read, c);
+    event_assign(c->wev, p->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
+    list_push(&p->live, c);
+    p->n_live++;
+    metrics_inc(&p->metrics->connections);
+    metrics_inc(&p->metrics->connections_accepted_total);
     /* A new connection must send a complete header in header_timeout. */
-    struct timeval now, d = ms_tv(w->srv->cfg->header_timeout_ms);
-    event_base_gettimeofday_cached(w->base, &now);
-    timeradd(&now, &d, &c->head_deadline);
+    struct timeval now, d = ms_tv(p->header_timeout_ms);
+    event_base_gettimeofday_cached(p->base, &now);
+    timeradd(&now, &d, &c->deadline);
+    c->deadline_of = 0;
     set_timer(c, TIMER_HEAD, &d);
 }
 
-void conn_drain(struct conn *c)
+int conn_pool_drain(struct conn_pool *p)
 {
-    if (http_idle(&c->http) && c->out.len == 0 && !c->lingering) {
-        conn_close(c);
-        return;
+    p->draining = 1;
+    for (struct conn *c = p->live, *next; c != NULL; c = next) {
+        next = c->next;
+        if (http_idle(&c->http) && c->out.len == 0 && !c->lingering) {
+            conn_close(c);
+        } else {
+            c->closing = 1;
+        }
     }
-    c->closing = 1;
+    return p->n_live;
+}
+
+void conn_pool_close_all(struct conn_pool *p)
+{
+    while (p->live != NULL) {
+        conn_close(p->live);
+    }
+    while (p->spare != NULL) {
+        struct conn *c = p->spare;
+        list_remove(&p->spare, c);
+        conn_free(c);
+    }
+    p->n_spare = 0;
 }

@@ -1,15 +1,23 @@
 /*
- * http.c: llhttp callbacks and buffer management for http.h.
+ * http.c: llhttp callbacks, the framer's own RFC 9112 checks and buffer
+ * management for http.h.
  *
  * llhttp calls span callbacks with pieces of the bytes it is given; a
  * piece may end where a read ended. Because a request's bytes stay where
  * they are in the buffer until it completes, consecutive pieces of one
  * field are adjacent, and a field is its first offset plus a length.
+ *
+ * llhttp pauses at the end of every request (on_message_complete), so the
+ * framer knows where the request ended: it checks the request's last
+ * framing bytes there, and only then hands the request over.
  */
 #include "collector/http.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* scan_state: where the last checked framing byte left its line. */
+enum { SCAN_MID, SCAN_CR, SCAN_BOL };
 
 static struct http_framer *framer(llhttp_t *p)
 {
@@ -21,6 +29,12 @@ static size_t offset_of(struct http_framer *h, const char *at)
     return (size_t)(at - h->buf) - h->req_start;
 }
 
+/* Stream position of a byte of the bytes llhttp is running over. */
+static uint64_t pos_of(const struct http_framer *h, const char *at)
+{
+    return h->consumed + (uint64_t)(at - h->exec_at);
+}
+
 static int fail(struct http_framer *h, int status, const char *why)
 {
     h->status = status;
@@ -28,13 +42,68 @@ static int fail(struct http_framer *h, int status, const char *why)
     return -1;
 }
 
+/* RFC 9110 5.6.2 token characters. */
+static int is_tchar(unsigned char c)
+{
+    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+           (c >= '0' && c <= '9') ||
+           (c != '\0' && memchr("!#$%&'*+-.^_`|~", c, 15) != NULL);
+}
+
+/*
+ * Checks framing bytes (anything but body data), in stream order: CR only
+ * before LF, LF only after CR, no control byte but HT, no whitespace at
+ * the start of a line (RFC 9112 2.2, 5.2). State carries across calls, so
+ * a CRLF split between reads is one CRLF.
+ */
+static int scan_framing(struct http_framer *h, const char *p, size_t n)
+{
+    int st = h->scan_state;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (st == SCAN_CR) {
+            if (c != '\n') {
+                return fail(h, 400, "bare CR");
+            }
+            st = SCAN_BOL;
+        } else if (c == '\r') {
+            st = SCAN_CR;
+        } else if (c == '\n') {
+            return fail(h, 400, "bare LF");
+        } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            return fail(h, 400, "control character");
+        } else if (st == SCAN_BOL && (c == ' ' || c == '\t')) {
+            return fail(h, 400, "line starts with whitespace");
+        } else {
+            st = SCAN_MID;
+        }
+    }
+    h->scan_state = st;
+    return 0;
+}
+
+/* Checks the framing bytes from scan_pos up to stream position end (all
+ * inside the bytes llhttp is running over). */
+static int scan_to(struct http_framer *h, uint64_t end)
+{
+    if (end <= h->scan_pos) {
+        return 0;
+    }
+    const char *p = h->exec_at + (h->scan_pos - h->consumed);
+    size_t n = (size_t)(end - h->scan_pos);
+    h->scan_pos = end;
+    return scan_framing(h, p, n);
+}
+
 static int on_message_begin(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
     h->in_message = 1;
-    h->started = 0;
+    h->method_len = 0;
     h->url_len = 0;
     h->url_done = 0;
+    h->version_ok = 0;
+    h->line_done = 0;
     h->n_headers = 0;
     h->head_done = 0;
     h->in_trailers = 0;
@@ -51,12 +120,8 @@ static int on_message_begin(llhttp_t *p)
 
 static int on_method(llhttp_t *p, const char *at, size_t len)
 {
-    struct http_framer *h = framer(p);
-    (void)len;
-    if (!h->started) {
-        h->started = 1;
-        h->req_start = (size_t)(at - h->buf);
-    }
+    (void)at;
+    framer(p)->method_len += len;
     return 0;
 }
 
@@ -65,12 +130,55 @@ static int on_url(llhttp_t *p, const char *at, size_t len)
     struct http_framer *h = framer(p);
     if (h->url_len == 0) {
         h->url_off = offset_of(h, at);
+        /* llhttp takes several spaces after the method */
+        if (h->url_off != h->method_len + 1) {
+            return fail(h, 400, "extra whitespace in request line");
+        }
+    }
+    /* RFC 3986: a target is visible ASCII; llhttp 8.1 also takes HT and
+     * bytes from 0x80 */
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)at[i] <= 0x20 || (unsigned char)at[i] >= 0x7f) {
+            return fail(h, 400, "bad byte in request target");
+        }
     }
     h->url_len += len;
     /* method SP target SP "HTTP/1.1": the version is 8 bytes and comes
      * after the target, so count it now to judge the whole line */
     if (h->url_off + h->url_len + 9 > h->limits->max_request_line) {
         return fail(h, 414, "request line too long");
+    }
+    return 0;
+}
+
+static int on_url_complete(llhttp_t *p)
+{
+    framer(p)->url_done = 1;
+    return 0;
+}
+
+static int on_version(llhttp_t *p, const char *at, size_t len)
+{
+    struct http_framer *h = framer(p);
+    static const char proto[] = " HTTP/";
+    size_t off = offset_of(h, at);
+    (void)len;
+    /* the first piece: exactly one SP and "HTTP/" after the target
+     * (llhttp takes several spaces, and RTSP/ and ICE/ too) */
+    if (!h->version_ok && off == h->url_off + h->url_len + 6 &&
+        memcmp(at - 6, proto, 6) == 0) {
+        h->version_ok = 1;
+    } else if (!h->version_ok) {
+        return fail(h, 400, "bad request line");
+    }
+    return 0;
+}
+
+static int on_version_complete(llhttp_t *p)
+{
+    struct http_framer *h = framer(p);
+    if (p->http_major != 1 || p->http_minor > 1) {
+        return fail(h, 505, "HTTP version not supported");
     }
     return 0;
 }
@@ -104,15 +212,10 @@ static int check_field_bytes(struct http_framer *h, const char *at,
     return 0;
 }
 
-static int on_url_complete(llhttp_t *p)
-{
-    framer(p)->url_done = 1;
-    return 0;
-}
-
 static int on_header_field(llhttp_t *p, const char *at, size_t len)
 {
     struct http_framer *h = framer(p);
+    h->line_done = 1;
     if (h->field_len == 0) {
         h->field_off = offset_of(h, at);
     }
@@ -127,11 +230,12 @@ static int on_header_field_complete(llhttp_t *p)
     if (++h->n_headers > h->limits->max_headers) {
         return fail(h, 431, "too many header lines");
     }
-    /* RFC 9112 5.1: whitespace between a field name and the colon must be
-     * refused ("Host : x" is Host to some, unknown to others). */
-    if (h->field_len > 0 && (name[h->field_len - 1] == ' ' ||
-                             name[h->field_len - 1] == '\t')) {
-        return fail(h, 400, "whitespace before colon");
+    /* RFC 9112 5.1: "Host : x" is Host to some, unknown to others; RFC
+     * 9110 5.1: a name is a token ("Transfer Encoding" is not) */
+    for (size_t i = 0; i < h->field_len; i++) {
+        if (!is_tchar((unsigned char)name[i])) {
+            return fail(h, 400, "field name is not a token");
+        }
     }
     /* Trailer fields are framed, never read: they cannot replace a header
      * the request was judged by. */
@@ -188,53 +292,13 @@ static int on_header_value_complete(llhttp_t *p)
     return 0;
 }
 
-/*
- * Line breaks that llhttp 8 accepts but RFC 9112 does not, in the header
- * block (or trailer block) starting at `from`:
- *   - an obs-fold continuation ("\r\n value"), joined into the field
- *     before it (5.2 lets a server refuse it; a proxy in front may read
- *     the headers otherwise);
- *   - a CR not followed by LF (2.2), after which llhttp's idea of where a
- *     line ends depends on how the bytes were split into reads.
- * The whole block is still in the buffer when its end is framed. Returns
- * the defect, or NULL.
- */
-static const char *line_defect(const struct http_framer *h, size_t from)
-{
-    const char *start = h->buf + h->req_start + from;
-    const char *stop = h->buf + h->len;
-    const char *end = stop;
-    const char *p = start;
-
-    /* Inside a block a line feed is followed by the next field name; by CR
-     * or LF only where the block ends; by SP or HT only in a fold. */
-    while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
-        if (++p == stop || *p == '\r' || *p == '\n') {
-            end = p;
-            break;
-        }
-        if (*p == ' ' || *p == '\t') {
-            return "obsolete line folding";
-        }
-    }
-    for (p = start; (p = memchr(p, '\r', (size_t)(end - p))) != NULL;) {
-        if (++p < stop && *p != '\n') {
-            return "bare CR";
-        }
-    }
-    return NULL;
-}
-
 static int on_headers_complete(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
     h->head_done = 1;
-    if (p->http_major != 1) {
-        return fail(h, 400, "not HTTP/1.x");
-    }
-    const char *defect = line_defect(h, 0);
-    if (defect != NULL) {
-        return fail(h, 400, defect);
+    h->line_done = 1;
+    if (!h->version_ok) {
+        return fail(h, 400, "no HTTP version"); /* HTTP/0.9's "GET /" */
     }
     /* llhttp accepts "gzip, chunked"; SPEC 2.8 accepts "chunked" alone. */
     if (h->hdr[HDR_TRANSFER_ENCODING].set) {
@@ -245,10 +309,12 @@ static int on_headers_complete(llhttp_t *p)
             return fail(h, 400, "unsupported Transfer-Encoding");
         }
     }
-    if (p->content_length > h->limits->max_body &&
-        (p->flags & F_CONTENT_LENGTH)) {
-        fail(h, 413, "body too large");
-        return -1;
+    if ((p->flags & F_CONTENT_LENGTH) &&
+        p->content_length > h->limits->max_body) {
+        return fail(h, 413, "body too large");
+    }
+    if ((p->flags & F_CHUNKED) && h->limits->max_body == 0) {
+        return fail(h, 413, "no request body is taken");
     }
     return 0;
 }
@@ -282,6 +348,16 @@ static int on_chunk_header(llhttp_t *p)
 static int on_body(llhttp_t *p, const char *at, size_t len)
 {
     struct http_framer *h = framer(p);
+    /* The framing bytes before this data, then skip the data itself. */
+    if (scan_to(h, pos_of(h, at)) < 0) {
+        return -1;
+    }
+    if (h->scan_state == SCAN_CR) {
+        return fail(h, 400, "bare CR");
+    }
+    h->scan_state = SCAN_MID;
+    h->scan_pos = pos_of(h, at + len);
+
     if (h->body_off == 0) {
         h->body_off = offset_of(h, at);
     }
@@ -309,9 +385,9 @@ static int on_body(llhttp_t *p, const char *at, size_t len)
         h->chunk_left -= len < h->chunk_left ? len : h->chunk_left;
         if (h->chunk_left == 0) {
             /* The chunk's CRLF follows: check what of it is here already;
-             * the rest is checked when it arrives (http_feed). */
+             * the rest is checked when it arrives (execute). */
             const char *end = at + len;
-            uint64_t pos = h->fed + (uint64_t)(end - h->exec_at);
+            uint64_t pos = pos_of(h, end);
             h->crlf_pos = pos;
             h->crlf_left = 2;
             return check_crlf(h, end, (size_t)(h->buf + h->len - end), pos);
@@ -320,46 +396,39 @@ static int on_body(llhttp_t *p, const char *at, size_t len)
     return 0;
 }
 
+/* Records the finished request; llhttp pauses so that http_feed() can
+ * check the request's last bytes before handing it over. */
 static int on_message_complete(llhttp_t *p)
 {
     struct http_framer *h = framer(p);
     const char *base = h->buf + h->req_start;
-    struct request r;
+    struct request *r = &h->done;
 
-    if (h->trailer_off != 0) {
-        const char *defect = line_defect(h, h->trailer_off);
-        if (defect != NULL) {
-            return fail(h, 400, defect);
-        }
-    }
-    r.method = llhttp_get_method(p);
-    r.target = span_make(base + h->url_off, h->url_len);
-    if (request_split_target(r.target, &r.path, &r.query) < 0) {
-        r.path = span_make(NULL, 0);
-        r.query = span_make(NULL, 0);
+    r->method = llhttp_get_method(p);
+    r->target = span_make(base + h->url_off, h->url_len);
+    if (request_split_target(r->target, &r->path, &r->query) < 0) {
+        r->path = span_make(NULL, 0);
+        r->query = span_make(NULL, 0);
     }
     for (int i = 0; i < HDR_COUNT; i++) {
-        r.header[i] = h->hdr[i].set
-                          ? span_make(base + h->hdr[i].off, h->hdr[i].len)
-                          : span_make(NULL, 0);
+        r->header[i] = h->hdr[i].set
+                           ? span_make(base + h->hdr[i].off, h->hdr[i].len)
+                           : span_make(NULL, 0);
     }
     /* Nothing but HTTP/1.1 follows on this connection after an Upgrade
      * request, and we upgrade to nothing: answer it, then close. */
-    r.keep_alive = llhttp_should_keep_alive(p) && !p->upgrade;
+    r->keep_alive = llhttp_should_keep_alive(p) && !p->upgrade;
     for (int i = 0; i < h->n_xff; i++) {
-        r.xff[i] = span_make(base + h->xff[i].off, h->xff[i].len);
+        r->xff[i] = span_make(base + h->xff[i].off, h->xff[i].len);
     }
-    r.n_xff = h->n_xff;
+    r->n_xff = h->n_xff;
     for (int i = 0; i < h->n_cookie; i++) {
-        r.cookie[i] = span_make(base + h->cookie[i].off, h->cookie[i].len);
+        r->cookie[i] = span_make(base + h->cookie[i].off, h->cookie[i].len);
     }
-    r.n_cookie = h->n_cookie;
-    r.body = span_make(h->body_len > 0 ? h->body : NULL, (size_t)h->body_len);
-    r.http_minor = llhttp_get_http_minor(p);
-    h->in_message = 0;
-    h->on_request(h->arg, &r);
-    /* Pausing makes llhttp_execute return at the end of this request. */
-    return h->stopped ? HPE_PAUSED : 0;
+    r->n_cookie = h->n_cookie;
+    r->body = span_make(h->body_len > 0 ? h->body : NULL, (size_t)h->body_len);
+    r->http_minor = llhttp_get_http_minor(p);
+    return HPE_PAUSED;
 }
 
 static const llhttp_settings_t settings = {
@@ -367,6 +436,8 @@ static const llhttp_settings_t settings = {
     .on_method = on_method,
     .on_url = on_url,
     .on_url_complete = on_url_complete,
+    .on_version = on_version,
+    .on_version_complete = on_version_complete,
     .on_header_field = on_header_field,
     .on_header_field_complete = on_header_field_complete,
     .on_header_value = on_header_value,
@@ -410,18 +481,21 @@ void http_reset(struct http_framer *h)
     h->parser.data = h;
     h->len = 0;
     h->parsed = 0;
+    h->consumed = 0;
+    h->scan_pos = 0;
+    h->scan_state = SCAN_BOL;
     h->in_message = 0;
-    h->started = 0;
     h->req_start = 0;
+    h->empty_lines = 0;
+    h->n_done = 0;
     h->status = 0;
     h->why = NULL;
     h->stopped = 0;
+    h->line_refused = 0;
     h->unknown_method = 0;
-    h->bad_method_pending = 0;
     h->field_len = 0;
     h->value_len = 0;
     h->value_started = 0;
-    h->fed = 0;
     h->crlf_left = 0;
 }
 
@@ -466,123 +540,211 @@ char *http_space(struct http_framer *h, size_t *room)
     return h->buf + h->len;
 }
 
-static int is_tchar(unsigned char c)
+/* Marks buf[parsed..to) as framed. */
+static void advance(struct http_framer *h, size_t to)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    h->consumed += to - h->parsed;
+    h->parsed = to;
 }
 
 /*
- * llhttp rejects methods it does not know. A line that still reads
- * "TOKEN SP target SP" is a well-formed request with an unknown method:
- * record its target so the caller can answer 405 or 404 (SPEC 2.8).
+ * Between requests: takes the empty lines (CRLF) before a request line
+ * (RFC 9112 2.2), at most HTTP_MAX_EMPTY_LINES. Returns 0 when the next
+ * byte starts a request or more bytes are needed, -1 on an error.
  */
-static void classify_bad_method(struct http_framer *h, const char *line)
+static int skip_empty_lines(struct http_framer *h)
 {
-    size_t i = (size_t)(line - h->buf);
-    size_t start = i;
-    while (i < h->len && is_tchar((unsigned char)h->buf[i])) {
-        i++;
+    while (h->parsed < h->len) {
+        const char *c = h->buf + h->parsed;
+        if (*c == '\n') {
+            return fail(h, 400, "bare LF");
+        }
+        if (*c != '\r') {
+            return 0;
+        }
+        if (h->parsed + 1 == h->len) {
+            return 0; /* its LF is still to come */
+        }
+        if (c[1] != '\n') {
+            return fail(h, 400, "bare CR");
+        }
+        if (++h->empty_lines > HTTP_MAX_EMPTY_LINES) {
+            return fail(h, 400, "too many empty lines before a request");
+        }
+        advance(h, h->parsed + 2);
     }
-    if (i == start || i >= h->len || h->buf[i] != ' ') {
-        return;
+    return 0;
+}
+
+/*
+ * The status of a request line that llhttp refused, given whole (up to
+ * its LF): 505 for a well-formed line of another HTTP version, 405 for a
+ * well-formed line with a method llhttp does not know (its target is
+ * recorded, so the caller can answer 404 off our paths), else 400.
+ */
+static int judge_line(struct http_framer *h, const char *line,
+                      const char *lf, int unknown_method)
+{
+    const char *end = lf, *p = line;
+    if (end == line || end[-1] != '\r') {
+        return 400;
     }
-    size_t t = ++i;
-    while (i < h->len && h->buf[i] != ' ' && h->buf[i] != '\r' &&
-           h->buf[i] != '\n') {
-        i++;
+    end--;
+    while (p < end && is_tchar((unsigned char)*p)) {
+        p++;
     }
-    if (i == t || i >= h->len || h->buf[i] != ' ') {
-        return;
+    if (p == line || p == end || *p != ' ') {
+        return 400;
+    }
+    const char *target = ++p;
+    while (p < end && (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f) {
+        p++;
+    }
+    if (p == target || p == end || *p != ' ') {
+        return 400;
+    }
+    const char *target_end = p++;
+    if (end - p < 8 || memcmp(p, "HTTP/", 5) != 0) {
+        return 400;
+    }
+    const char *major = p + 5, *minor;
+    for (p = major; p < end && *p >= '0' && *p <= '9'; p++) {
+    }
+    if (p == major || p == end || *p != '.') {
+        return 400;
+    }
+    for (minor = ++p; p < end && *p >= '0' && *p <= '9'; p++) {
+    }
+    if (p == minor || p != end) {
+        return 400;
+    }
+    if (minor - major != 2 || major[0] != '1' || end - minor != 1 ||
+        (minor[0] != '0' && minor[0] != '1')) {
+        return 505;
+    }
+    if (!unknown_method) {
+        return 400;
     }
     h->unknown_method = 1;
-    h->bad_target_off = t;
-    h->bad_target_len = i - t;
+    h->bad_target_off = (size_t)(target - h->buf);
+    h->bad_target_len = (size_t)(target_end - target);
+    return 405;
 }
 
 /*
- * After llhttp refused a method: once the whole request line is here,
- * decide between 405/404 (a well-formed line) and 400. Until then, wait
- * for more bytes: a client may send "FO" and "O /p.gif HTTP/1.1" apart.
+ * After llhttp refused the request line: once the whole line is here,
+ * judge it (a client may send "FO" and "O /p.gif HTTP/1.1" apart).
  */
-static enum http_result bad_method(struct http_framer *h)
+static enum http_result refused_line(struct http_framer *h)
 {
-    size_t from = h->parsed;
-    size_t have = h->len - from;
-    if (memchr(h->buf + from, '\n', have) == NULL &&
-        have <= h->limits->max_request_line) {
-        h->req_start = from; /* let http_space() compact up to here */
-        h->bad_method_pending = 1;
+    const char *line = h->buf + h->req_start;
+    size_t have = h->len - h->req_start;
+    const char *lf = memchr(line, '\n', have);
+    if (lf == NULL) {
+        if (have > h->limits->max_request_line) {
+            fail(h, 414, "request line too long");
+            return HTTP_FEED_ERROR;
+        }
+        h->line_refused = 1;
+        h->parsed = h->len;
         return HTTP_FEED_OK;
     }
-    h->bad_method_pending = 0;
-    classify_bad_method(h, h->buf + from);
-    h->status = h->unknown_method ? 405 : 400;
-    h->why = "unknown method";
+    int unknown = h->parser.error == HPE_INVALID_METHOD;
+    int status = judge_line(h, line, lf, unknown);
+    fail(h, status, status == 405   ? "unknown method"
+                    : status == 505 ? "HTTP version not supported"
+                                    : "bad request line");
     return HTTP_FEED_ERROR;
+}
+
+/* Hands over the request that llhttp paused after. */
+static void deliver(struct http_framer *h)
+{
+    h->in_message = 0;
+    h->n_done++;
+    h->empty_lines = 0;
+    h->req_start = h->parsed;
+    h->on_request(h->arg, &h->done);
+}
+
+/* Runs llhttp over the unframed bytes, up to the end of one request. */
+static enum http_result execute(struct http_framer *h)
+{
+    const char *data = h->buf + h->parsed;
+    size_t n = h->len - h->parsed;
+
+    /* A chunk delimiter split from its chunk arrives now. */
+    if (check_crlf(h, data, n, h->consumed) < 0) {
+        return HTTP_FEED_ERROR;
+    }
+    h->exec_at = data;
+    llhttp_errno_t err = llhttp_execute(&h->parser, data, n);
+    if (err == HPE_OK || err == HPE_PAUSED) {
+        const char *end =
+            err == HPE_OK ? data + n : llhttp_get_error_pos(&h->parser);
+        if (scan_to(h, pos_of(h, end)) < 0) {
+            return HTTP_FEED_ERROR;
+        }
+        advance(h, (size_t)(end - h->buf));
+        if (err == HPE_PAUSED) {
+            llhttp_resume(&h->parser);
+            deliver(h);
+        }
+        return HTTP_FEED_OK;
+    }
+    if (err == HPE_PAUSED_UPGRADE) {
+        /* An Upgrade request was answered; nothing else is framed. */
+        h->parsed = h->len;
+        return HTTP_FEED_STOPPED;
+    }
+    if (h->status == 0 && !h->line_done) {
+        return refused_line(h);
+    }
+    if (h->status == 0) {
+        fail(h, 400, llhttp_get_error_reason(&h->parser));
+    }
+    return HTTP_FEED_ERROR;
+}
+
+static enum http_result frame(struct http_framer *h)
+{
+    if (h->line_refused) {
+        return refused_line(h);
+    }
+    while (h->parsed < h->len && !h->stopped) {
+        if (!h->in_message) {
+            if (skip_empty_lines(h) < 0) {
+                return HTTP_FEED_ERROR;
+            }
+            h->req_start = h->parsed;
+            h->scan_pos = h->consumed;
+            h->scan_state = SCAN_BOL;
+            if (h->parsed == h->len || h->buf[h->parsed] == '\r') {
+                break; /* nothing yet, or a CR whose LF is to come */
+            }
+        }
+        enum http_result res = execute(h);
+        if (res != HTTP_FEED_OK || h->line_refused) {
+            return res;
+        }
+    }
+    return h->stopped ? HTTP_FEED_STOPPED : HTTP_FEED_OK;
 }
 
 enum http_result http_feed(struct http_framer *h, size_t n)
 {
-    const char *data = h->buf + h->parsed;
-    size_t n_exec;
     h->len += n;
-    if (h->bad_method_pending) {
-        return bad_method(h);
-    }
-    n_exec = h->len - h->parsed;
-    /* A chunk delimiter split from its chunk arrives now. */
-    if (check_crlf(h, data, n_exec, h->fed) < 0) {
-        return HTTP_FEED_ERROR;
-    }
-    h->exec_at = data;
-    llhttp_errno_t err = llhttp_execute(&h->parser, data, n_exec);
-
-    if (err == HPE_OK) {
-        h->fed += n_exec;
-        h->parsed = h->len;
-    } else if (err == HPE_PAUSED) {
-        h->parsed = (size_t)(llhttp_get_error_pos(&h->parser) - h->buf);
-    } else if (err == HPE_PAUSED_UPGRADE) {
-        /* An Upgrade request was answered; nothing else is framed. */
-        h->parsed = h->len;
-        return HTTP_FEED_STOPPED;
-    } else if (err == HPE_INVALID_METHOD && h->status == 0) {
-        /* The refused line starts at the request's first method byte when
-         * an earlier read brought it, else in this read, after the
-         * requests that completed in it. */
-        if (h->in_message && h->started) {
-            h->parsed = h->req_start;
-        } else {
-            h->parsed = (size_t)(llhttp_get_error_pos(&h->parser) - h->buf);
-            while (h->buf + h->parsed > data &&
-                   is_tchar((unsigned char)h->buf[h->parsed - 1])) {
-                h->parsed--;
-            }
-        }
-        return bad_method(h);
-    } else {
-        if (h->status == 0) {
-            h->status = 400;
-            h->why = llhttp_get_error_reason(&h->parser);
-        }
-        return HTTP_FEED_ERROR;
-    }
     if (h->stopped) {
         return HTTP_FEED_STOPPED;
     }
-    if (!h->in_message) {
-        /* Everything buffered belonged to finished requests. */
-        h->len = h->parsed = h->req_start = 0;
-    } else if (!h->started) {
-        /* Only blank lines before a request so far. */
-        h->req_start = h->parsed;
-        compact(h);
-    } else {
-        drop_body(h);
+    enum http_result res = frame(h);
+    if (res == HTTP_FEED_OK && !h->line_refused) {
+        if (h->in_message) {
+            drop_body(h);
+        }
         compact(h);
     }
-    return HTTP_FEED_OK;
+    return res;
 }
 
 struct span http_error_target(const struct http_framer *h)
@@ -590,7 +752,7 @@ struct span http_error_target(const struct http_framer *h)
     if (h->unknown_method) {
         return span_make(h->buf + h->bad_target_off, h->bad_target_len);
     }
-    if (h->in_message && h->started && h->url_done &&
+    if (h->in_message && h->url_done &&
         h->req_start + h->url_off + h->url_len <= h->len) {
         return span_make(h->buf + h->req_start + h->url_off, h->url_len);
     }
@@ -602,12 +764,23 @@ void http_stop(struct http_framer *h)
     h->stopped = 1;
 }
 
+void http_resume(struct http_framer *h)
+{
+    h->stopped = 0;
+}
+
 int http_idle(const struct http_framer *h)
 {
-    return !h->in_message && h->len == 0;
+    return !h->in_message && h->len == h->parsed && h->empty_lines == 0;
 }
 
 int http_in_head(const struct http_framer *h)
 {
-    return h->in_message && !h->head_done;
+    return h->in_message ? !h->head_done
+                         : h->len > h->parsed || h->empty_lines > 0;
+}
+
+int http_in_body(const struct http_framer *h)
+{
+    return h->in_message && h->head_done;
 }

@@ -11,6 +11,20 @@
  * current request's head stays in place until it completes, so its views
  * stay valid. Limits of SPEC 2.8 are checked while bytes arrive, so a
  * client cannot make the buffer grow past them.
+ *
+ * llhttp 8.1 is lenient where a front proxy may not be (a CR followed by
+ * any byte ends its header block, bytes after a chunk are taken as its
+ * CRLF, spaces are taken in field names and between request-line parts);
+ * the framer holds every request to RFC 9112 itself, whatever llhttp
+ * accepted, before the request is handed over:
+ *   - lines end in CRLF: a CR not before LF, or an LF not after CR, in
+ *     anything but body data is 400;
+ *   - no control byte but HT outside body data, no line that starts with
+ *     whitespace (obsolete folding);
+ *   - the request line is method SP target SP HTTP/1.x with single
+ *     spaces and a target of visible ASCII; another version is 505;
+ *   - field names are tokens;
+ *   - at most HTTP_MAX_EMPTY_LINES empty lines before a request line.
  */
 #ifndef BEACON_HTTP_H
 #define BEACON_HTTP_H
@@ -25,8 +39,12 @@ struct http_limits {
     size_t max_request_line; /* 414 past it */
     size_t max_header_bytes; /* 431 past it */
     size_t max_headers;      /* 431 past it */
-    size_t max_body;         /* 413 past it */
+    size_t max_body;         /* 413 past it; 0: no request may have a body */
 };
+
+/* Empty lines (CRLF) taken before a request line; RFC 9112 2.2 asks a
+ * server to take at least one. More is 400. */
+#define HTTP_MAX_EMPTY_LINES 4
 
 /* Called for each complete request; may call http_stop(). */
 typedef void (*http_request_fn)(void *arg, const struct request *r);
@@ -40,13 +58,27 @@ struct http_framer {
     char *buf;
     size_t cap, len, parsed;
     size_t max_cap; /* the buffer never grows past this */
+    /* Stream position (bytes since the connection began) of buf[parsed]:
+     * positions survive the buffer's compaction. */
+    uint64_t consumed;
+    const char *exec_at; /* buf + parsed while llhttp runs */
+
+    /* Every byte that is not body data is checked once (scan_framing):
+     * CR only before LF, LF only after CR, no control byte but HT, no
+     * whitespace at the start of a line. */
+    uint64_t scan_pos;   /* stream position of the next byte to check */
+    int scan_state;      /* where the last checked byte left a line */
 
     /* The request being framed; offsets relative to req_start. */
     int in_message;
-    int started; /* req_start is known (first method byte seen) */
-    size_t req_start;
+    size_t req_start;  /* its first byte (empty lines before it dropped) */
+    int empty_lines;   /* empty lines taken before it */
+    uint64_t n_done;   /* requests framed on this connection */
+    size_t method_len;
     size_t url_off, url_len;
     int url_done; /* the whole target has been seen */
+    int version_ok; /* HTTP/1.0 or HTTP/1.1 was read */
+    int line_done;  /* past the request line's CRLF */
     size_t field_off, field_len;
     size_t value_off, value_len;
     int value_started;
@@ -61,10 +93,7 @@ struct http_framer {
     uint64_t chunk_left; /* data bytes of the current chunk still due */
 
     /* llhttp 8.1 takes any two bytes after a chunk's data as its CRLF; the
-     * framer checks them itself. Positions count bytes given to llhttp
-     * since the connection began, so buffer moves do not matter. */
-    uint64_t fed;        /* bytes given to llhttp before this feed */
-    const char *exec_at; /* start of the bytes of the current feed */
+     * framer checks them itself, by stream position. */
     uint64_t crlf_pos;   /* stream position of the next delimiter byte */
     int crlf_left;       /* delimiter bytes still to check: 0, 1 or 2 */
     struct http_field {
@@ -82,10 +111,14 @@ struct http_framer {
     char *body;
     size_t body_cap;
 
-    /* A request line whose method llhttp does not know: its target, so the
-     * caller can answer 405 on a known path and 404 elsewhere. */
+    /* A complete request, handed over once its last framing bytes are
+     * checked (llhttp pauses at the end of every request). */
+    struct request done;
+
+    /* A request line that llhttp refused: judged whole by the framer
+     * (405 for an unknown method, 505 for another version, else 400). */
+    int line_refused;      /* waiting for the rest of such a line */
     int unknown_method;
-    int bad_method_pending; /* waiting for the rest of such a line */
     size_t bad_target_off, bad_target_len; /* absolute offsets in buf */
 
     int status;      /* 0, or the error status to answer with */
@@ -117,7 +150,8 @@ void http_reset(struct http_framer *h);
  * caller then answers 431 and closes). */
 char *http_space(struct http_framer *h, size_t *room);
 
-/* Frames n newly read bytes (written at http_space()). */
+/* Frames n newly read bytes (written at http_space()), and any bytes left
+ * unframed by an earlier stop: n may be 0. */
 enum http_result http_feed(struct http_framer *h, size_t n);
 
 /* After HTTP_FEED_ERROR: the target of the refused request when its
@@ -125,13 +159,27 @@ enum http_result http_feed(struct http_framer *h, size_t n);
  * (p NULL). Valid until the next feed. */
 struct span http_error_target(const struct http_framer *h);
 
-/* From inside the request callback: frame nothing after this request. */
+/* From inside the request callback: frame nothing after this request
+ * until http_resume(). Bytes already read stay buffered. */
 void http_stop(struct http_framer *h);
 
-/* 1 when no partial request is buffered (the connection is idle). */
+/* Lets http_feed() frame again after a stop. */
+void http_resume(struct http_framer *h);
+
+/* 1 when no byte of a request is buffered (the connection is idle). */
 int http_idle(const struct http_framer *h);
 
-/* 1 while the current request's header block is incomplete. */
+/* 1 from the first byte of a request (an empty line before it included)
+ * until its header block is complete. */
 int http_in_head(const struct http_framer *h);
+
+/* 1 from the end of a request's header block until its body is whole. */
+int http_in_body(const struct http_framer *h);
+
+/* Requests framed so far: a change tells a new request began. */
+static inline uint64_t http_requests_done(const struct http_framer *h)
+{
+    return h->n_done;
+}
 
 #endif

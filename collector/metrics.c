@@ -46,8 +46,50 @@ static uint64_t sum_workers(struct metrics_worker *const *w, int n,
     return total;
 }
 
+/* The connections, requests and responses of one listener's threads,
+ * their names starting with prefix. */
+static int render_edge(struct evbuffer *out, const char *prefix,
+                       struct metrics_worker *const *w, int n)
+{
+    int rc = 0;
+
+    rc |= evbuffer_add_printf(
+              out,
+              "# HELP %shttp_responses_total Responses by status\n"
+              "# TYPE %shttp_responses_total counter\n",
+              prefix, prefix) < 0;
+    for (int c = 0; c < METRICS_CODE_COUNT; c++) {
+        size_t off = offsetof(struct metrics_worker, responses[c]);
+        rc |= evbuffer_add_printf(
+                  out, "%shttp_responses_total{code=\"%d\"} %" PRIu64 "\n",
+                  prefix, code_values[c], sum_workers(w, n, off)) < 0;
+    }
+
+    rc |= evbuffer_add_printf(
+              out,
+              "# HELP %sconnections Open client connections\n"
+              "# TYPE %sconnections gauge\n"
+              "%sconnections %" PRIu64 "\n",
+              prefix, prefix, prefix,
+              sum_workers(w, n, offsetof(struct metrics_worker, connections)))
+          < 0;
+
+#define METRICS_RENDER_WORKER(name, help)                                      \
+    rc |= evbuffer_add_printf(                                                 \
+              out,                                                             \
+              "# HELP %s" #name " " help "\n"                                  \
+              "# TYPE %s" #name " counter\n"                                   \
+              "%s" #name " %" PRIu64 "\n",                                     \
+              prefix, prefix, prefix,                                          \
+              sum_workers(w, n, offsetof(struct metrics_worker, name))) < 0;
+    METRICS_WORKER_COUNTERS(METRICS_RENDER_WORKER)
+#undef METRICS_RENDER_WORKER
+    return rc;
+}
+
 int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
-                   int n, const struct flusher_stats *f)
+                   int n, const struct flusher_stats *f,
+                   struct metrics_worker *admin)
 {
     int rc = 0;
 
@@ -65,34 +107,7 @@ int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
                       sum_workers(w, n, off)) < 0;
         }
     }
-
-    rc |= evbuffer_add_printf(
-              out, "# HELP beacon_http_responses_total Responses by status\n"
-                   "# TYPE beacon_http_responses_total counter\n") < 0;
-    for (int c = 0; c < METRICS_CODE_COUNT; c++) {
-        size_t off = offsetof(struct metrics_worker, responses[c]);
-        rc |= evbuffer_add_printf(
-                  out, "beacon_http_responses_total{code=\"%d\"} %" PRIu64 "\n",
-                  code_values[c], sum_workers(w, n, off)) < 0;
-    }
-
-    rc |= evbuffer_add_printf(
-              out,
-              "# HELP beacon_connections Open client connections\n"
-              "# TYPE beacon_connections gauge\n"
-              "beacon_connections %" PRIu64 "\n",
-              sum_workers(w, n, offsetof(struct metrics_worker, connections)))
-          < 0;
-
-#define METRICS_RENDER_WORKER(name, help)                                      \
-    rc |= evbuffer_add_printf(                                                 \
-              out,                                                             \
-              "# HELP beacon_" #name " " help "\n"                             \
-              "# TYPE beacon_" #name " counter\n"                              \
-              "beacon_" #name " %" PRIu64 "\n",                                \
-              sum_workers(w, n, offsetof(struct metrics_worker, name))) < 0;
-    METRICS_WORKER_COUNTERS(METRICS_RENDER_WORKER)
-#undef METRICS_RENDER_WORKER
+    rc |= render_edge(out, "beacon_", w, n);
 
 #define METRICS_RENDER_FLUSHER(name, type, help)                               \
     rc |= evbuffer_add_printf(out,                                             \
@@ -119,5 +134,6 @@ int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
               atomic_load(&f->flush_count),
               (double)atomic_load(&f->flush_sum_us) / 1e6,
               atomic_load(&f->flush_count)) < 0;
+    rc |= render_edge(out, "beacon_admin_", &admin, 1);
     return rc ? -1 : 0;
 }

@@ -24,13 +24,13 @@ struct flusher_stats;
 /* beacon_http_responses_total{code} */
 #define METRICS_CODES(X)                                                       \
     X(200) X(204) X(302) X(400) X(403) X(404) X(405) X(408) X(413) X(414)      \
-    X(415) X(431) X(500) X(503)
+    X(415) X(431) X(500) X(503) X(505)
 
 /* Per-worker counters without labels: name, help. */
 #define METRICS_WORKER_COUNTERS(X)                                             \
     X(connections_accepted_total, "Connections accepted")                      \
     X(connections_rejected_total, "Connections closed at once: over max_connections") \
-    X(connections_timed_out_total, "Connections closed by header or idle timeout") \
+    X(connections_timed_out_total, "Connections closed by header, body or idle timeout") \
     X(requests_total, "HTTP requests parsed")
 
 #define METRICS_ENUM(name) METRICS_E_##name,
@@ -80,8 +80,11 @@ static inline uint64_t metrics_get(const metrics_counter *c)
 /* Counts one response by its status code (codes not listed are ignored). */
 void metrics_response(struct metrics_worker *m, int code);
 
-/* Appends the Prometheus text format (0.0.4) of all counters to out. */
+/* Appends the Prometheus text format (0.0.4) of all counters to out: the
+ * public edge's (the sum of its workers), the flusher's, and the admin
+ * listener's connections and responses as beacon_admin_*. */
 int metrics_render(struct evbuffer *out, struct metrics_worker *const *workers,
-                   int n_workers, const struct flusher_stats *f);
+                   int n_workers, const struct flusher_stats *f,
+                   struct metrics_worker *admin);
 
 #endif

@@ -75,11 +75,6 @@ static const struct route *route_of_target(struct span target)
     return find_route(path);
 }
 
-int router_known_target(struct span target)
-{
-    return route_of_target(target) != NULL;
-}
-
 int router_plain(struct worker *w, struct outbuf *out, int status,
                  const char *extra, const char *text, int head,
                  enum response_conn conn)
@@ -131,16 +126,26 @@ void router_error(struct worker *w, int status, struct span target,
                   struct outbuf *out)
 {
     const struct route *route = route_of_target(target);
-    const char *allow = status == 405 && route != NULL ? route->allow : NULL;
+    const char *allow = NULL;
     const char *why;
     char body[64];
+    if (status == 405) {
+        /* an unknown method: 405 on our paths, 404 elsewhere */
+        if (route == NULL) {
+            status = 404;
+        } else {
+            allow = route->allow;
+        }
+    }
     switch (status) {
     case 404: why = "not found"; break;
     case 405: why = "method not allowed"; break;
+    case 408: why = "request timeout"; break;
     case 413: why = "request body too large"; break;
     case 414: why = "request line too long"; break;
     case 431: why = "request header fields too large"; break;
     case 503: why = "service unavailable"; break;
+    case 505: why = "HTTP version not supported"; break;
     default:
         status = 400;
         why = "bad request";

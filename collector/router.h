@@ -19,9 +19,6 @@ int router_dispatch(struct worker *w, const struct request *r,
                     const struct ip_addr *peer, struct outbuf *out,
                     enum response_conn conn);
 
-/* 1 when target's path is one of ours (for 405 versus 404). */
-int router_known_target(struct span target);
-
 /*
  * Appends a plain-text answer (no body and no Content-Type when text is
  * NULL; extra: complete header lines or NULL) and counts its status.
@@ -32,7 +29,8 @@ int router_plain(struct worker *w, struct outbuf *out, int status,
                  enum response_conn conn);
 
 /* Appends an error answer that closes the connection: 400, 404, 405 (with
- * the Allow header of target's route), 413, 414, 431, 503. */
+ * the Allow header of target's route; 404 when target is not ours), 408,
+ * 413, 414, 431, 503, 505. */
 void router_error(struct worker *w, int status, struct span target,
                   struct outbuf *out);
 

@@ -5,8 +5,6 @@
 
 #include <event2/event.h>
 #include <event2/listener.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,7 +13,7 @@
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
 #include "aggregator/table.h"
-#include "collector/conn.h"
+#include "collector/router.h"
 #include "collector/server.h"
 #include "common/log.h"
 
@@ -38,24 +36,23 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
                       struct sockaddr *sa, int salen, void *arg)
 {
     struct worker *w = arg;
-    struct server *srv = w->srv;
-    int one = 1;
     (void)l;
     (void)salen;
+    conn_pool_accept(&w->pool, fd, sa);
+}
 
-    /* The cap is per instance: one shared counter, touched once per
-     * connection, never per request. */
-    int open = atomic_fetch_add_explicit(&srv->connections, 1,
-                                         memory_order_relaxed);
-    if (open >= srv->cfg->max_connections || w->draining) {
-        atomic_fetch_sub_explicit(&srv->connections, 1, memory_order_relaxed);
-        metrics_inc(&w->metrics.connections_rejected_total);
-        close(fd);
-        return;
-    }
-    /* Responses are small and complete: send them without delay. */
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    conn_accept(w, fd, sa);
+/* The public edge's handler: the router. */
+static int answer(void *arg, const struct request *r,
+                  const struct ip_addr *peer, struct outbuf *out,
+                  enum response_conn conn)
+{
+    return router_dispatch(arg, r, peer, out, conn);
+}
+
+static void refuse(void *arg, int status, struct span target,
+                   struct outbuf *out)
+{
+    router_error(arg, status, target, out);
 }
 
 static void on_accept_error(struct evconnlistener *l, void *arg)
@@ -104,13 +101,11 @@ static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
     struct worker *w = arg;
     (void)fd;
     (void)what;
-    if (w->n_live > 0) {
+    if (w->pool.n_live > 0) {
         log_warn("worker %d: drain timeout, closing %d connections", w->id,
-                 w->n_live);
+                 w->pool.n_live);
     }
-    while (w->live != NULL) {
-        conn_abort(w->live);
-    }
+    conn_pool_close_all(&w->pool);
     event_base_loopexit(w->base, NULL);
 }
 
@@ -119,17 +114,12 @@ static void on_drain(evutil_socket_t fd, short what, void *arg)
     struct worker *w = arg;
     (void)fd;
     (void)what;
-    w->draining = 1;
     for (int i = 0; i < w->n_listeners; i++) {
         evconnlistener_free(w->listeners[i]);
         w->listeners[i] = NULL;
     }
     w->n_listeners = 0;
-    for (struct conn *c = w->live, *next; c != NULL; c = next) {
-        next = conn_next(c);
-        conn_drain(c);
-    }
-    if (w->live == NULL) {
+    if (conn_pool_drain(&w->pool) == 0) {
         event_base_loopexit(w->base, NULL);
         return;
     }
@@ -166,6 +156,18 @@ struct worker *worker_create(struct server *srv, int id, const int *fds,
     }
     w->active = w->tables[0];
     atomic_init(&w->source.spare, w->tables[1]);
+    w->pool = (struct conn_pool){
+        .base = w->base,
+        .limits = &srv->limits,
+        .header_timeout_ms = srv->cfg->header_timeout_ms,
+        .body_timeout_ms = srv->cfg->body_timeout_ms,
+        .idle_timeout_ms = srv->cfg->idle_timeout_ms,
+        .handler = {answer, refuse, w},
+        .metrics = &w->metrics,
+        .date = &w->date,
+        .open = &srv->connections,
+        .max_open = srv->cfg->max_connections,
+    };
     w->source.request_handoff = request_handoff;
     for (int i = 0; i < n_fds; i++) {
         w->listeners[i] = evconnlistener_new(
@@ -229,14 +231,7 @@ void worker_destroy(struct worker *w)
     for (int i = 0; i < w->n_listeners; i++) {
         evconnlistener_free(w->listeners[i]);
     }
-    while (w->live != NULL) {
-        conn_abort(w->live);
-    }
-    while (w->free_conns != NULL) {
-        struct conn *c = w->free_conns;
-        w->free_conns = conn_next(c);
-        conn_free(c);
-    }
+    conn_pool_close_all(&w->pool);
     struct event *evs[] = {w->handoff_ev, w->drain_ev, w->drain_deadline_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
         if (evs[i] != NULL) {

@@ -11,6 +11,7 @@
 #include "aggregator/flusher.h"
 #include "collector/body_inflate.h"
 #include "collector/config.h"
+#include "collector/conn.h"
 #include "collector/metrics.h"
 #include "collector/response.h"
 #include "collector/ua_cache.h"
@@ -22,7 +23,6 @@
 #define WORKER_JSON_ARENA (1024 * 1024)
 
 struct server;
-struct conn;
 struct event_base;
 struct event;
 struct evconnlistener;
@@ -42,12 +42,8 @@ struct worker {
     struct event *handoff_ev; /* woken by the flusher */
     struct event *drain_ev;   /* woken by the main thread */
     struct event *drain_deadline_ev;
-    int draining;
 
-    struct conn *live;       /* open connections, for drain */
-    struct conn *free_conns; /* closed connections kept for reuse */
-    int n_live;
-    int n_free_conns;
+    struct conn_pool pool; /* the public edge's connections */
 
     _Atomic uint64_t seen_epoch; /* server epoch at the last handoff */
     struct metrics_worker metrics;

@@ -668,6 +668,8 @@ static void test_config__set_accepts(void **state)
         {"limits", "max_header_bytes", "1048576"},
         {"limits", "max_headers", "1"},
         {"limits", "max_body", "1"},
+        {"limits", "body_timeout", "1ms"},
+        {"limits", "body_timeout", "1d"},
         {"limits", "max_inflated_body", "1GiB"},
         {"limits", "max_batch_events", "1"},
         {"retention", "minute", "1s"},
@@ -743,6 +745,9 @@ static void test_config__set_rejects(void **state)
         {"limits", "max_header_bytes", "2MiB"},
         {"limits", "max_headers", "0"},
         {"limits", "max_body", "0"},
+        {"limits", "body_timeout", "0s"},
+        {"limits", "body_timeout", "10"},
+        {"limits", "body_timeout", "2d"},
         {"limits", "max_inflated_body", "0B"},
         {"limits", "max_batch_events", "0"},
         {"retention", "minute", "0s"},
@@ -791,6 +796,10 @@ static void test_config__set_stores_values(void **state)
     assert_int_equal(
         config_set(&c, "limits", "max_body", "1MiB", err, sizeof(err)), 0);
     assert_int_equal(c.max_body, MIB);
+    assert_int_equal(
+        config_set(&c, "limits", "body_timeout", "2500ms", err, sizeof(err)),
+        0);
+    assert_int_equal(c.body_timeout_ms, 2500);
     assert_int_equal(config_set(&c, "server", "public_url",
                                 "https://t.example.com/b//", err, sizeof(err)),
                      0);
@@ -1440,7 +1449,7 @@ static void test_config__example_file_documents_defaults(void **state)
     }
     fclose(in);
     fclose(out);
-    assert_int_equal(keys, 41);
+    assert_int_equal(keys, 42);
 
     config_defaults(&want);
     config_defaults(&c);
