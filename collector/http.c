@@ -13,6 +13,7 @@
  */
 #include "collector/http.h"
 
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,25 +43,79 @@ static int fail(struct http_framer *h, int status, const char *why)
     return -1;
 }
 
-/* RFC 9110 5.6.2 token characters. */
+/* RFC 9110 5.6.2 token characters, a bit per byte: digits, letters and
+ * !#$%&'*+-.^_`|~ (none from 0x80). */
+static const uint64_t tchar_bits[2] = {0x03ff6cfa00000000ULL,
+                                       0x57ffffffc7fffffeULL};
+
 static int is_tchar(unsigned char c)
 {
-    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-           (c >= '0' && c <= '9') ||
-           (c != '\0' && memchr("!#$%&'*+-.^_`|~", c, 15) != NULL);
+    /* letters and '-' make most field names */
+    return (unsigned)((c | 0x20) - 'a') < 26 || c == '-' ||
+           (c < 128 && ((tchar_bits[c >> 6] >> (c & 63)) & 1));
+}
+
+/* The bytes of w (loaded little-endian) that are below 0x20 or are 0x7f,
+ * each as its high bit; the lowest one set is exact (bytes from 0x80 are
+ * never set). */
+static uint64_t control_bytes(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+    uint64_t del = w ^ (ones * 0x7f);
+    return (((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & highs;
+}
+
+/* 1 when p[0..n) is all visible ASCII (0x21-0x7e), 8 bytes at a time. */
+static int visible_ascii(const char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        /* below 0x21, 0x7f, or from 0x80 */
+        if ((((w - ones * 0x21) & ~w) | w | control_bytes(w)) & highs) {
+            return 0;
+        }
+    }
+    for (; i < n; i++) {
+        if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /*
  * Checks framing bytes (anything but body data), in stream order: CR only
  * before LF, LF only after CR, no control byte but HT, no whitespace at
  * the start of a line (RFC 9112 2.2, 5.2). State carries across calls, so
- * a CRLF split between reads is one CRLF.
+ * a CRLF split between reads is one CRLF. Inside a line, the printable
+ * bytes before the next control byte are skipped 8 at a time.
  */
 static int scan_framing(struct http_framer *h, const char *p, size_t n)
 {
     int st = h->scan_state;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
+    size_t i = 0;
+    while (i < n) {
+        if (st == SCAN_MID) {
+            uint64_t w, ctl = 0;
+            while (n - i >= 8) {
+                memcpy(&w, p + i, 8);
+                w = le64toh(w);
+                if ((ctl = control_bytes(w)) != 0) {
+                    break;
+                }
+                i += 8;
+            }
+            if (ctl != 0) {
+                i += (size_t)__builtin_ctzll(ctl) / 8;
+            }
+            if (i == n) {
+                break;
+            }
+        }
+        unsigned char c = (unsigned char)p[i++];
         if (st == SCAN_CR) {
             if (c != '\n') {
                 return fail(h, 400, "bare CR");
@@ -137,10 +192,8 @@ static int on_url(llhttp_t *p, const char *at, size_t len)
     }
     /* RFC 3986: a target is visible ASCII; llhttp 8.1 also takes HT and
      * bytes from 0x80 */
-    for (size_t i = 0; i < len; i++) {
-        if ((unsigned char)at[i] <= 0x20 || (unsigned char)at[i] >= 0x7f) {
-            return fail(h, 400, "bad byte in request target");
-        }
+    if (!visible_ascii(at, len)) {
+        return fail(h, 400, "bad byte in request target");
     }
     h->url_len += len;
     /* method SP target SP "HTTP/1.1": the version is 8 bytes and comes
@@ -232,8 +285,8 @@ static int on_header_field_complete(llhttp_t *p)
     }
     /* RFC 9112 5.1: "Host : x" is Host to some, unknown to others; RFC
      * 9110 5.1: a name is a token ("Transfer Encoding" is not) */
-    for (size_t i = 0; i < h->field_len; i++) {
-        if (!is_tchar((unsigned char)name[i])) {
+    for (const char *c = name, *end = name + h->field_len; c < end; c++) {
+        if (!is_tchar((unsigned char)*c)) {
             return fail(h, 400, "field name is not a token");
         }
     }
