@@ -114,6 +114,19 @@ framing "obsolete line folding (space)" < <(
 framing "obsolete line folding (tab)" < <(
     req "GET $P HTTP/1.1" "Host: t" "X-Folded: first" "	second")
 
+framing "bare LF ends the head" < <(printf 'GET %s HTTP/1.1\r\nHost: t\n\n' "$P")
+framing "two spaces after the method" < <(req "GET  $P HTTP/1.1" "Host: t")
+framing "raw UTF-8 in the target" < <(req "GET $P&u=/caf$(printf '\303\251') HTTP/1.1" "Host: t")
+framing "five empty lines before a request" < <(printf '\r\n\r\n\r\n\r\n\r\n'; req "GET $P HTTP/1.1" "Host: t")
+
+# Versions other than 1.0 and 1.1: 505 and closed.
+for v in HTTP/1.2 HTTP/2.0 HTTP/0.9 HTTP/1.18446744073709551615; do
+    out=$(req "GET $P $v" "Host: t" | raw --wait-close 1)
+    check "$v -> 505" "HTTP/1.1 505 HTTP Version Not Supported" "$(echo "$out" | head -1)"
+    check "$v: closed" closed "$(echo "$out" | tail -1)"
+done
+check "metrics: 505 responses" 4 "$(metric 'beacon_http_responses_total{code="505"}')"
+
 beacond_stop
 
 # ------------------------------------------------------------ small limits
