@@ -10,7 +10,13 @@
  *   in body   what is left of body_timeout since the head's end, alike
  * While answers wait for a client that does not read, reading stops and
  * the write event carries idle_timeout instead.
- * Closed connections are kept for reuse while their buffers are small.
+ * A connection's memory is one mapping (conn_get): the struct, its two
+ * events, and the first bytes of its input and output buffers; larger
+ * buffers are mappings or blocks of their own. It is given back whole on
+ * close, so a burst of connections leaves nothing behind (heap blocks
+ * interleaved with libevent's per-descriptor records would stay with the
+ * process). Closed connections are kept for reuse while their buffers are
+ * still the initial ones.
  */
 #include "collector/conn.h"
 
@@ -18,25 +24,27 @@
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/log.h"
 
 #define READ_BUF_INITIAL 4096
+#define OUT_BUF_INITIAL 4096
 #define LINGER_MS 2000
 #define SPARE_MAX 64          /* closed connections kept per pool */
-#define SPARE_BUF_MAX 4096    /* larger buffers are not kept */
+#define SPARE_BODY_MAX 4096   /* a larger body buffer is not kept */
 
 enum conn_timer { TIMER_NONE, TIMER_IDLE, TIMER_HEAD, TIMER_BODY, TIMER_LINGER };
 
 struct conn {
     struct conn_pool *pool;
     int fd;
-    struct event *rev;
+    struct event *rev; /* in the connection's mapping */
     struct event *wev;
+    size_t map_len;
     struct http_framer http;
     struct outbuf out;
     size_t out_sent;
@@ -83,17 +91,34 @@ static void list_push(struct conn **head, struct conn *c)
     *head = c;
 }
 
+/* Where the parts of a connection's mapping lie. */
+struct conn_layout {
+    size_t rev, wev, in, out, len;
+};
+
+static size_t align16(size_t n)
+{
+    return (n + 15) & ~(size_t)15;
+}
+
+static struct conn_layout conn_layout(void)
+{
+    struct conn_layout l;
+    size_t ev = align16(event_get_struct_event_size());
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    l.rev = align16(sizeof(struct conn));
+    l.wev = l.rev + ev;
+    l.in = l.wev + ev;
+    l.out = l.in + READ_BUF_INITIAL;
+    l.len = (l.out + OUT_BUF_INITIAL + page - 1) / page * page;
+    return l;
+}
+
 static void conn_free(struct conn *c)
 {
-    if (c->rev != NULL) {
-        event_free(c->rev);
-    }
-    if (c->wev != NULL) {
-        event_free(c->wev);
-    }
     http_deinit(&c->http);
-    free(c->out.p);
-    free(c);
+    outbuf_free(&c->out, NULL, 0);
+    munmap(c, c->map_len);
 }
 
 static void conn_close(struct conn *c)
@@ -111,8 +136,8 @@ static void conn_close(struct conn *c)
     /* Keep the struct for the next connection, unless its buffers grew
      * for an unusual request or enough are kept already: what a burst of
      * connections took is given back when it ends. */
-    if (p->n_spare >= SPARE_MAX || c->http.cap > READ_BUF_INITIAL ||
-        c->http.body_cap > SPARE_BUF_MAX || c->out.cap > SPARE_BUF_MAX) {
+    if (p->n_spare >= SPARE_MAX || c->http.buf_owned ||
+        c->http.body_cap > SPARE_BODY_MAX || c->out.mapped) {
         conn_free(c);
     } else {
         list_push(&p->spare, c);
@@ -133,12 +158,15 @@ static void set_timer(struct conn *c, enum conn_timer kind,
 }
 
 /* After the response to a bad request: stop sending, read and discard
- * what the client still sends for a while, then close. Closing at once
- * would make the kernel reset the connection, and a reset can destroy our
- * response before the client reads it. */
+ * what the client still sends for LINGER_MS at most (from now, however
+ * much it sends), then close. Closing at once would make the kernel reset
+ * the connection, and a reset can destroy our response before the client
+ * reads it. */
 static void start_linger(struct conn *c)
 {
-    struct timeval tv = ms_tv(LINGER_MS);
+    struct timeval now, tv = ms_tv(LINGER_MS);
+    event_base_gettimeofday_cached(c->pool->base, &now);
+    timeradd(&now, &tv, &c->deadline);
     shutdown(c->fd, SHUT_WR);
     c->lingering = 1;
     set_timer(c, TIMER_LINGER, &tv);
@@ -323,7 +351,17 @@ static void linger_read(struct conn *c)
     ssize_t n = read(c->fd, sink, sizeof(sink));
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         conn_close(c);
+        return;
     }
+    /* The read restarted the event's timeout: keep the first deadline. */
+    struct timeval now, left;
+    event_base_gettimeofday_cached(c->pool->base, &now);
+    timersub(&c->deadline, &now, &left);
+    if (left.tv_sec < 0) {
+        conn_close(c);
+        return;
+    }
+    set_timer(c, TIMER_LINGER, &left);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -390,22 +428,23 @@ static struct conn *conn_get(struct conn_pool *p)
         http_reset(&c->http);
         return c;
     }
-    c = calloc(1, sizeof(*c));
-    if (c == NULL) {
+    struct conn_layout l = conn_layout();
+    char *m = mmap(NULL, l.len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
         return NULL;
     }
+    c = (struct conn *)m; /* a new mapping is zeroed */
     c->fd = -1;
     c->pool = p;
-    c->rev = event_new(p->base, -1, 0, on_read, c);
-    c->wev = event_new(p->base, -1, 0, on_write, c);
+    c->map_len = l.len;
+    c->rev = (struct event *)(m + l.rev);
+    c->wev = (struct event *)(m + l.wev);
+    c->out = (struct outbuf){m + l.out, 0, OUT_BUF_INITIAL, 0};
     size_t max = p->limits->max_request_line + p->limits->max_header_bytes +
                  4096;
-    if (c->rev == NULL || c->wev == NULL ||
-        http_init(&c->http, p->limits, READ_BUF_INITIAL, max, on_request,
-                  c) < 0) {
-        conn_free(c);
-        return NULL;
-    }
+    http_init_in(&c->http, p->limits, m + l.in, READ_BUF_INITIAL, max,
+                 on_request, c);
     return c;
 }
 
@@ -441,8 +480,17 @@ void conn_pool_accept(struct conn_pool *p, int fd, const struct sockaddr *sa)
     c->held = 0;
     c->closing = 0;
     c->timer = TIMER_NONE;
-    event_assign(c->rev, p->base, fd, EV_READ | EV_PERSIST, on_read, c);
-    event_assign(c->wev, p->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
+    if (event_assign(c->rev, p->base, fd, EV_READ | EV_PERSIST, on_read, c) <
+            0 ||
+        event_assign(c->wev, p->base, fd, EV_WRITE | EV_PERSIST, on_write,
+                     c) < 0) {
+        log_error("conn: cannot set up events, connection closed");
+        close(fd);
+        atomic_fetch_sub_explicit(p->open, 1, memory_order_relaxed);
+        list_push(&p->spare, c);
+        p->n_spare++;
+        return;
+    }
     list_push(&p->live, c);
     p->n_live++;
     metrics_inc(&p->metrics->connections);

@@ -501,16 +501,13 @@ static const llhttp_settings_t settings = {
     .on_message_complete = on_message_complete,
 };
 
-int http_init(struct http_framer *h, const struct http_limits *limits,
-              size_t initial_cap, size_t max_cap, http_request_fn fn,
-              void *arg)
+int http_init_in(struct http_framer *h, const struct http_limits *limits,
+                 char *buf, size_t cap, size_t max_cap, http_request_fn fn,
+                 void *arg)
 {
     memset(h, 0, sizeof(*h));
-    h->buf = malloc(initial_cap);
-    if (h->buf == NULL) {
-        return -1;
-    }
-    h->cap = initial_cap;
+    h->buf = buf;
+    h->cap = cap;
     h->max_cap = max_cap;
     h->limits = limits;
     h->on_request = fn;
@@ -519,10 +516,26 @@ int http_init(struct http_framer *h, const struct http_limits *limits,
     return 0;
 }
 
+int http_init(struct http_framer *h, const struct http_limits *limits,
+              size_t initial_cap, size_t max_cap, http_request_fn fn,
+              void *arg)
+{
+    char *buf = malloc(initial_cap);
+    if (buf == NULL) {
+        return -1;
+    }
+    http_init_in(h, limits, buf, initial_cap, max_cap, fn, arg);
+    h->buf_owned = 1;
+    return 0;
+}
+
 void http_deinit(struct http_framer *h)
 {
-    free(h->buf);
+    if (h->buf_owned) {
+        free(h->buf);
+    }
     h->buf = NULL;
+    h->buf_owned = 0;
     free(h->body);
     h->body = NULL;
     h->body_cap = 0;
@@ -583,10 +596,14 @@ char *http_space(struct http_framer *h, size_t *room)
     }
     if (h->len == h->cap && h->cap < h->max_cap) {
         size_t ncap = h->cap * 2 < h->max_cap ? h->cap * 2 : h->max_cap;
-        char *nb = realloc(h->buf, ncap);
+        char *nb = h->buf_owned ? realloc(h->buf, ncap) : malloc(ncap);
         if (nb != NULL) {
+            if (!h->buf_owned) {
+                memcpy(nb, h->buf, h->len);
+            }
             h->buf = nb;
             h->cap = ncap;
+            h->buf_owned = 1;
         }
     }
     *room = h->cap - h->len;

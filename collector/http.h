@@ -58,6 +58,7 @@ struct http_framer {
     char *buf;
     size_t cap, len, parsed;
     size_t max_cap; /* the buffer never grows past this */
+    int buf_owned;  /* buf was allocated here (not the caller's storage) */
     /* Stream position (bytes since the connection began) of buf[parsed]:
      * positions survive the buffer's compaction. */
     uint64_t consumed;
@@ -137,6 +138,12 @@ enum http_result {
 int http_init(struct http_framer *h, const struct http_limits *limits,
               size_t initial_cap, size_t max_cap, http_request_fn fn,
               void *arg);
+
+/* The same, with the buffer's first cap bytes in the caller's storage,
+ * which the framer never frees (a larger buffer is its own). */
+int http_init_in(struct http_framer *h, const struct http_limits *limits,
+                 char *buf, size_t cap, size_t max_cap, http_request_fn fn,
+                 void *arg);
 
 /* Frees the buffer; h may be initialised again. */
 void http_deinit(struct http_framer *h);

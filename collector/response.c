@@ -4,8 +4,8 @@
 #include "collector/response.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* GIF89a, 1x1, one transparent pixel: header, logical screen, 2-colour
  * table, graphic control extension (transparency), image, trailer. */
@@ -18,21 +18,40 @@ const unsigned char response_gif[43] = {
 #define CACHE_CONTROL                                                          \
     "Cache-Control: no-store, no-cache, must-revalidate, max-age=0\r\n"
 
+#define OUTBUF_MAP_MIN 4096
+
 char *outbuf_reserve(struct outbuf *o, size_t n)
 {
     if (o->len + n > o->cap) {
-        size_t ncap = o->cap ? o->cap : 1024;
+        size_t ncap = o->cap > OUTBUF_MAP_MIN ? o->cap : OUTBUF_MAP_MIN;
         while (ncap < o->len + n) {
             ncap *= 2;
         }
-        char *np = realloc(o->p, ncap);
-        if (np == NULL) {
+        void *np = o->mapped ? mremap(o->p, o->cap, ncap, MREMAP_MAYMOVE)
+                             : mmap(NULL, ncap, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (np == MAP_FAILED) {
             return NULL;
+        }
+        if (!o->mapped && o->len > 0) {
+            memcpy(np, o->p, o->len);
         }
         o->p = np;
         o->cap = ncap;
+        o->mapped = 1;
     }
     return o->p + o->len;
+}
+
+void outbuf_free(struct outbuf *o, char *initial, size_t initial_cap)
+{
+    if (o->mapped) {
+        munmap(o->p, o->cap);
+    }
+    o->p = initial;
+    o->cap = initial_cap;
+    o->len = 0;
+    o->mapped = 0;
 }
 
 void response_date_update(struct response_date *d, time_t now)

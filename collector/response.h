@@ -9,16 +9,27 @@
 #include <stddef.h>
 #include <time.h>
 
-/* Growable output buffer of one connection. */
+/*
+ * Growable output buffer of one connection. It may start in storage of
+ * the caller's (p and cap set, mapped 0), which it never frees; once it
+ * outgrows that, it lives in a mapping of its own, given back whole by
+ * outbuf_free() (heap blocks of a burst of connections would stay with
+ * the process). A zeroed outbuf is empty and valid.
+ */
 struct outbuf {
     char *p;
     size_t len; /* bytes waiting to be written */
     size_t cap;
+    int mapped; /* p is a mapping of cap bytes, owned here */
 };
 
 /* Makes room for n more bytes; returns where to write them, or NULL when
  * out of memory. */
 char *outbuf_reserve(struct outbuf *o, size_t n);
+
+/* Gives back a mapping and returns to the caller's storage (initial,
+ * initial_cap; NULL and 0 for none), emptied. */
+void outbuf_free(struct outbuf *o, char *initial, size_t initial_cap);
 
 /* The Date header value of the current second, per worker. */
 struct response_date {

@@ -119,6 +119,33 @@ framing "two spaces after the method" < <(req "GET  $P HTTP/1.1" "Host: t")
 framing "raw UTF-8 in the target" < <(req "GET $P&u=/caf$(printf '\303\251') HTTP/1.1" "Host: t")
 framing "five empty lines before a request" < <(printf '\r\n\r\n\r\n\r\n\r\n'; req "GET $P HTTP/1.1" "Host: t")
 
+# After a refusal beacond reads and discards for 2 s at most, however much
+# the client keeps sending: a 413 for a 100 MB body, then the body pushed
+# for up to 6 s; the connection must be closed 1.5 to 4 s after the answer.
+lingered=$(python3 - "$PORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /e HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
+          b"Content-Length: 100000000\r\n\r\n")
+s.settimeout(3)
+head = s.recv(4096)
+t0 = time.monotonic()
+s.setblocking(False)
+chunk = b"x" * 65536
+while time.monotonic() - t0 < 6:
+    try:
+        s.send(chunk)
+    except BlockingIOError:
+        time.sleep(0.005)
+    except OSError:
+        break
+print(head.split(b" ")[1].decode(), "%.1f" % (time.monotonic() - t0))
+PY
+)
+check "linger after 413: the answer" 413 "${lingered% *}"
+check "linger after 413: closed 1.5-4 s after it, however much is sent" yes \
+    "$(awk -v x="${lingered#* }" 'BEGIN { print (x >= 1.5 && x <= 4) ? "yes" : "no (" x ")" }')"
+
 # Versions other than 1.0 and 1.1: 505 and closed.
 for v in HTTP/1.2 HTTP/2.0 HTTP/0.9 HTTP/1.18446744073709551615; do
     out=$(req "GET $P $v" "Host: t" | raw --wait-close 1)

@@ -158,7 +158,7 @@ static void test_response__pixel(void **state)
             response_pixel(&o, &d, c->x_beacon, c->tk_n, c->head, c->conn), 0);
         /* HEAD: the same head, Content-Length included, no body. */
         assert_bytes(&o, want, gif, c->head ? 0 : sizeof gif);
-        free(o.p);
+        outbuf_free(&o, NULL, 0);
     }
 }
 
@@ -180,7 +180,7 @@ static void test_response__pixel_long_x_beacon(void **state)
              PIXEL_HEAD "X-Beacon: %s\r\nTk: N\r\nConnection: close\r\n\r\n",
              xb);
     assert_bytes(&o, want, gif, sizeof gif);
-    free(o.p);
+    outbuf_free(&o, NULL, 0);
     free(want);
 }
 
@@ -200,7 +200,7 @@ static void test_response__appends(void **state)
     assert_int_equal(
         response_simple(&o, &d, 404, NULL, NULL, NULL, 0, 0, RESPONSE_KEEP), 0);
     assert_memory_equal(o.p + 2 * one - 43, "HTTP/1.1 404 Not Found\r\n", 24);
-    free(o.p);
+    outbuf_free(&o, NULL, 0);
 }
 
 static void test_response__simple(void **state)
@@ -278,7 +278,7 @@ static void test_response__simple(void **state)
                  "Content-Type: application/octet-stream\r\n"
                  "Content-Length: 6\r\n" CACHE "\r\n",
                  bin, sizeof bin);
-    free(o.p);
+    outbuf_free(&o, NULL, 0);
 }
 
 /* response.h: Content-Type is sent "when body_len > 0 or content_type
@@ -312,7 +312,7 @@ static void test_response__simple_type_only_when_given(void **state)
     assert_non_null(text);
     assert_non_null(strstr(text, "\r\nContent-Type: xxxx"));
     free(text);
-    free(o.p);
+    outbuf_free(&o, NULL, 0);
 }
 
 /* Large bodies and large extra headers are budgeted. */
@@ -344,7 +344,7 @@ static void test_response__simple_large(void **state)
              "Content-Length: 100000\r\n" CACHE "%s\r\n",
              extra);
     assert_bytes(&o, head, body, n);
-    free(o.p);
+    outbuf_free(&o, NULL, 0);
     free(body);
 }
 
@@ -392,7 +392,7 @@ static void test_response__unknown_status(void **state)
         response_simple(&o, &d, 299, NULL, NULL, NULL, 0, 0, RESPONSE_KEEP), 0);
     assert_true(o.len > 26);
     assert_memory_equal(o.p, "HTTP/1.1 299 Unknown\r\n", 22);
-    free(o.p);
+    outbuf_free(&o, NULL, 0);
 }
 
 static void test_response__outbuf_growth(void **state)
@@ -441,7 +441,7 @@ static void test_response__outbuf_growth(void **state)
     assert_ptr_equal(w, e.p);
     assert_true(e.cap >= 1);
     free(e.p);
-    free(o.p);
+    outbuf_free(&o, NULL, 0);
     free(one.p);
 }
 
