@@ -1,8 +1,8 @@
 # SPEC 2.8 and 6 on the admin listener: the same request limits as the
 # public edge, no request bodies (refused at the end of the head, without
 # reading the body), 413/414/431/505/400 with a close, 404 and 405 as
-# answers, a flat RSS however much
-# a client sends, and a cap of 64 connections (ADMIN_MAX_CONNECTIONS).
+# answers, a flat RSS however much a client sends, and a cap of 64
+# connections (ADMIN_MAX_CONNECTIONS).
 . "$(dirname "$0")/lib.sh"
 redis_start
 beacond_start
