@@ -1729,6 +1729,37 @@ static void test_http__no_body_allowed(void **state)
               SIZE_MAX, 2);
 }
 
+/* A buffer in the caller's storage: used as is, left to the caller, and
+ * replaced by one of the framer's own when a request outgrows it. */
+static void test_http__caller_buffer(void **state)
+{
+    struct http_framer h;
+    struct sink k;
+    char storage[64];
+    static const char big[] = "GET /p HTTP/1.1\r\nX-Long: "
+                              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                              "\r\n\r\n";
+    size_t left;
+    (void)state;
+
+    memset(&k, 0, sizeof k);
+    k.h = &h;
+    assert_int_equal(http_init_in(&h, &small, storage, sizeof storage, 1024,
+                                  on_request, &k),
+                     0);
+    assert_int_equal(feed_str(&h, "GET /a HTTP/1.1\r\n\r\n"), HTTP_FEED_OK);
+    assert_int_equal(k.n, 1);
+    assert_ptr_equal(h.buf, storage);
+    assert_int_equal(h.buf_owned, 0);
+    assert_int_equal(feed_all(&h, big, sizeof big - 1, SIZE_MAX, &left),
+                     HTTP_FEED_OK);
+    assert_int_equal(left, 0);
+    assert_int_equal(k.n, 2);
+    assert_true(h.buf != storage);
+    assert_int_equal(h.buf_owned, 1);
+    http_deinit(&h); /* frees the framer's own buffer, not storage */
+}
+
 /* http_deinit then http_init again: a framer can be reused. */
 static void test_http__init_twice(void **state)
 {
@@ -1782,6 +1813,7 @@ int main(void)
         cmocka_unit_test(test_http__stop_in_callback),
         cmocka_unit_test(test_http__init_twice),
         cmocka_unit_test(test_http__stop_and_resume),
+        cmocka_unit_test(test_http__caller_buffer),
         cmocka_unit_test(test_http__strict_rfc9112),
         cmocka_unit_test(test_http__version_505),
         cmocka_unit_test(test_http__empty_lines),

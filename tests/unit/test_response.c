@@ -150,7 +150,7 @@ static void test_response__pixel(void **state)
     date_at(&d, NOW);
     for (size_t i = 0; i < sizeof pixel_cases / sizeof *pixel_cases; i++) {
         const struct pixel_case *c = &pixel_cases[i];
-        struct outbuf o = {NULL, 0, 0};
+        struct outbuf o = {NULL, 0, 0, 0};
         char want[1024];
 
         snprintf(want, sizeof want, "%s\r\n", c->want_head);
@@ -166,7 +166,7 @@ static void test_response__pixel(void **state)
 static void test_response__pixel_long_x_beacon(void **state)
 {
     struct response_date d;
-    struct outbuf o = {NULL, 0, 0};
+    struct outbuf o = {NULL, 0, 0, 0};
     char xb[2001];
     char *want = malloc(4096);
     (void)state;
@@ -188,7 +188,7 @@ static void test_response__pixel_long_x_beacon(void **state)
 static void test_response__appends(void **state)
 {
     struct response_date d;
-    struct outbuf o = {NULL, 0, 0};
+    struct outbuf o = {NULL, 0, 0, 0};
     (void)state;
 
     date_at(&d, NOW);
@@ -206,7 +206,7 @@ static void test_response__appends(void **state)
 static void test_response__simple(void **state)
 {
     struct response_date d;
-    struct outbuf o = {NULL, 0, 0};
+    struct outbuf o = {NULL, 0, 0, 0};
     (void)state;
 
     date_at(&d, NOW);
@@ -288,7 +288,7 @@ static void test_response__simple(void **state)
 static void test_response__simple_type_only_when_given(void **state)
 {
     struct response_date d;
-    struct outbuf o = {NULL, 0, 0};
+    struct outbuf o = {NULL, 0, 0, 0};
     char type[600];
     (void)state;
 
@@ -319,7 +319,7 @@ static void test_response__simple_type_only_when_given(void **state)
 static void test_response__simple_large(void **state)
 {
     struct response_date d;
-    struct outbuf o = {NULL, 0, 0};
+    struct outbuf o = {NULL, 0, 0, 0};
     size_t n = 100000;
     char *body = malloc(n);
     char extra[3000];
@@ -384,7 +384,7 @@ static void test_response__reasons(void **state)
 static void test_response__unknown_status(void **state)
 {
     struct response_date d;
-    struct outbuf o = {NULL, 0, 0};
+    struct outbuf o = {NULL, 0, 0, 0};
     (void)state;
 
     date_at(&d, NOW);
@@ -398,8 +398,8 @@ static void test_response__unknown_status(void **state)
 static void test_response__outbuf_growth(void **state)
 {
     struct response_date d;
-    struct outbuf o = {NULL, 0, 0};
-    struct outbuf one = {NULL, 0, 0};
+    struct outbuf o = {NULL, 0, 0, 0};
+    struct outbuf one = {NULL, 0, 0, 0};
     const int n = 5000;
     (void)state;
 
@@ -435,14 +435,41 @@ static void test_response__outbuf_growth(void **state)
     assert_ptr_equal(o.p, p);
 
     /* An empty buffer. */
-    struct outbuf e = {NULL, 0, 0};
+    struct outbuf e = {NULL, 0, 0, 0};
     w = outbuf_reserve(&e, 1);
     assert_non_null(w);
     assert_ptr_equal(w, e.p);
     assert_true(e.cap >= 1);
-    free(e.p);
+    outbuf_free(&e, NULL, 0);
     outbuf_free(&o, NULL, 0);
-    free(one.p);
+    outbuf_free(&one, NULL, 0);
+}
+
+/* A buffer that starts in the caller's storage keeps its bytes when it
+ * moves to a mapping, and returns to that storage, empty, when freed. */
+static void test_response__outbuf_initial_storage(void **state)
+{
+    char initial[64];
+    struct outbuf o = {initial, 0, sizeof initial, 0};
+    (void)state;
+
+    char *w = outbuf_reserve(&o, 40);
+    assert_ptr_equal(w, initial);
+    memset(w, 'a', 40);
+    o.len = 40;
+    w = outbuf_reserve(&o, 100);
+    assert_non_null(w);
+    assert_int_equal(o.mapped, 1);
+    assert_true(o.p != initial);
+    assert_true(o.cap >= 140);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(o.p[i], 'a');
+    }
+    outbuf_free(&o, initial, sizeof initial);
+    assert_ptr_equal(o.p, initial);
+    assert_int_equal(o.len, 0);
+    assert_int_equal(o.cap, sizeof initial);
+    assert_int_equal(o.mapped, 0);
 }
 
 int main(void)
@@ -460,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_response__reasons),
         cmocka_unit_test(test_response__unknown_status),
         cmocka_unit_test(test_response__outbuf_growth),
+        cmocka_unit_test(test_response__outbuf_initial_storage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
