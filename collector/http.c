@@ -185,15 +185,6 @@ static int on_url(llhttp_t *p, const char *at, size_t len)
     struct http_framer *h = framer(p);
     if (h->url_len == 0) {
         h->url_off = offset_of(h, at);
-        /* llhttp takes several spaces after the method */
-        if (h->url_off != h->method_len + 1) {
-            return fail(h, 400, "extra whitespace in request line");
-        }
-    }
-    /* RFC 3986: a target is visible ASCII; llhttp 8.1 also takes HT and
-     * bytes from 0x80 */
-    if (!visible_ascii(at, len)) {
-        return fail(h, 400, "bad byte in request target");
     }
     h->url_len += len;
     /* method SP target SP "HTTP/1.1": the version is 8 bytes and comes
@@ -204,9 +195,20 @@ static int on_url(llhttp_t *p, const char *at, size_t len)
     return 0;
 }
 
+/* The whole target is known here, whatever the reads were. */
 static int on_url_complete(llhttp_t *p)
 {
-    framer(p)->url_done = 1;
+    struct http_framer *h = framer(p);
+    h->url_done = 1;
+    /* llhttp takes several spaces after the method */
+    if (h->url_off != h->method_len + 1) {
+        return fail(h, 400, "extra whitespace in request line");
+    }
+    /* RFC 3986: a target is visible ASCII; llhttp 8.1 also takes HT and
+     * bytes from 0x80 */
+    if (!visible_ascii(h->buf + h->req_start + h->url_off, h->url_len)) {
+        return fail(h, 400, "bad byte in request target");
+    }
     return 0;
 }
 
@@ -714,6 +716,16 @@ static enum http_result refused_line(struct http_framer *h)
         if (have > h->limits->max_request_line) {
             fail(h, 414, "request line too long");
             return HTTP_FEED_ERROR;
+        }
+        /* A byte that no request line holds decides now, wherever the
+         * reads were split (a CR at the end may still get its LF). */
+        for (const char *c = line; c < line + have; c++) {
+            if ((unsigned char)*c >= 0x7f ||
+                ((unsigned char)*c < 0x20 &&
+                 (*c != '\r' || c + 1 < line + have))) {
+                fail(h, 400, "bad request line");
+                return HTTP_FEED_ERROR;
+            }
         }
         h->line_refused = 1;
         h->parsed = h->len;

@@ -11,6 +11,9 @@
 #   // FUZZ_CFLAGS: -I/some/dir                         extra compiler flags
 #   // FUZZ_LIBS: -lz                                   extra libraries
 #   // FUZZ_SEED: GET / HTTP/1.1\r\n\r\n                a seed input, repeatable
+#   // FUZZ_DICT: tests/fuzz/http.dict                  a libFuzzer dictionary
+#                                                       (-dict=), relative to
+#                                                       the repository root
 # Seeds go through printf %b: \r \n \t \\ and octal \0NNN work, \xHH does not
 # (dash).
 # The corpus of fuzz_X lives in build-fuzz/corpus-fuzz_X and grows across
@@ -103,6 +106,12 @@ for src in $targets; do
     sources=$(directive "$src" FUZZ_SOURCES)
     extra_cflags=$(directive "$src" FUZZ_CFLAGS)
     extra_libs=$(directive "$src" FUZZ_LIBS)
+    dict=$(directive "$src" FUZZ_DICT)
+    if [ -n "$dict" ] && [ ! -s "$dict" ]; then
+        echo "== $name: dictionary $dict missing or empty" >&2
+        failed="$failed $name"
+        continue
+    fi
     # Word splitting and globbing of the lists are wanted here.
     # shellcheck disable=SC2086
     if ! "$cc" -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
@@ -121,7 +130,7 @@ for src in $targets; do
     echo "== $name: ${secs}s"
     if ! "$out/$name" -max_total_time="$secs" -max_len=8192 -timeout=10 \
         -print_final_stats=1 -artifact_prefix="$out/artifacts/$name-" \
-        "$corpus" >"$out/$name.log" 2>&1; then
+        ${dict:+"-dict=$dict"} "$corpus" >"$out/$name.log" 2>&1; then
         tail -n 40 "$out/$name.log" >&2
         echo "== $name: FAILED (log: $out/$name.log)" >&2
         failed="$failed $name"
