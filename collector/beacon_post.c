@@ -45,25 +45,26 @@ static struct span header_token(struct span v)
 
 static int answer(struct worker *w, struct outbuf *out, int status,
                   const char *content_type, const char *extra,
-                  const char *body, enum response_conn conn)
+                  const char *body, int head, enum response_conn conn)
 {
     char headers[256];
     snprintf(headers, sizeof(headers), CORS "%s", extra != NULL ? extra : "");
     metrics_response(&w->metrics, status);
     if (response_simple(out, &w->date, status, content_type, headers, body,
-                        body != NULL ? strlen(body) : 0, 0, conn) < 0) {
+                        body != NULL ? strlen(body) : 0, head, conn) < 0) {
         return -1;
     }
     return conn == RESPONSE_CLOSE ? -1 : 0;
 }
 
 int beacon_post_refuse(struct worker *w, struct outbuf *out, int status,
-                       const char *extra, const char *msg,
+                       const char *extra, const char *msg, int head,
                        enum response_conn conn)
 {
     char body[160];
     snprintf(body, sizeof(body), "{\"error\": \"%s\"}\n", msg);
-    return answer(w, out, status, "application/json", extra, body, conn);
+    return answer(w, out, status, "application/json", extra, body, head,
+                  conn);
 }
 
 /* What every event of one request shares, and the tally. */
@@ -186,11 +187,11 @@ int beacon_post(struct worker *w, const struct request *r,
         return beacon_post_refuse(w, out, 415, NULL,
                      "Content-Type must be text/plain, application/json or "
                      "application/x-www-form-urlencoded",
-                     conn);
+                     0, conn);
     }
     int status = decoded_body(w, r, &body, &msg);
     if (status != 0) {
-        return beacon_post_refuse(w, out, status, NULL, msg, conn);
+        return beacon_post_refuse(w, out, status, NULL, msg, 0, conn);
     }
     struct batch_run b = {.w = w, .pol = server_policy(w->srv), .r = r,
                           .peer = peer};
@@ -210,7 +211,7 @@ int beacon_post(struct worker *w, const struct request *r,
         /* one event's query: a request line's worth, not a batch's */
         return beacon_post_refuse(w, out, 413, NULL,
                      "a form-encoded event is longer than max_request_line",
-                     conn);
+                     0, conn);
     } else if (reserve(&b, 1) == 0) {
         const char *err;
         count_event(&b, hit_parse_query(&w->hit, body.p, body.len, &b.pg.ctx,
@@ -225,20 +226,21 @@ int beacon_post(struct worker *w, const struct request *r,
     case EVENTS_STOPPED:
         metrics_inc(&w->metrics.hits[METRICS_E_batch][METRICS_O_shed]);
         return beacon_post_refuse(w, out, 503, "Retry-After: 5\r\n",
-                     "backlog full, retry later", conn);
+                     "backlog full, retry later", 0, conn);
     case EVENTS_TOO_MANY:
-        return beacon_post_refuse(w, out, 413, NULL, msg, conn);
+        return beacon_post_refuse(w, out, 413, NULL, msg, 0, conn);
     default:
-        return beacon_post_refuse(w, out, 400, NULL, msg, conn);
+        return beacon_post_refuse(w, out, 400, NULL, msg, 0, conn);
     }
     if (b.valid == 0) {
-        return beacon_post_refuse(w, out, 400, NULL, "no well-formed event", conn);
+        return beacon_post_refuse(w, out, 400, NULL, "no well-formed event",
+                                  0, conn);
     }
     char counts[96];
     snprintf(counts, sizeof(counts),
              "X-Beacon-Accepted: %d\r\nX-Beacon-Dropped: %d\r\n%s", b.accepted,
              b.dropped, gate_tk_n(b.gate) ? "Tk: N\r\n" : "");
-    return answer(w, out, 204, NULL, counts, NULL, conn);
+    return answer(w, out, 204, NULL, counts, NULL, 0, conn);
 }
 
 int beacon_options(struct worker *w, const struct request *r,
@@ -251,5 +253,5 @@ int beacon_options(struct worker *w, const struct request *r,
                   "Access-Control-Allow-Methods: POST\r\n"
                   "Access-Control-Allow-Headers: Content-Type\r\n"
                   "Access-Control-Max-Age: 86400\r\n",
-                  NULL, conn);
+                  NULL, 0, conn);
 }

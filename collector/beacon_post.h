@@ -20,12 +20,13 @@ int beacon_post(struct worker *w, const struct request *r,
 
 /*
  * Appends a refusal of /e: status, CORS, extra (header lines or NULL) and
- * {"error": "<msg>"} (msg a static string that needs no escaping). Also
+ * {"error": "<msg>"} (msg a static string that needs no escaping; no
+ * body when head, the answer to a HEAD). Also
  * what the router answers for /e when a request cannot be framed.
  * Returns 0, or -1 when the connection closes after it.
  */
 int beacon_post_refuse(struct worker *w, struct outbuf *out, int status,
-                       const char *extra, const char *msg,
+                       const char *extra, const char *msg, int head,
                        enum response_conn conn);
 
 /* OPTIONS /e: the CORS preflight answer. */

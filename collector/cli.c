@@ -19,7 +19,7 @@ static const struct cli_flag cli_flags[] = {
     {"--listen", "server", "listen", "ADDR:PORT[,...]",
      "public listener(s), e.g. 127.0.0.1:8080,[::1]:8080"},
     {"--admin", "server", "admin", "ADDR:PORT[,...]",
-     "admin listener(s): /livez /readyz /metrics /dash"},
+     "admin listener(s): /livez /readyz /metrics"},
     {"--redis", "redis", "url", "URL",
      "redis://[:password@]host:port[/db] or unix:///path"},
     {"--workers", "server", "workers", "N",

@@ -403,7 +403,9 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
     struct conn *c = arg;
     (void)fd;
     if (what & EV_TIMEOUT) {
-        handle_timeout(c);
+        /* idle_timeout passed without the client reading a byte */
+        metrics_inc(&c->pool->metrics->connections_timed_out_total);
+        conn_close(c);
         return;
     }
     if (flush_out(c) < 0 || c->out.len > 0) {

@@ -116,7 +116,7 @@ int router_dispatch(struct worker *w, const struct request *r,
     }
     if (route->cors) {
         return beacon_post_refuse(w, out, 405, route->allow,
-                                  "method not allowed", conn);
+                                  "method not allowed", head, conn);
     }
     return router_plain(w, out, 405, route->allow, "method not allowed\n",
                         head, conn);
@@ -152,7 +152,7 @@ void router_error(struct worker *w, int status, struct span target,
         break;
     }
     if (route != NULL && route->cors) {
-        beacon_post_refuse(w, out, status, allow, why, RESPONSE_CLOSE);
+        beacon_post_refuse(w, out, status, allow, why, 0, RESPONSE_CLOSE);
         return;
     }
     snprintf(body, sizeof(body), "%s\n", why);

@@ -99,6 +99,11 @@ check "HEAD: no body bytes follow" 0 "$(echo "$out" | grep -c '^extra')"
 check "HEAD: connection kept" open "$(echo "$out" | tail -1)"
 out=$(req "HEAD /p?s=headsite&u=/h HTTP/1.1" "Host: t" "$UA" | raw --no-body --wait-close 0.3)
 check "HEAD /p: status, no body" "HTTP/1.1 200 OK"$'\n'"open" "$out"
+# HEAD on /e (POST only): 405 without a body, and the next pipelined
+# answer is read where it starts
+out=$({ req "HEAD /e HTTP/1.1" "Host: t" "$UA"; req "HEAD /p?s=headsite&u=/i HTTP/1.1" "Host: t" "$UA"; } |
+      raw --no-body --responses 2 --codes --wait-close 0.3)
+check "HEAD /e: 405 without a body, then the next answer" "405 200"$'\n'"open" "$out"
 # a counted control hit, flushed, then the HEAD site is still absent
 pixel 's=headctl&u=/c' >/dev/null
 wait_eq "HEAD: control hit flushed" 1 rcli HGET "bc:{headctl}:tot:d:$d" pageviews
