@@ -1,13 +1,23 @@
 # beacond: plain GNU Makefile.
 #
-#   make                 build build/beacond and build/beaconctl (installs
-#                        missing Debian packages first)
-#   make test            unit tests (plain and ASan+UBSan), integration tests, fuzz smoke
-#   make run             private redis-server under run/ and beacond in the foreground
+#   make                 build build/beacond and build/beaconctl
+#   make run             a private redis-server under run/ and beacond in
+#                        the foreground
+#   make test            layout check, unit tests (plain and ASan+UBSan),
+#                        integration tests, a short fuzz run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make bench           beacond against nginx empty_gif, CPU per request
 #   make install         PREFIX=/usr/local DESTDIR=
+#   make clean           removes the builds; keeps run/ (make run's Redis
+#                        data and data dir)
+#   make distclean       removes run/ too
 #   make SANITIZER=address|undefined   instrumented build in build-<sanitizer>/
+#
+# Each goal first installs the Debian packages it needs and nothing more
+# (scripts/install-deps.sh GROUP), then does its work in a new make: GNU
+# make remembers which directories exist when it reads the rules, so a
+# make that started before node-llhttp was installed would never see the
+# llhttp sources in /usr/share/llhttp. DEPS=":" skips the package step.
 #
 # llhttp is compiled from the C sources Debian's node-llhttp installs in
 # /usr/share/llhttp; nothing of it is copied into this repository.
@@ -19,6 +29,8 @@ SANITIZER ?=
 LLHTTP_DIR ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 FUZZ_SECONDS ?= 60
+DEPS ?= scripts/install-deps.sh
+SUBMAKE = $(MAKE) --no-print-directory
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -43,13 +55,14 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -I. \
               -I$(LLHTTP_INC) -DBEACON_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS := -lpthread
 
-# pkg-config answers only after install-deps.sh has run; evaluate lazily.
+# pkg-config answers only after the package step has run; evaluate lazily.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(wildcard common/*.c) $(wildcard proto/*.c) $(wildcard aggregator/*.c) \
+LIB_SRC := $(wildcard common/*.c proto/*.c config/*.c aggregator/*.c) \
            $(filter-out collector/main.c,$(wildcard collector/*.c)) \
+           $(wildcard collector/*/*.c) \
            $(filter-out dashboard/beaconctl.c,$(wildcard dashboard/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LLHTTP_OBJ := $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o $(BUILD)/llhttp/llhttp.o
@@ -59,23 +72,63 @@ BEACONCTL := $(BUILD)/beaconctl
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps test unit integration fuzz fuzz-smoke run bench bench-micro install clean
+.PHONY: all binaries test unit integration check-layout fuzz fuzz-smoke run \
+        bench bench-micro install clean distclean
 .DEFAULT_GOAL := all
 
-all: deps $(BEACOND) $(BEACONCTL)
+# ---- Goals: the package step, then the work in a new make ---------------
+all:
+	@$(DEPS) build
+	@+$(SUBMAKE) binaries
 
-# One dpkg-query per package when everything is present; apt-get otherwise.
-deps:
-	@scripts/install-deps.sh
+run:
+	@$(DEPS) run
+	@+$(SUBMAKE) binaries
+	scripts/run.sh $(BEACOND)
 
-$(BUILD)/%.o: %.c | deps
+# make test: everything CI runs, within 15 minutes on two cores.
+test:
+	@$(DEPS) test
+	@+$(SUBMAKE) check-layout
+	@+$(SUBMAKE) binaries
+	@+$(SUBMAKE) unit
+	@+$(SUBMAKE) SANITIZER=address unit
+	@+$(SUBMAKE) integration
+	@+$(SUBMAKE) fuzz-smoke
+
+fuzz:
+	@$(DEPS) fuzz
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench:
+	@$(DEPS) bench
+	@+$(SUBMAKE) binaries bench-micro
+	bench/run.sh $(BEACOND)
+
+install:
+	@$(DEPS) build
+	@+$(SUBMAKE) binaries
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/beacond
+	install -m 755 $(BEACOND) $(DESTDIR)$(PREFIX)/bin/beacond
+	install -m 755 $(BEACONCTL) $(DESTDIR)$(PREFIX)/bin/beaconctl
+	install -m 644 deploy/beacond.conf.example $(DESTDIR)$(PREFIX)/share/beacond/
+
+clean:
+	rm -rf build build-address build-undefined build-fuzz
+
+distclean: clean
+	rm -rf run
+
+# ---- Work (the packages are there) ------------------------------------------
+binaries: $(BEACOND) $(BEACONCTL)
+
+$(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 # Third-party code: its own warnings are not ours to fix.
-$(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c | deps
+$(LLHTTP_OBJ): $(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -g $(SANFLAGS) -I$(LLHTTP_INC) -w -c $< -o $@
 
@@ -89,58 +142,37 @@ $(BEACOND): $(BUILD)/collector/main.o $(LIB)
 $(BEACONCTL): $(BUILD)/dashboard/beaconctl.o $(LIB)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) | deps
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: all
+integration: binaries
 	tests/integration/run.sh $(BEACOND)
 
-# make test: everything CI runs, within 15 minutes on two cores.
-test: all
-	$(MAKE) unit
-	$(MAKE) SANITIZER=address unit
-	$(MAKE) integration
-	$(MAKE) fuzz-smoke
-
-fuzz:
-	tests/fuzz/run.sh $(FUZZ_SECONDS)
+# The dependency lines of the layout (README, "Architecture").
+check-layout:
+	scripts/check-layout.sh
 
 fuzz-smoke:
 	tests/fuzz/run.sh 5
 
-run: all
-	scripts/run.sh $(BEACOND)
-
-bench: all bench-micro
-	bench/run.sh $(BEACOND)
-
 # Microbenchmarks of hit-path pieces: bench/*_bench.c, linked like tests.
 MICRO_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*_bench.c))
 
-$(BUILD)/bench/%: bench/%.c $(LIB) | deps
+$(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
 
 bench-micro: $(MICRO_BIN)
 	@set -e; for b in $(MICRO_BIN); do echo "== $$b"; $$b; done
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/beacond
-	install -m 755 $(BEACOND) $(DESTDIR)$(PREFIX)/bin/beacond
-	install -m 755 $(BEACONCTL) $(DESTDIR)$(PREFIX)/bin/beaconctl
-	install -m 644 deploy/beacond.conf.example $(DESTDIR)$(PREFIX)/share/beacond/
-
-clean:
-	rm -rf build build-address build-undefined build-fuzz
-
 -include $(LIB_OBJ:.o=.d) $(BUILD)/collector/main.d \
          $(BUILD)/dashboard/beaconctl.d
 
-# ---- Embedded data (review: added with collector/botlist.c) ----------------
+# ---- Embedded data -----------------------------------------------------------
 # Data files shipped inside the binary become C arrays under $(BUILD)/gen/
 # (scripts/embed.sh: POSIX sh and od, no xxd), compiled into the library.
 # share/bot-patterns.txt is the built-in bot list (botlist_default());
@@ -161,7 +193,7 @@ $(BUILD)/gen/beacon_js.c: $(BUILD)/gen/beacon.min.js scripts/embed.sh
 	scripts/embed.sh beacon_js $< >$@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | deps
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(GEN_OBJ)

@@ -54,8 +54,8 @@ enum counts_dim {
 /* Table bytes one hit may need at most (table_reserve() before adding). */
 #define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))
 
-/* Bytes of a visitor pseudonym (collector/pseudo.h) and of a recipient
- * hash (collector/optout_registry.h). */
+/* Bytes of a visitor pseudonym (collector/privacy/pseudo.h) and of a
+ * recipient hash (collector/privacy/optout_registry.h). */
 #define COUNTS_VISITOR_BYTES 16
 #define COUNTS_RECIPIENT_BYTES 16
 

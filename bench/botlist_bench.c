@@ -9,7 +9,8 @@
  * or without the library:
  *   make build/gen/bot_patterns.c
  *   cc -O2 -std=c11 -D_GNU_SOURCE -I. bench/botlist_bench.c \
- *       collector/botlist.c build/gen/bot_patterns.c -o build/botlist_bench
+ *       collector/privacy/botlist.c build/gen/bot_patterns.c \
+ *       -o build/botlist_bench
  *
  * A number to compare with the CPU cost per request in DESIGN.md section
  * 4, not a test: nothing here asserts a timing.
@@ -19,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "collector/botlist.h"
+#include "collector/privacy/botlist.h"
 
 static const char *const agents[] = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, "

@@ -12,14 +12,14 @@
 
 #include <sodium.h>
 
-#include "collector/botlist.h"
-#include "collector/client_addr.h"
-#include "collector/gate.h"
-#include "collector/policy.h"
-#include "collector/pseudo.h"
-#include "collector/salt.h"
+#include "collector/privacy/botlist.h"
+#include "collector/privacy/client_addr.h"
+#include "collector/privacy/gate.h"
+#include "collector/privacy/policy.h"
+#include "collector/privacy/pseudo.h"
+#include "collector/privacy/salt.h"
 #include "collector/server.h"
-#include "collector/ua_cache.h"
+#include "collector/privacy/ua_cache.h"
 
 #define ROUNDS 2000000
 

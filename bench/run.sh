@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
-# bench/run.sh BEACOND: beacond (1 worker) and nginx empty_gif, each pinned
-# to CPU 0, loaded in turn by wrk pinned to CPU 1 through
-# ../shared/tools/cpu-per-request (or $TOOLS), with the minimal pixel and
-# 16-deep pipelining (both with a browser's user agent: without one
-# beacond drops the hit as a bot), the realistic mix, e-mail opens and
-# signed click
-# redirects, 10-event POST /e batches (nginx: empty_gif, a fixed 302, a
-# fixed 204). Prints one line per run;
-# compare cpu_us_per_req (wrk, not the server, saturates first on two
-# cores).
+# bench/run.sh BEACOND: beacond (1 worker) and nginx empty_gif
+# (bench/nginx.conf.in), each pinned to CPU 0, loaded in turn by wrk pinned
+# to CPU 1 through bench/cpu-per-request, with the minimal pixel and 16-deep
+# pipelining (both with a browser's user agent: without one beacond drops
+# the hit as a bot), the realistic mix (bench/mix.lua), e-mail opens and
+# signed click redirects, 10-event POST /e batches (nginx: empty_gif, a
+# fixed 302, a fixed 204). Needs this folder, beaconctl beside BEACOND,
+# wrk, nginx and redis-server. Prints one line per run; compare
+# cpu_us_per_req (wrk, not the server, saturates first on two cores).
 #
 #   SECONDS_PER_RUN=10 bench/run.sh build/beacond
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 beacond=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-tools=${TOOLS:-$here/../../shared/tools}
 secs=${SECONDS_PER_RUN:-10}
-[ -x "$tools/cpu-per-request" ] || { echo "bench: no $tools/cpu-per-request (set TOOLS)" >&2; exit 2; }
 command -v nginx >/dev/null || { echo "bench: nginx is missing (scripts/install-deps.sh)" >&2; exit 2; }
 
 dir=$(mktemp -d /tmp/beacond-bench.XXXXXX)
@@ -68,13 +65,12 @@ sleep 0.5
 # nginx's worker is a child of the master: measure both.
 nworkers=$(pgrep -P "$npid" | paste -sd, -)
 
-run() { "$tools/cpu-per-request" --seconds "$secs" "$@"; }
+run() { "$here/cpu-per-request" --seconds "$secs" "$@"; }
 for what in minimal mix pipeline16 mail-open mail-click batch; do
     case $what in
     minimal) lua=(--lua "$here/minimal-browser.lua") ;;
-    mix) lua=(--lua "$tools/mix.lua") ;;
     pipeline16) lua=(--lua "$here/pipeline16-browser.lua") ;;
-    mail-* | batch) lua=(--lua "$here/$what.lua") ;;
+    mix | mail-* | batch) lua=(--lua "$here/$what.lua") ;;
     esac
     run --pid "$npid,$nworkers" --url "http://127.0.0.1:$nport/p.gif?s=demo&u=/bench" \
         --label "nginx-empty_gif/$what" "${lua[@]}"

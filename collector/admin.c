@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "aggregator/flusher.h"
-#include "collector/conn.h"
-#include "collector/listener.h"
+#include "collector/http/conn.h"
+#include "collector/http/listener.h"
 #include "collector/server.h"
 #include "collector/worker.h"
 #include "common/log.h"

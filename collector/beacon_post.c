@@ -18,9 +18,9 @@
 
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
-#include "collector/gate.h"
+#include "collector/privacy/gate.h"
 #include "collector/hit_record.h"
-#include "collector/policy.h"
+#include "collector/privacy/policy.h"
 #include "collector/server.h"
 #include "collector/worker.h"
 #include "proto/events.h"

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "collector/config.h"
+#include "config/config.h"
 
 #define CLI_MAX_OVERRIDES 16
 

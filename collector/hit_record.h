@@ -8,8 +8,8 @@
 #define BEACON_HIT_RECORD_H
 
 #include "collector/metrics.h"
-#include "collector/request.h"
-#include "collector/ua_cache.h"
+#include "collector/http/request.h"
+#include "collector/privacy/ua_cache.h"
 #include "proto/hit.h"
 #include "proto/ipaddr.h"
 #include "proto/url.h"

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "collector/cli.h"
-#include "collector/config.h"
-#include "collector/policy.h"
+#include "config/config.h"
+#include "collector/privacy/policy.h"
 #include "collector/server.h"
 #include "common/log.h"
 #include "proto/events.h"

@@ -10,9 +10,9 @@
 
 #include <llhttp.h>
 
-#include "collector/gate.h"
+#include "collector/privacy/gate.h"
 #include "collector/hit_record.h"
-#include "collector/policy.h"
+#include "collector/privacy/policy.h"
 #include "collector/server.h"
 #include "collector/worker.h"
 

@@ -4,8 +4,8 @@
 #ifndef BEACON_PIXEL_H
 #define BEACON_PIXEL_H
 
-#include "collector/request.h"
-#include "collector/response.h"
+#include "collector/http/request.h"
+#include "collector/http/response.h"
 #include "proto/ipaddr.h"
 
 struct worker;

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "collector/beacon_post.h"
-#include "collector/mail_click.h"
-#include "collector/mail_open.h"
-#include "collector/optout_pages.h"
-#include "collector/optout_registry.h"
+#include "collector/mail/mail_click.h"
+#include "collector/mail/mail_open.h"
+#include "collector/privacy/optout_pages.h"
+#include "collector/privacy/optout_registry.h"
 #include "collector/pixel.h"
 #include "collector/script.h"
 #include "collector/worker.h"

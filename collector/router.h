@@ -5,8 +5,8 @@
 #ifndef BEACON_ROUTER_H
 #define BEACON_ROUTER_H
 
-#include "collector/request.h"
-#include "collector/response.h"
+#include "collector/http/request.h"
+#include "collector/http/response.h"
 #include "proto/ipaddr.h"
 
 struct worker;

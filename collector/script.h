@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "collector/request.h"
-#include "collector/response.h"
+#include "collector/http/request.h"
+#include "collector/http/response.h"
 #include "proto/ipaddr.h"
 
 struct worker;

@@ -14,8 +14,8 @@
 
 #include "aggregator/flusher.h"
 #include "collector/admin.h"
-#include "collector/listener.h"
-#include "collector/policy.h"
+#include "collector/http/listener.h"
+#include "collector/privacy/policy.h"
 #include "collector/worker.h"
 #include "common/log.h"
 

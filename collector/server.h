@@ -9,11 +9,11 @@
 #include <stdatomic.h>
 
 #include "aggregator/backlog.h"
-#include "collector/config.h"
-#include "collector/gate.h"
-#include "collector/http.h"
-#include "collector/optout_registry.h"
-#include "collector/salt.h"
+#include "config/config.h"
+#include "collector/privacy/gate.h"
+#include "collector/http/http.h"
+#include "collector/privacy/optout_registry.h"
+#include "collector/privacy/salt.h"
 #include "proto/ipaddr.h"
 
 struct worker;

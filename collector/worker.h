@@ -10,11 +10,11 @@
 
 #include "aggregator/flusher.h"
 #include "collector/body_inflate.h"
-#include "collector/config.h"
-#include "collector/conn.h"
+#include "config/config.h"
+#include "collector/http/conn.h"
 #include "collector/metrics.h"
-#include "collector/response.h"
-#include "collector/ua_cache.h"
+#include "collector/http/response.h"
+#include "collector/privacy/ua_cache.h"
 #include "proto/events.h"
 #include "proto/hit.h"
 

@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "collector/config.h"
+#include "config/config.h"
 #include "dashboard/sign.h"
 
 /* Commands of SPEC 1 that this build does not have yet. */

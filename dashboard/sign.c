@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/config_parse.h"
+#include "config/config_parse.h"
 #include "dashboard/sign_html.h"
 #include "proto/clicklink.h"
 #include "proto/hit.h"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "collector/config.h"
+#include "config/config.h"
 
 /* Room for any URL sign prints: public_url, ids, 3 x CLICKLINK_TO_MAX. */
 #define SIGN_URL_MAX 8192

@@ -1,8 +1,8 @@
 /*
  * fuzz_admin.c: the admin listener (collector/admin.c, SPEC 6) end to end,
  * through its public API and the hardened edge it shares with the public
- * listener (collector/conn.c, collector/http.c): each input is what one
- * client sends on one connection, over a real socket (a socketpair, no
+ * listener (collector/http/conn.c, collector/http/http.c): each input is what
+ * one client sends on one connection, over a real socket (a socketpair, no
  * network), served by admin_accept() on a libevent loop run from here.
  *
  * Input: byte 0 chooses how the rest is written (bits 0-6, see piece_len):
@@ -38,7 +38,7 @@
  * FUZZ_ADMIN_DUMP=1 build-fuzz/fuzz_admin FILE prints what the server sent.
  */
 // clang-format off
-// FUZZ_SOURCES: collector/admin.c collector/conn.c collector/http.c collector/request.c collector/response.c collector/metrics.c collector/listener.c common/log.c proto/ipaddr.c /usr/share/llhttp/*.c
+// FUZZ_SOURCES: collector/admin.c collector/http/conn.c collector/http/http.c collector/http/request.c collector/http/response.c collector/metrics.c collector/http/listener.c common/log.c proto/ipaddr.c /usr/share/llhttp/*.c
 // FUZZ_LIBS: -levent
 // FUZZ_DICT: tests/fuzz/http.dict
 // FUZZ_SEED: \0000GET /livez HTTP/1.1\r\nHost: localhost\r\n\r\n
@@ -67,7 +67,7 @@
 
 #include "aggregator/flusher.h"
 #include "collector/admin.h"
-#include "collector/config.h"
+#include "config/config.h"
 #include "collector/server.h"
 
 #define CHECK(c)                                                               \

@@ -13,7 +13,7 @@
  * target from the top of the tree), the file botlist_default() embeds:
  * this build has no generated sources, so the embedded array is a stub.
  */
-// FUZZ_SOURCES: collector/botlist.c
+// FUZZ_SOURCES: collector/privacy/botlist.c
 // FUZZ_SEED: Mozilla/5.0 (Linux; Android 10; CUBOT X30; wv) Chrome/124.0
 // FUZZ_SEED: Mozilla/5.0 (compatible; Googlebot/2.1; +http://g.co/bot)
 // FUZZ_SEED: abcd\nbc\naab # c\n#x\n\0aaab xabcx
@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/botlist.h"
+#include "collector/privacy/botlist.h"
 
 #define CHECK(c)                                                               \
     do {                                                                       \

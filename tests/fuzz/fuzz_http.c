@@ -1,6 +1,6 @@
 /*
- * fuzz_http.c: the HTTP/1.1 framer (collector/http.c) with arbitrary bytes,
- * fed in two or three reads split where the input's first bytes say, and
+ * fuzz_http.c: the HTTP/1.1 framer (collector/http/http.c) with arbitrary
+ * bytes, fed in two or three reads split where the input's first bytes say, and
  * again in one read.
  *
  * Input: byte 0 and byte 1 choose the split points (scaled to the rest),
@@ -26,7 +26,7 @@
  * byte first). The path of "http://host" is the static string "/", outside
  * the buffer (request.h).
  */
-// FUZZ_SOURCES: collector/http.c collector/request.c /usr/share/llhttp/*.c
+// FUZZ_SOURCES: collector/http/http.c collector/http/request.c /usr/share/llhttp/*.c
 // FUZZ_CFLAGS: -I/usr/share/include/llhttp
 // FUZZ_DICT: tests/fuzz/http.dict
 // clang-format off
@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/http.h"
+#include "collector/http/http.h"
 
 #define CHECK(c)                                                               \
     do {                                                                       \

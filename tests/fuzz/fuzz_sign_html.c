@@ -17,7 +17,7 @@
  * longer than the signed link that replaces it.
  */
 // clang-format off
-// FUZZ_SOURCES: proto/*.c dashboard/sign_html.c dashboard/html_scan.c dashboard/sign.c collector/config_secrets.c collector/config_parse.c
+// FUZZ_SOURCES: proto/*.c dashboard/sign_html.c dashboard/html_scan.c dashboard/sign.c config/config_secrets.c config/config_parse.c
 // FUZZ_SEED: <html><body><p>Hi <a href="https://x.org/?a=1&amp;b=2">x</a></p></body></html>\n
 // FUZZ_SEED: <!--[if mso]><a href="https://m.org/">m</a><![endif]--><!--[if !mso]><!--><a href='https://n.org/'>n</a><!--<![endif]-->
 // FUZZ_SEED: <a data-link=hero href=https://x.org/><a href=HTTPS://Y.ORG/ data-link=2><a href="mailto:a@b">

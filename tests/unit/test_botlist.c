@@ -52,7 +52,7 @@ static void *counted_realloc(void *p, size_t n)
 #define malloc counted_malloc
 #define calloc counted_calloc
 #define realloc counted_realloc
-#include "collector/botlist.c"
+#include "collector/privacy/botlist.c"
 #undef malloc
 #undef calloc
 #undef realloc

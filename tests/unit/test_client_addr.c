@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "collector/client_addr.h"
+#include "collector/privacy/client_addr.h"
 
 #define TRUSTED "10.0.0.0/8, 192.168.1.7, 2001:db8::/32, ::1"
 

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collector/config.h"
-#include "collector/config_parse.h"
+#include "config/config.h"
+#include "config/config_parse.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define KIB (1ULL << 10)

@@ -1,11 +1,11 @@
 /*
- * test_gate.c: the privacy gate (collector/gate.c) on requests built by
+ * test_gate.c: the privacy gate (collector/privacy/gate.c) on requests built by
  * hand, every header value in a heap block of exactly its length (a read
  * past a span is an ASan error): each drop reason, the order of SPEC 3
  * (DNT, GPC, opt-out cookie, recipient opt-out, prefetch, bot) over every
  * combination, the honor_* switches, lookalike values that must not drop,
  * and the X-Beacon / Tk strings. A last case frames real header lines with
- * collector/http.c, whose trimming the gate relies on.
+ * collector/http/http.c, whose trimming the gate relies on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "collector/gate.h"
-#include "collector/http.h"
+#include "collector/privacy/gate.h"
+#include "collector/http/http.h"
 
 /* ---- requests by hand ------------------------------------------------- */
 

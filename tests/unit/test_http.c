@@ -1,7 +1,7 @@
 /*
- * test_http.c: HTTP/1.1 request framing (collector/http.c) driven directly:
- * bytes are written into http_space() and framed with http_feed(), split
- * in every way a socket could split them, against the limits of SPEC 2.8.
+ * test_http.c: HTTP/1.1 request framing (collector/http/http.c) driven
+ * directly: bytes are written into http_space() and framed with http_feed(),
+ * split in every way a socket could split them, against the limits of SPEC 2.8.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "collector/http.h"
+#include "collector/http/http.h"
 
 static const struct http_limits small = {
     .max_request_line = 64,

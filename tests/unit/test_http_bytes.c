@@ -1,7 +1,7 @@
 /*
  * test_http_bytes.c: every placement of CR, LF, NUL, HT, SP, VT, FF and of
  * each byte 0x80-0xFF in a request (the table tests/data/http_placements.txt,
- * shared with tests/integration/http_bytes.py), framed by collector/http.c
+ * shared with tests/integration/http_bytes.py), framed by collector/http/http.c
  * whole and split in two at every byte. Each must give one well-formed
  * request where RFC 9112 allows the byte there, else one refusal (400), and
  * never frame the request pipelined behind it.
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "collector/http.h"
+#include "collector/http/http.h"
 
 #define TABLE_PATH "tests/data/http_placements.txt"
 
@@ -39,7 +39,7 @@
 #define POST_TARGET "/e"
 #define CARRIER_BODY "{\"s\":\"carrier\",\"u\":\"/c\"}"
 
-/* Like the defaults of SPEC 2.8 and the buffer of collector/conn.c. */
+/* Like the defaults of SPEC 2.8 and the buffer of collector/http/conn.c. */
 static const struct http_limits limits = {
     .max_request_line = 8192,
     .max_header_bytes = 16384,

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "collector/config.h"
-#include "collector/mail_policy.h"
+#include "config/config.h"
+#include "collector/mail/mail_policy.h"
 
 static struct config cfg;
 

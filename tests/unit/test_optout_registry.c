@@ -1,7 +1,7 @@
 /*
  * test_optout_registry.c: the parts of the recipient opt-out registry
- * (collector/optout_registry.c) that need no flusher thread or Redis: the
- * keyed hash of a recipient token (BLAKE2b-128 under the 32-byte
+ * (collector/privacy/optout_registry.c) that need no flusher thread or
+ * Redis: the keyed hash of a recipient token (BLAKE2b-128 under the 32-byte
  * recipient_key, libsodium's crypto_generichash), lookups on a registry
  * that has no snapshot yet, and init/deinit with and without a key.
  */
@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "collector/optout_registry.h"
+#include "collector/privacy/optout_registry.h"
 
 static unsigned char key_a[32], key_b[32];
 

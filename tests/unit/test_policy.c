@@ -1,11 +1,11 @@
 /*
- * test_policy.c: the reloadable privacy policy (collector/policy.c) built
- * from a configuration: the defaults (shipped bot list, DNT and GPC
+ * test_policy.c: the reloadable privacy policy (collector/privacy/policy.c)
+ * built from a configuration: the defaults (shipped bot list, DNT and GPC
  * honoured, no trusted proxy), trusted_proxies, a bot_patterns file that
- * replaces the shipped list, the errors that name what is wrong, and a
- * failing allocator: policy.c, mail_policy.c and botlist.c are compiled
- * into this file with counting allocators (as test_botlist.c does), so
- * every allocation of policy_create can be made to fail in turn.
+ * replaces the shipped list, the errors that name what is wrong, and a failing
+ * allocator: policy.c, mail_policy.c and botlist.c are compiled into this file
+ * with counting allocators (as test_botlist.c does), so every allocation of
+ * policy_create can be made to fail in turn.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,9 +54,9 @@ static void *counted_realloc(void *p, size_t n)
 #define malloc counted_malloc
 #define calloc counted_calloc
 #define realloc counted_realloc
-#include "collector/botlist.c"
-#include "collector/mail_policy.c"
-#include "collector/policy.c"
+#include "collector/privacy/botlist.c"
+#include "collector/mail/mail_policy.c"
+#include "collector/privacy/policy.c"
 #undef malloc
 #undef calloc
 #undef realloc

@@ -1,5 +1,5 @@
 /*
- * test_pseudo.c: visitor pseudonyms (collector/pseudo.c). The pseudonym
+ * test_pseudo.c: visitor pseudonyms (collector/privacy/pseudo.c). The pseudonym
  * is a function of exactly what pseudo.h documents: the first 16 bytes of
  * the salt, the site, the address and the user agent (its first
  * PSEUDO_UA_MAX bytes), laid out with length prefixes; it is checked
@@ -19,7 +19,7 @@
 
 #include <sodium.h>
 
-#include "collector/pseudo.h"
+#include "collector/privacy/pseudo.h"
 
 #define UA_FIREFOX                                                             \
     "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"

@@ -1,6 +1,6 @@
 /*
  * test_request.c: header identification and request-target splitting
- * (collector/request.c).
+ * (collector/http/request.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "collector/request.h"
+#include "collector/http/request.h"
 
 struct header_case {
     const char *name;

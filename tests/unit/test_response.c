@@ -1,5 +1,5 @@
 /*
- * test_response.c: response bytes (collector/response.c): the pixel, the
+ * test_response.c: response bytes (collector/http/response.c): the pixel, the
  * other responses, the Date header and the output buffer.
  */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "collector/response.h"
+#include "collector/http/response.h"
 
 /* 2026-11-26 15:57:28 UTC */
 #define NOW 1795708648

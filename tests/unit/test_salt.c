@@ -1,5 +1,5 @@
 /*
- * test_salt.c: the day's salts (collector/salt.c) with salt_store =
+ * test_salt.c: the day's salts (collector/privacy/salt.c) with salt_store =
  * memory, driven by calling the flusher task by hand with chosen clocks:
  * today's and tomorrow's salts exist from init, a day's salt is wiped
  * WIPE_GRACE_S (5 s) after its day ends, the next days are made, and a
@@ -20,7 +20,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "collector/salt.h"
+#include "collector/privacy/salt.h"
 
 /* 2024-03-10 12:34:56 UTC: day 19792. */
 #define NOON ((time_t)1710074096)

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "collector/botlist.h"
-#include "collector/ua_cache.h"
+#include "collector/privacy/botlist.h"
+#include "collector/privacy/ua_cache.h"
 
 static const char *const agents[] = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, "
