@@ -1,5 +1,5 @@
 -- minimal-browser.lua: the minimal pixel with a browser's user agent, for
--- wrk. beacond drops requests without a user agent as bots (SPEC 3), so
+-- wrk. beacond drops requests without a user agent as bots, so
 -- wrk's bare request measures the drop path; this one is counted.
 --   wrk -t1 -c50 -d10s -s minimal-browser.lua http://127.0.0.1:8080
 wrk.path = "/p.gif?s=demo&u=/bench"

@@ -1,5 +1,5 @@
 -- pipeline16-browser.lua: 16 pipelined pixel requests per write, each with
--- a browser's user agent so that beacond counts them (SPEC 3 drops hits
+-- a browser's user agent so that beacond counts them (beacond drops hits
 -- without one as bots).
 --   wrk -t1 -c50 -d10s -s pipeline16-browser.lua http://127.0.0.1:8080
 init = function(args)

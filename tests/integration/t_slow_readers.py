@@ -92,7 +92,7 @@ def main():
     ap.add_argument("--per-conn", type=int, default=256 * 1024)
     ap.add_argument("--send-bound", type=float, default=20.0)
     ap.add_argument("--settle", type=float, default=5.0)
-    ap.add_argument("--settle-kib", type=int, default=8192)
+    ap.add_argument("--settle-kib", type=int, default=2048)
     ap.add_argument("--deadline", type=float, default=50.0)
     a = ap.parse_args()
 
