@@ -1,0 +1,232 @@
+/*
+ * accesslog.c: see accesslog.h. The line is read field by field from a
+ * table, left to right; a quoted field is scanned once to validate it and
+ * find its end, and copied (unescaped) only when it holds an escape.
+ */
+#include "proto/accesslog.h"
+
+#include "proto/ascii.h"
+
+/* What every empty value points to: callers may memcmp it safely. */
+static const char accesslog_empty[] = "";
+
+enum field_kind { F_ADDR, F_STATUS, F_QUOTED };
+
+struct parser {
+    const char *p; /* unread part of the line */
+    size_t len;
+    char *scratch;
+    size_t cap;
+    size_t used;
+    const char *why;
+};
+
+static int fail(struct parser *ps, const char *why)
+{
+    ps->why = why;
+    return -1;
+}
+
+static void advance(struct parser *ps, size_t n)
+{
+    ps->p += n;
+    ps->len -= n;
+}
+
+/* The length of the token at the cursor: up to SP or the end. */
+static size_t token_len(const struct parser *ps)
+{
+    const char *sp = memchr(ps->p, ' ', ps->len);
+    return sp != NULL ? (size_t)(sp - ps->p) : ps->len;
+}
+
+/* Exactly one SP, then something that is not SP. */
+static int take_separator(struct parser *ps)
+{
+    if (ps->len == 0) {
+        return fail(ps, "missing field");
+    }
+    if (ps->p[0] != ' ') {
+        return fail(ps, "bad separator");
+    }
+    advance(ps, 1);
+    if (ps->len == 0) {
+        return fail(ps, "missing field");
+    }
+    if (ps->p[0] == ' ') {
+        return fail(ps, "bad separator");
+    }
+    return 0;
+}
+
+/* $remote_addr: an address as nginx writes it, nothing else ip_parse()
+ * would forgive (brackets, a port, blanks, a zone id). */
+static int take_addr(struct parser *ps, struct ip_addr *addr)
+{
+    size_t n = token_len(ps), colons = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)ps->p[i];
+        if (c == ':') {
+            colons++;
+        } else if (c != '.' && ascii_hex_value(c) < 0) {
+            return fail(ps, "bad address");
+        }
+    }
+    /* One colon is "a.b.c.d:port" to ip_parse(); IPv6 has two or more. */
+    if (colons == 1 || ip_parse(addr, ps->p, n) < 0) {
+        return fail(ps, "bad address");
+    }
+    advance(ps, n);
+    return 0;
+}
+
+/* $status: three digits, 100-599. */
+static int take_status(struct parser *ps, int *status)
+{
+    size_t n = token_len(ps);
+    int v = 0;
+
+    if (n != 3) {
+        return fail(ps, "bad status");
+    }
+    for (size_t i = 0; i < 3; i++) {
+        if (ps->p[i] < '0' || ps->p[i] > '9') {
+            return fail(ps, "bad status");
+        }
+        v = v * 10 + (ps->p[i] - '0');
+    }
+    if (v < 100 || v > 599) {
+        return fail(ps, "bad status");
+    }
+    *status = v;
+    advance(ps, 3);
+    return 0;
+}
+
+/* A byte nginx never writes raw inside a value. */
+static int must_be_escaped(unsigned char c)
+{
+    return c < 0x20 || c >= 0x7f;
+}
+
+/* '"' value '"': checks the escapes and raw bytes, then points *out into
+ * the line (no escape) or into scratch (unescaped). */
+static int take_quoted(struct parser *ps, struct span *out)
+{
+    size_t i = 1, escapes = 0, raw_len, n;
+    const char *raw;
+    char *dst;
+
+    if (ps->p[0] != '"') {
+        return fail(ps, "expected quote");
+    }
+    while (i < ps->len && ps->p[i] != '"') {
+        unsigned char c = (unsigned char)ps->p[i];
+        if (c == '\\') {
+            if (ps->len - i < 4 || ps->p[i + 1] != 'x' ||
+                ascii_hex_value((unsigned char)ps->p[i + 2]) < 0 ||
+                ascii_hex_value((unsigned char)ps->p[i + 3]) < 0) {
+                return fail(ps, "bad escape");
+            }
+            escapes++;
+            i += 4;
+        } else if (must_be_escaped(c)) {
+            return fail(ps, "unescaped byte");
+        } else {
+            i++;
+        }
+    }
+    if (i >= ps->len) {
+        return fail(ps, "unterminated field");
+    }
+    raw = ps->p + 1;
+    raw_len = i - 1;
+    advance(ps, i + 1);
+    if (raw_len == 0 || (raw_len == 1 && raw[0] == '-')) {
+        *out = span_make(accesslog_empty, 0);
+        return 0;
+    }
+    if (escapes == 0) {
+        *out = span_make(raw, raw_len);
+        return 0;
+    }
+    n = raw_len - 3 * escapes;
+    if (ps->cap - ps->used < n) {
+        return fail(ps, "scratch too small");
+    }
+    dst = ps->scratch + ps->used;
+    for (size_t r = 0, w = 0; r < raw_len; w++) {
+        if (raw[r] == '\\') {
+            dst[w] = (char)(ascii_hex_value((unsigned char)raw[r + 2]) * 16 +
+                            ascii_hex_value((unsigned char)raw[r + 3]));
+            r += 4;
+        } else {
+            dst[w] = raw[r];
+            r++;
+        }
+    }
+    *out = span_make(dst, n);
+    ps->used += n;
+    return 0;
+}
+
+int accesslog_parse(const char *line, size_t len, struct accesslog_line *out,
+                    char *scratch, size_t cap, const char **why)
+{
+    const struct {
+        enum field_kind kind;
+        struct span *value;
+    } fields[] = {
+        {F_ADDR, NULL},
+        {F_QUOTED, &out->method},
+        {F_QUOTED, &out->uri},
+        {F_STATUS, NULL},
+        {F_QUOTED, &out->referer},
+        {F_QUOTED, &out->user_agent},
+        {F_QUOTED, &out->dnt},
+        {F_QUOTED, &out->sec_gpc},
+        {F_QUOTED, &out->optout},
+        {F_QUOTED, &out->host},
+    };
+    struct parser ps = {line, len, scratch, cap, 0, NULL};
+    int rc = 0;
+
+    if (ps.len > 0 && ps.p[ps.len - 1] == '\n') {
+        ps.len--;
+        if (ps.len > 0 && ps.p[ps.len - 1] == '\r') {
+            ps.len--;
+        }
+    }
+    if (ps.len > ACCESSLOG_MAX_LINE) {
+        rc = fail(&ps, "line too long");
+    } else if (token_len(&ps) != 2 || memcmp(ps.p, "v1", 2) != 0) {
+        rc = fail(&ps, "unknown version");
+    } else {
+        advance(&ps, 2);
+    }
+    for (size_t f = 0; rc == 0 && f < sizeof(fields) / sizeof(fields[0]); f++) {
+        rc = take_separator(&ps);
+        if (rc < 0) {
+            break;
+        }
+        switch (fields[f].kind) {
+        case F_ADDR:
+            rc = take_addr(&ps, &out->addr);
+            break;
+        case F_STATUS:
+            rc = take_status(&ps, &out->status);
+            break;
+        case F_QUOTED:
+            rc = take_quoted(&ps, fields[f].value);
+            break;
+        }
+    }
+    if (rc == 0 && ps.len > 0) {
+        rc = fail(&ps, "trailing bytes");
+    }
+    if (rc < 0 && why != NULL) {
+        *why = ps.why;
+    }
+    return rc;
+}
