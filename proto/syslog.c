@@ -174,12 +174,24 @@ static int take_tag(struct cursor *c)
     return 1;
 }
 
-/* RFC 3164 after PRI: [TIMESTAMP SP [HOST SP]] TAG ":" [SP MSG]. */
+static int take_timestamp(struct cursor *c);
+
+/* RFC 3164 after PRI: [TIMESTAMP SP [HOST SP]] TAG ":" [SP MSG]. The
+ * timestamp may also be RFC 3339, as rsyslog's forwarding format
+ * (RSYSLOG_ForwardFormat) writes it. */
 static int parse_3164(struct cursor *c)
 {
+    struct cursor start = *c;
     size_t host;
+    int timed = take_bsd_time(c);
 
-    if (!take_bsd_time(c)) {
+    if (!timed && c->len > 0 && is_digit((unsigned char)c->p[0])) {
+        timed = take_timestamp(c) == 0;
+        if (!timed) {
+            *c = start; /* "2fast:" is a tag, not a time */
+        }
+    }
+    if (!timed) {
         return take_tag(c) ? 0 : -1;
     }
     if (take_tag(c)) {

@@ -10,6 +10,8 @@
  *     <190>Dec  4 21:40:01 web1 beacon[812]: MSG    (with a hostname)
  *     <190>beacon: MSG                              (a relay dropped the
  *                                                    timestamp)
+ *     <190>2026-12-04T21:40:01.5+00:00 web1 beacon: MSG  (rsyslog's
+ *                                                    forwarding format)
  *   RFC 5424:
  *     <190>1 2024-12-04T21:40:01.5Z web1 nginx 812 - - MSG
  *     <190>1 - - - - - [x@1 a="q\"]"][y@2] \xEF\xBB\xBFMSG
@@ -33,7 +35,7 @@
  * Finds the MSG part of one syslog message d[0..len) (no NUL needed; only
  * those bytes are read). Accepted: "<PRI>" (1-3 digits, 0-191), then
  *   - RFC 3164: an optional "Mmm dd hh:mm:ss " timestamp (the day " 4" or
- *     "04" or "14"), then with a timestamp an optional HOST (visible
+ *     "04" or "14") or RFC 3339 one (rsyslog's forwarding format), then with a timestamp an optional HOST (visible
  *     ASCII), then TAG (1-64 bytes of [A-Za-z0-9._/-], optionally
  *     "[pid]") and ':', then SP and MSG or the end;
  *   - RFC 5424: "1" SP TIMESTAMP HOST APP PROCID MSGID (each "-" or

@@ -51,6 +51,12 @@ static const struct {
     {"<190>Dec  4 21:40:01 beacon: " NGINX_LINE, NGINX_LINE},
     /* nginx without nohostname */
     {"<190>Dec  4 21:40:01 web1 beacon: " NGINX_LINE, NGINX_LINE},
+    /* rsyslog relaying it (RSYSLOG_ForwardFormat: an RFC 3339 time) */
+    {"<190>2026-12-04T21:40:01.123456+00:00 web1 beacon: " NGINX_LINE,
+     NGINX_LINE},
+    {"<190>2026-12-04T21:40:01Z web1 beacon[812]: x", "x"},
+    /* a tag that starts with a digit is not a time */
+    {"<13>2fast: x", "x"},
     {"<190>Dec 14 09:05:59 web-1.example.org beacon: x", "x"},
     {"<190>Jan  1 00:00:00 2001:db8::1 beacon: x", "x"},
     {"<190>Jan  1 00:00:00 192.0.2.1 beacon: x", "x"},
