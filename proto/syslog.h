@@ -35,9 +35,10 @@
  * Finds the MSG part of one syslog message d[0..len) (no NUL needed; only
  * those bytes are read). Accepted: "<PRI>" (1-3 digits, 0-191), then
  *   - RFC 3164: an optional "Mmm dd hh:mm:ss " timestamp (the day " 4" or
- *     "04" or "14") or RFC 3339 one (rsyslog's forwarding format), then with a timestamp an optional HOST (visible
- *     ASCII), then TAG (1-64 bytes of [A-Za-z0-9._/-], optionally
- *     "[pid]") and ':', then SP and MSG or the end;
+ *     "04" or "14") or RFC 3339 one (rsyslog's forwarding format), then
+ *     with a timestamp an optional HOST (visible ASCII), then TAG (1-64
+ *     bytes of [A-Za-z0-9._/-], optionally "[pid]") and ':', then SP and
+ *     MSG or the end;
  *   - RFC 5424: "1" SP TIMESTAMP HOST APP PROCID MSGID (each "-" or
  *     visible ASCII of the RFC's lengths; TIMESTAMP checked as RFC 3339),
  *     SP, SD ("-" or "[...]" elements, quoted values with \" \] \\
