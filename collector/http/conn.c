@@ -37,7 +37,13 @@
 #define SPARE_MAX 64          /* closed connections kept per pool */
 #define SPARE_BODY_MAX 4096   /* a larger body buffer is not kept */
 
-enum conn_timer { TIMER_NONE, TIMER_IDLE, TIMER_HEAD, TIMER_BODY, TIMER_LINGER };
+enum conn_timer {
+    TIMER_NONE,
+    TIMER_IDLE,
+    TIMER_HEAD,
+    TIMER_BODY,
+    TIMER_LINGER
+};
 
 struct conn {
     struct conn_pool *pool;
