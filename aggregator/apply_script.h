@@ -7,9 +7,17 @@
  *   ARGV[1]   batch sequence; ARGV[2] TTL of KEYS[1] in seconds
  *   then, for each data key in order:
  *     type ("h" hash, "z" sorted set, "x" sorted set of latest times,
- *     "p" HyperLogLog), expire-at (unix s), n, n x (field, value): "h"
- *     and "z" add the value, "x" keeps the greater of the two (ZADD GT),
- *     "p" adds the field and ignores the value
+ *     "p" HyperLogLog, "a" the day's index of areas), expire-at (unix s),
+ *     n, n x (field, value): "h" and "z" add the value, "x" keeps the
+ *     greater of the two (ZADD GT), "p" adds the field and ignores the
+ *     value. An "a" key is the set P:{S}:uva:d:<day> of the areas that
+ *     have their own HyperLogLog that day; its fields are
+ *     area_len | area | pseudonym and its values the day's cap
+ *     (max_areas): the pseudonym goes to <key>:<area> when the area is in
+ *     the set or the set has room (then it joins), else to <key>:(other).
+ *     These HyperLogLogs are not in KEYS (which ones only the set knows);
+ *     they share the site's hash tag, so the slot, and their types are
+ *     checked before the first write like every key's.
  *
  * Sequences of one instance only grow (flusher.c sends a batch only after
  * the one before it was acknowledged), so "seq <= last" means a retry of a
@@ -30,12 +38,32 @@
     "local last = tonumber(redis.call('GET', KEYS[1]) or '0')\n"               \
     "local seq = tonumber(ARGV[1])\n"                                          \
     "if seq <= last then return 0 end\n"                                       \
-    "local want = {h = 'hash', z = 'zset', x = 'zset', p = 'string'}\n"        \
+    "local want = {h = 'hash', z = 'zset', x = 'zset', p = 'string',\n"       \
+    "  a = 'set'}\n"                                                           \
+    "local function foreign(key, t)\n"                                         \
+    "  local have = redis.call('TYPE', key).ok\n"                              \
+    "  return have ~= 'none' and have ~= t\n"                                  \
+    "end\n"                                                                    \
+    "local function area_of(f)\n"                                              \
+    "  local l = string.byte(f, 1)\n"                                          \
+    "  return string.sub(f, 2, 1 + l), string.sub(f, 2 + l)\n"                 \
+    "end\n"                                                                    \
     "local skip, a = {}, 3\n"                                                  \
     "for k = 2, #KEYS do\n"                                                    \
-    "  local t = redis.call('TYPE', KEYS[k]).ok\n"                             \
-    "  if t ~= 'none' and t ~= want[ARGV[a]] then skip[k] = true end\n"        \
-    "  a = a + 3 + 2 * tonumber(ARGV[a + 2])\n"                                \
+    "  local n = tonumber(ARGV[a + 2])\n"                                      \
+    "  if foreign(KEYS[k], want[ARGV[a]]) then skip[k] = true end\n"           \
+    "  if ARGV[a] == 'a' and not skip[k] then\n"                               \
+    "    local seen = {['(other)'] = true}\n"                                  \
+    "    skip[k] = foreign(KEYS[k] .. ':(other)', 'string')\n"                 \
+    "    for i = 0, n - 1 do\n"                                                \
+    "      local area = area_of(ARGV[a + 3 + 2 * i])\n"                        \
+    "      if not seen[area] then\n"                                           \
+    "        seen[area] = true\n"                                              \
+    "        skip[k] = skip[k] or foreign(KEYS[k] .. ':' .. area, 'string')\n" \
+    "      end\n"                                                              \
+    "    end\n"                                                                \
+    "  end\n"                                                                  \
+    "  a = a + 3 + 2 * n\n"                                                    \
     "end\n"                                                                    \
     "local skipped = 0\n"                                                      \
     "a = 3\n"                                                                  \
@@ -53,6 +81,29 @@
     "        redis.call('PFADD', key, unpack(m))\n"                            \
     "        m = {}\n"                                                         \
     "      end\n"                                                              \
+    "    end\n"                                                                \
+    "    redis.call('EXPIREAT', key, at)\n"                                    \
+    "  elseif t == 'a' then\n"                                                 \
+    "    local add, order = {}, {}\n"                                          \
+    "    for i = 0, n - 1 do\n"                                                \
+    "      local area, v = area_of(ARGV[a + 2 * i])\n"                         \
+    "      if redis.call('SISMEMBER', key, area) == 0 then\n"                  \
+    "        if redis.call('SCARD', key) < tonumber(ARGV[a + 2 * i + 1]) then\n"\
+    "          redis.call('SADD', key, area)\n"                                \
+    "        else\n"                                                           \
+    "          area = '(other)'\n"                                             \
+    "        end\n"                                                            \
+    "      end\n"                                                              \
+    "      if not add[area] then add[area] = {}; order[#order + 1] = area end\n"\
+    "      local m = add[area]\n"                                              \
+    "      m[#m + 1] = v\n"                                                    \
+    "    end\n"                                                                \
+    "    for _, area in ipairs(order) do\n"                                    \
+    "      local m, hll = add[area], key .. ':' .. area\n"                     \
+    "      for i = 1, #m, 500 do\n"                                            \
+    "        redis.call('PFADD', hll, unpack(m, i, math.min(i + 499, #m)))\n"  \
+    "      end\n"                                                              \
+    "      redis.call('EXPIREAT', hll, at)\n"                                  \
     "    end\n"                                                                \
     "    redis.call('EXPIREAT', key, at)\n"                                    \
     "  else\n"                                                                 \

@@ -108,8 +108,8 @@ static int arg_finish(struct argbuf *a, struct batch_cmd *cmd)
 /*
  * Operation keys in the per-site scratch table:
  *   type | expire-at (u64 BE) | redis key | NUL | field
- * type is 'h' (HINCRBY), 'z' (ZINCRBY) or 'x' (ZADD GT: the count is a
- * time, the latest wins).
+ * type is 'h' (HINCRBY), 'z' (ZINCRBY), 'x' (ZADD GT: the count is a
+ * time, the latest wins) or 'a' (an area visitor, apply_script.h).
  */
 #define OP_HDR 9
 
@@ -168,7 +168,8 @@ static uint64_t expire_at(const struct batch_params *p, enum keys_gran g,
 
 static const char *const zset_kind[COUNTS_DIM_COUNT] = {
     [COUNTS_PAGE] = "pages", [COUNTS_REF] = "refs",  [COUNTS_UTM] = "utm",
-    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br"};
+    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br",
+    [COUNTS_AREA] = "areas"};
 
 /* Adds count to field of the tot bucket keys (minute, hour, day) of t. */
 static int add_tot(struct table *ops, const struct batch_params *p,
@@ -261,6 +262,16 @@ static int expand(struct table *ops, const struct batch_params *p,
         k->dim == COUNTS_MAIL_SEEN) {
         return expand_mail(ops, p, k, count);
     }
+    if (k->dim == COUNTS_AREA_VISITOR) {
+        /* Keyed by the day's index of areas (apply_script.h, "a"): the
+         * script picks the area's own HyperLogLog or "(other)". */
+        return keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
+                           "uva", KEYS_DAY, t) < 0 ||
+                       op_add(ops, 'a', expire_at(p, KEYS_DAY, t), key,
+                              k->member, k->member_len, count) < 0
+                   ? -1
+                   : 0;
+    }
     if (k->dim == COUNTS_PAGEVIEWS || k->dim == COUNTS_EVENTS) {
         const char *name = k->dim == COUNTS_PAGEVIEWS ? "pageviews" : "events";
         if (add_tot(ops, p, k, t, name, count) < 0) {
@@ -330,18 +341,20 @@ static int same_group(const struct table_entry *a, const struct table_entry *b)
 
 /*
  * Appends the (field, value) pairs of ops[0..n), the operations of one key
- * of type ('h', 'z' or 'x'), capping sorted sets at max_members: a 'z'
- * set's smallest counts go to "(other)"; an 'x' set keeps its latest
- * times and drops the rest (times do not add up). Returns the number of
- * pairs or -1.
+ * of type ('h', 'z', 'x' or 'a'), capping sorted sets at max_members: a
+ * 'z' set's smallest counts go to "(other)"; an 'x' set keeps its latest
+ * times and drops the rest (times do not add up). An 'a' pair's value is
+ * max_areas, which the script needs (its count means nothing to a
+ * HyperLogLog). Returns the number of pairs or -1.
  */
 static long add_fields(struct argbuf *a, const struct table_entry **ops,
-                       size_t n, char type, uint64_t max_members)
+                       size_t n, char type, const struct batch_params *p)
 {
     size_t keep = n;
     uint64_t other = 0;
+    uint64_t max_members = p->max_members;
 
-    if (type != 'h' && n > max_members) {
+    if ((type == 'z' || type == 'x') && n > max_members) {
         qsort(ops, n, sizeof(*ops), cmp_count_desc);
         keep = (size_t)max_members;
         for (size_t i = keep; type == 'z' && i < n; i++) {
@@ -351,7 +364,7 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
     for (size_t i = 0; i < keep; i++) {
         size_t g = op_group_len(ops[i]);
         if (arg_add(a, ops[i]->key + g, ops[i]->key_len - g) < 0 ||
-            arg_u64(a, ops[i]->count) < 0) {
+            arg_u64(a, type == 'a' ? p->max_areas : ops[i]->count) < 0) {
             return -1;
         }
     }
@@ -558,7 +571,7 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
             goto out;
         }
         int n_slot = a.argc - 1;
-        long pairs = add_fields(&a, e + i, j - i, type[0], p->max_members);
+        long pairs = add_fields(&a, e + i, j - i, type[0], p);
         if (pairs < 0) {
             goto out;
         }

@@ -19,6 +19,7 @@ struct batch_params {
     uint64_t retention_hour_s;
     uint64_t retention_day_s;
     uint64_t max_members; /* per sorted set; the rest goes to "(other)" */
+    uint64_t max_areas;   /* areas per site and day with their own uva */
 };
 
 /*

@@ -84,9 +84,11 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
         created += rc;                                                         \
     } while (0)
 
+    struct span area = hit_area(h->path, h->path_len);
     if (h->is_pageview) {
         COUNTS_ADD(COUNTS_PAGEVIEWS, NULL, 0);
         COUNTS_ADD(COUNTS_PAGE, h->path, h->path_len);
+        COUNTS_ADD(COUNTS_AREA, area.p, area.len);
         if (h->ref_len > 0) {
             COUNTS_ADD(COUNTS_REF, h->ref_host, h->ref_len);
         }
@@ -112,6 +114,15 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
     COUNTS_ADD(COUNTS_BROWSER, br, strlen(br));
     if (visitor != NULL) {
         COUNTS_ADD(COUNTS_VISITOR, (const char *)visitor, COUNTS_VISITOR_BYTES);
+    }
+    if (visitor != NULL && h->is_pageview) {
+        /* area_len | area | pseudonym: who visited the area today */
+        char member[1 + URL_PATH_MAX + COUNTS_VISITOR_BYTES];
+        member[0] = (char)area.len;
+        memcpy(member + 1, area.p, area.len);
+        memcpy(member + 1 + area.len, visitor, COUNTS_VISITOR_BYTES);
+        COUNTS_ADD(COUNTS_AREA_VISITOR, member,
+                   1 + area.len + COUNTS_VISITOR_BYTES);
     }
 #undef COUNTS_ADD
     return created;

@@ -16,6 +16,8 @@
  *   MAIL_SEEN              second of the minute (1 byte) | campaign
  *   MAIL_CLICK             campaign_len | campaign | link id
  *   MAIL_OPENER, _CLICKER  campaign_len | campaign | 16-byte recipient hash
+ *
+ * AREA_VISITOR members: area_len | area | 16-byte visitor pseudonym.
  */
 #ifndef BEACON_COUNTS_H
 #define BEACON_COUNTS_H
@@ -43,13 +45,15 @@ enum counts_dim {
     COUNTS_MAIL_CLICK,   /* mail tot clicks, links, tot clicks */
     COUNTS_MAIL_CLICKER, /* mail uc */
     COUNTS_MAIL_SEEN,    /* mail idx: the latest second wins */
+    COUNTS_AREA,         /* areas, member = area (hit_area) */
+    COUNTS_AREA_VISITOR, /* uva, member = area and pseudonym (above) */
     COUNTS_DIM_COUNT
 };
 
-/* Most table entries one hit creates: pageview, page, ref, utm, device,
- * browser, visitor; or events, event, device, browser, visitor; an open or
- * a click makes three at most. */
-#define COUNTS_MAX_KEYS_PER_HIT 7
+/* Most table entries one hit creates: pageview, page, area, ref, utm,
+ * device, browser, visitor, area visitor; or events, event, device,
+ * browser, visitor; an open or a click makes three at most. */
+#define COUNTS_MAX_KEYS_PER_HIT 9
 
 /* Table bytes one hit may need at most (table_reserve() before adding). */
 #define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))

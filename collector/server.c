@@ -120,6 +120,7 @@ static void flusher_params_from(const struct config *cfg,
     p->batch.retention_hour_s = cfg->retention_hour_s;
     p->batch.retention_day_s = cfg->retention_day_s;
     p->batch.max_members = cfg->max_members;
+    p->batch.max_areas = cfg->max_areas;
     p->flush_interval_ms = cfg->flush_interval_ms;
     p->command_timeout_ms = cfg->flush_interval_ms * 5;
     if (p->command_timeout_ms < REDIS_COMMAND_TIMEOUT_MIN_MS) {

@@ -73,6 +73,7 @@ struct config {
     uint64_t flush_interval_ms;
     uint64_t max_keys;
     uint64_t max_members;
+    uint64_t max_areas;
     uint64_t backlog_max_bytes;
     enum wal_fsync wal_fsync;
     uint64_t wal_segment_bytes;

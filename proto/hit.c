@@ -362,6 +362,19 @@ int hit_parse_fields(struct hit *h, const struct hit_fields *f,
     return hit_from_params(h, &top, ctx, scratch, scratch_cap, err);
 }
 
+struct span hit_area(const char *path, size_t len)
+{
+    size_t n = 0;
+    if (len > 0 && path[0] == '/') {
+        path++;
+        len--;
+        while (n < len && path[n] != '/') {
+            n++;
+        }
+    }
+    return n > 0 ? span_make(path, n) : SPAN_LIT("/");
+}
+
 int hit_valid_site(const char *s, size_t len)
 {
     if (len == 0 || len > HIT_SITE_MAX) {

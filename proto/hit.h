@@ -79,6 +79,13 @@ int hit_parse_fields(struct hit *h, const struct hit_fields *f,
                      const struct hit_context *ctx, char *scratch,
                      size_t scratch_cap, const char **err);
 
+/*
+ * The area of a page path: its first segment ("/blog/2024/x" -> "blog",
+ * "/blog" -> "blog"), "/" for the root. path starts with '/' (as a hit's
+ * path does). Returns a view into path, or the static "/".
+ */
+struct span hit_area(const char *path, size_t len);
+
 /* Validators shared with other endpoints; each returns 1 when valid. */
 int hit_valid_site(const char *s, size_t len);
 int hit_valid_event(const char *s, size_t len);

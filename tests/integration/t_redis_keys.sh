@@ -1,6 +1,7 @@
 # SPEC 5: exact contents and expiry of every Redis key the page pixel fills
 # (tot, pages, refs, utm, ev, dev, br, series, sites), the (other) cap of
-# redis.max_members, configured retention, and redis.key_prefix.
+# redis.max_members, configured retention, redis.key_prefix, and the areas
+# (redis.max_areas).
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -254,6 +255,32 @@ hit "$UA_CHROME" "s=cap&u=/e"
 wait_eq "cap tot after 2nd flush" "pageviews=16" hdump "bc:{cap}:tot:d:$D"
 check "cap pages d after 2nd flush" "(other)=3 /a=5 /b=4 /c=3 /e=1" \
     "$(zdump "bc:{cap}:pages:d:$D")"
+
+beacond_stop
+
+# ---- areas: pageviews per first path segment, and the day's visitors per
+# area, the first max_areas areas with their own HyperLogLog
+beacond_start "redis.max_areas = 2"
+avoid_hour_edge 30
+D=$(today) H=$(this_hour)
+UA_FF='Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+hit "$UA_CHROME" "s=ar&u=/blog/2024/x"
+hit "$UA_CHROME" "s=ar&u=/blog/y"
+hit "$UA_FF" "s=ar&u=/blog"
+hit "$UA_CHROME" "s=ar&u=/"
+wait_eq "areas: tot" "pageviews=4" hdump "bc:{ar}:tot:d:$D"
+hit "$UA_FF" "s=ar&u=/shop/a"
+wait_eq "areas: tot after the second flush" "pageviews=5" hdump "bc:{ar}:tot:d:$D"
+check "areas d" "/=1 blog=3 shop=1" "$(zdump "bc:{ar}:areas:d:$D")"
+check "areas h" "/=1 blog=3 shop=1" "$(zdump "bc:{ar}:areas:h:$H")"
+check "uva index: the first two areas" "/ blog" \
+    "$(rcli SMEMBERS "bc:{ar}:uva:d:$D" | sort | tr '\n' ' ' | sed 's/ $//')"
+check "uva blog: two visitors" 2 "$(rcli PFCOUNT "bc:{ar}:uva:d:$D:blog")"
+check "uva /: one visitor" 1 "$(rcli PFCOUNT "bc:{ar}:uva:d:$D:/")"
+check "uva shop: in (other)" "0 1" \
+    "$(rcli EXISTS "bc:{ar}:uva:d:$D:shop") $(rcli PFCOUNT "bc:{ar}:uva:d:$D:(other)")"
+check "uva expires with the day keys" 1 \
+    "$(( $(rcli TTL "bc:{ar}:uva:d:$D:blog") > 86400 ))"
 
 beacond_stop
 check "beacond exit status" 0 "$BEACOND_STATUS"

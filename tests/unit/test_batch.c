@@ -42,6 +42,7 @@ static const struct batch_params real_params = {
     .retention_hour_s = 35 * 86400,
     .retention_day_s = 400 * 86400,
     .max_members = 10000,
+    .max_areas = 50,
 };
 
 /* For Redis: expiry far in the future, whatever the clock says. */
@@ -55,6 +56,7 @@ static const struct batch_params redis_params = {
     .retention_hour_s = RET_H,
     .retention_day_s = RET_D,
     .max_members = 10000,
+    .max_areas = 50,
 };
 /* Bucket ends of the times above. */
 #define END_M1557 1795708680LL
@@ -144,17 +146,17 @@ static void test_batch__argv_exact(void **state)
     make_hit(&a, "blog", "/a", "news.example", "pageview", "news", "email", "");
     add_hits(t, &a, M1557, 2);
     add_page(t, "blog", "/b", M1558, 1);
-    assert_int_equal(table_count(t), 10);
+    assert_int_equal(table_count(t), 12);
 
     struct batch *b = build(t, 1795708650123ULL, &real_params);
     assert_int_equal(b->seq, 1795708650123ULL);
-    assert_int_equal(b->keys, 10);
+    assert_int_equal(b->keys, 12);
     assert_int_equal(b->n_cmds, 2);
 
     static const char *const script[] = {
         "EVALSHA",
         "(script sha)",
-        "17",
+        "19",
         "bc:{blog}:applied:i1",
         /* hashes, by expiry then name */
         "bc:{blog}:tot:m:202611261557",
@@ -164,11 +166,13 @@ static void test_batch__argv_exact(void **state)
         "bc:{blog}:series:d:20261126",
         "bc:{blog}:tot:d:20261126",
         /* sorted sets */
+        "bc:{blog}:areas:h:2026112615",
         "bc:{blog}:br:h:2026112615",
         "bc:{blog}:dev:h:2026112615",
         "bc:{blog}:pages:h:2026112615",
         "bc:{blog}:refs:h:2026112615",
         "bc:{blog}:utm:h:2026112615",
+        "bc:{blog}:areas:d:20261126",
         "bc:{blog}:br:d:20261126",
         "bc:{blog}:dev:d:20261126",
         "bc:{blog}:pages:d:20261126",
@@ -214,6 +218,13 @@ static void test_batch__argv_exact(void **state)
         "3",
         "z",
         "1798732800",
+        "2",
+        "a",
+        "2",
+        "b",
+        "1",
+        "z",
+        "1798732800",
         "1",
         "firefox",
         "3",
@@ -239,6 +250,13 @@ static void test_batch__argv_exact(void **state)
         "1",
         "news/email/",
         "2",
+        "z",
+        "1830297600",
+        "2",
+        "a",
+        "2",
+        "b",
+        "1",
         "z",
         "1830297600",
         "1",
@@ -512,7 +530,7 @@ static void test_batch__two_sites(void **state)
     add_page(t, "blog", "/a", M1557, 1);
     struct batch *b = build(t, 5, &real_params);
     assert_int_equal(b->n_cmds, 3);
-    assert_int_equal(b->keys, 8);
+    assert_int_equal(b->keys, 10);
 
     const struct batch_cmd *blog = NULL, *shop = NULL;
     for (int i = 0; i < 2; i++) {
@@ -848,7 +866,8 @@ static void test_batch__redis_apply(void **state)
     char *keys = all_keys();
     assert_string_equal(
         keys,
-        "bc:sites\n" K("applied:i1\n") K("br:d:20261126\n")
+        "bc:sites\n" K("applied:i1\n") K("areas:d:20261126\n")
+            K("areas:h:2026112615\n") K("br:d:20261126\n")
             K("br:h:2026112615\n") K("dev:d:20261126\n") K("dev:h:2026112615\n")
                 K("pages:d:20261126\n") K("pages:h:2026112615\n")
                     K("refs:d:20261126\n") K("refs:h:2026112615\n")
@@ -874,6 +893,8 @@ static void test_batch__redis_apply(void **state)
     assert_int_equal(zscore(K("pages:d:20261126"), "/b"), 1);
     assert_int_equal(int_cmd("ZCARD %s", K("pages:d:20261126")), 2);
     assert_int_equal(zscore(K("refs:d:20261126"), "news.example"), 2);
+    assert_int_equal(zscore(K("areas:h:2026112615"), "a"), 2);
+    assert_int_equal(zscore(K("areas:d:20261126"), "b"), 1);
     assert_int_equal(zscore(K("utm:h:2026112615"), "news/email/"), 2);
     assert_int_equal(zscore(K("dev:d:20261126"), "mobile"), 3);
     assert_int_equal(zscore(K("br:h:2026112615"), "firefox"), 3);
@@ -1114,6 +1135,84 @@ static void test_batch__redis_foreign_type_skipped(void **state)
     table_destroy(t);
 }
 
+/* Areas: pageviews per first path segment, and the day's visitors per
+ * area: the first max_areas areas of a site's day get their own
+ * HyperLogLog (the index P:{S}:uva:d:<day> lists them), later ones share
+ * "(other)", across batches too; a retry changes nothing. */
+static void test_batch__redis_areas(void **state)
+{
+    struct table *t = table_create();
+    struct batch_params p = redis_params;
+    struct hit h;
+    unsigned char v[4][COUNTS_VISITOR_BYTES];
+    static const char *const paths[] = {"/", "/blog/2024/x", "/blog", "/shop/a",
+                                        "/docs/", "/zoo"};
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    memset(v, 0, sizeof(v));
+    for (int i = 0; i < 4; i++) {
+        v[i][0] = (unsigned char)(i + 1);
+    }
+    p.max_areas = 3;
+    /* visitor i sees paths[0..i+1]: "/" and blog 4 visitors (blog two
+     * pages), shop 2, docs 1 */
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j <= i + 1 && j < 5; j++) {
+            make_hit(&h, "ar", paths[j], "", "pageview", "", "", "");
+            assert_true(counts_add_hit(t, &h, mobile_firefox, v[i], M1557) >=
+                        0);
+        }
+    }
+    struct batch *b = build(t, 300, &p);
+    apply(b, 1);
+    assert_int_equal(zscore("bc:{ar}:areas:d:20261126", "/"), 4);
+    assert_int_equal(zscore("bc:{ar}:areas:d:20261126", "blog"), 7);
+    assert_int_equal(zscore("bc:{ar}:areas:h:2026112615", "shop"), 2);
+    assert_int_equal(zscore("bc:{ar}:areas:d:20261126", "docs"), 1);
+    /* three areas in the index (in the batch's order: by length, then
+     * bytes), the fourth in (other) */
+    assert_int_equal(int_cmd("SCARD %s", "bc:{ar}:uva:d:20261126"), 3);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{ar}:uva:d:20261126:/"), 4);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{ar}:uva:d:20261126:blog"), 4);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{ar}:uva:d:20261126:docs"), 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{ar}:uva:d:20261126:(other)"),
+                     2);
+    assert_int_equal(int_cmd("EXISTS %s", "bc:{ar}:uva:d:20261126:shop"), 0);
+    assert_int_equal(expiretime("bc:{ar}:uva:d:20261126"), END_D26 + RET_D);
+    assert_int_equal(expiretime("bc:{ar}:uva:d:20261126:blog"),
+                     END_D26 + RET_D);
+    assert_int_equal(expiretime("bc:{ar}:uva:d:20261126:(other)"),
+                     END_D26 + RET_D);
+
+    /* A retry is a no-op. */
+    char *before = dump_db();
+    apply(b, 0);
+    char *after = dump_db();
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    batch_destroy(b);
+
+    /* A later flush of the same day: a known area keeps its key (visitor
+     * 4 again: still 4), a new one goes to (other) (visitor 1 joins it). */
+    table_reset(t);
+    make_hit(&h, "ar", "/blog/y", "", "pageview", "", "", "");
+    assert_true(counts_add_hit(t, &h, mobile_firefox, v[3], M1558) >= 0);
+    make_hit(&h, "ar", "/zoo", "", "pageview", "", "", "");
+    assert_true(counts_add_hit(t, &h, mobile_firefox, v[0], M1558) >= 0);
+    b = build(t, 301, &p);
+    apply(b, 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{ar}:uva:d:20261126:blog"), 4);
+    assert_int_equal(int_cmd("PFCOUNT %s", "bc:{ar}:uva:d:20261126:(other)"),
+                     3);
+    assert_int_equal(int_cmd("SCARD %s", "bc:{ar}:uva:d:20261126"), 3);
+    assert_int_equal(int_cmd("EXISTS %s", "bc:{ar}:uva:d:20261126:zoo"), 0);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
 /* Visitors: one PFADD key per hour and day, members deduplicated by the
  * HyperLogLog, across minutes and hours, retried without effect. */
 static void test_batch__redis_visitors(void **state)
@@ -1279,6 +1378,7 @@ int main(void)
         cmocka_unit_test_setup(test_batch__redis_visitors_across_midnight,
                                redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_visitors, redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_areas, redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_mail, redis_case_setup),
         cmocka_unit_test(test_batch__argv_exact),
         cmocka_unit_test(test_batch__event_argv),

@@ -1449,7 +1449,7 @@ static void test_config__example_file_documents_defaults(void **state)
     }
     fclose(in);
     fclose(out);
-    assert_int_equal(keys, 42);
+    assert_int_equal(keys, 43);
 
     config_defaults(&want);
     config_defaults(&c);

@@ -616,9 +616,32 @@ static void test_hit__fields_agree_with_query(void **state)
     assert_string_equal(ef, "bad u");
 }
 
+/* The area of a path: its first segment, "/" for the root. */
+static void test_hit__area(void **state)
+{
+    static const struct {
+        const char *path, *area;
+    } cases[] = {
+        {"/", "/"},          {"/blog", "blog"},   {"/blog/", "blog"},
+        {"/blog/2024/x", "blog"}, {"//x", "/"},   {"/a.html", "a.html"},
+        {"", "/"},           {"x/y", "/"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct span a = hit_area(cases[i].path, strlen(cases[i].path));
+        if (a.len != strlen(cases[i].area) ||
+            memcmp(a.p, cases[i].area, a.len) != 0) {
+            fail_msg("area of \"%s\": \"%.*s\", want \"%s\"", cases[i].path,
+                     (int)a.len, a.p, cases[i].area);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hit__area),
         cmocka_unit_test(test_hit__accepts_table),
         cmocka_unit_test(test_hit__rejects_table),
         cmocka_unit_test(test_hit__site_of_64_and_65),
