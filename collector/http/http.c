@@ -710,19 +710,25 @@ static int judge_line(struct http_framer *h, const char *line,
 static enum http_result refused_line(struct http_framer *h)
 {
     const char *line = h->buf + h->req_start;
-    size_t have = h->len - h->req_start;
-    const char *lf = memchr(line, '\n', have);
+    const char *end = h->buf + h->len;
+    /* Bytes already looked at had no LF and no bad byte: look at the new
+     * ones only (and the last old one, a CR that may now have a follower),
+     * so that a line trickled byte by byte costs no more than one read. */
+    const char *from = line;
+    if (h->line_refused && h->parsed > h->req_start) {
+        from = h->buf + h->parsed - 1;
+    }
+    const char *lf = memchr(from, '\n', (size_t)(end - from));
     if (lf == NULL) {
-        if (have > h->limits->max_request_line) {
+        if ((size_t)(end - line) > h->limits->max_request_line) {
             fail(h, 414, "request line too long");
             return HTTP_FEED_ERROR;
         }
         /* A byte that no request line holds decides now, wherever the
          * reads were split (a CR at the end may still get its LF). */
-        for (const char *c = line; c < line + have; c++) {
+        for (const char *c = from; c < end; c++) {
             if ((unsigned char)*c >= 0x7f ||
-                ((unsigned char)*c < 0x20 &&
-                 (*c != '\r' || c + 1 < line + have))) {
+                ((unsigned char)*c < 0x20 && (*c != '\r' || c + 1 < end))) {
                 fail(h, 400, "bad request line");
                 return HTTP_FEED_ERROR;
             }

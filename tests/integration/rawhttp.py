@@ -49,6 +49,7 @@ Options:
 
 import argparse
 import errno
+import os
 import select
 import signal
 import socket
@@ -271,6 +272,19 @@ class Conn:
             pass
 
 
+def set_deadline(seconds, line="deadline"):
+    """Bounds the whole run: after SECONDS, prints LINE and exits with 3,
+    whatever the run is waiting for."""
+
+    def on_alarm(signum, frame):
+        print(line)
+        sys.stdout.flush()
+        os._exit(3)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
 def make_chunks(data, split=None, bytewise=False, bytewise_from=None):
     if bytewise:
         return [data[i:i + 1] for i in range(len(data))]
@@ -308,13 +322,7 @@ def main(argv=None):
     ap.add_argument("--deadline", type=float, default=30.0)
     a = ap.parse_args(argv)
 
-    def on_alarm(signum, frame):
-        print("deadline")
-        sys.stdout.flush()
-        sys.exit(3)
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, a.deadline)
+    set_deadline(a.deadline)
 
     data = sys.stdin.buffer.read()
     split = [int(x) for x in a.split.split(",") if x.strip()] if a.split else None

@@ -230,13 +230,7 @@ def main():
     ap.add_argument("--deadline", type=float, default=20.0)
     a = ap.parse_args()
 
-    def on_alarm(signum, frame):
-        print("deadline=yes")
-        sys.stdout.flush()
-        os._exit(3)
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, a.deadline)
+    rawhttp.set_deadline(a.deadline, "deadline=yes")
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     return flood(a) if a.cmd == "flood" else cap(a)
 
