@@ -6,6 +6,9 @@
 
 #include <event2/buffer.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "aggregator/flusher.h"
 
@@ -87,6 +90,73 @@ static int render_edge(struct evbuffer *out, const char *prefix,
     return rc;
 }
 
+/* The kernel's "<proto>: ... RcvbufErrors ..." counter from a /proc/net
+ * file: /proc/net/snmp holds a header line and a value line per protocol,
+ * /proc/net/snmp6 one "Udp6RcvbufErrors N" line. 0 when absent. */
+static uint64_t kernel_rcvbuf_errors(const char *path, const char *proto)
+{
+    char line[1024], names[1024];
+    uint64_t total = 0;
+    size_t plen = strlen(proto);
+    FILE *f = fopen(path, "re");
+
+    if (f == NULL) {
+        return 0;
+    }
+    names[0] = '\0';
+    while (fgets(line, sizeof(line), f) != NULL) {
+        unsigned long long v;
+        if (sscanf(line, "Udp6RcvbufErrors %llu", &v) == 1) {
+            total += v;
+        } else if (strncmp(line, proto, plen) != 0 || line[plen] != ':') {
+            names[0] = '\0';
+        } else if (names[0] == '\0') {
+            memcpy(names, line, sizeof(names));
+        } else {
+            /* The value line: the field at the name's position. */
+            char *ns = NULL, *vs = NULL;
+            char *n = strtok_r(names + plen + 1, " \n", &ns);
+            char *x = strtok_r(line + plen + 1, " \n", &vs);
+            while (n != NULL && x != NULL && strcmp(n, "RcvbufErrors") != 0) {
+                n = strtok_r(NULL, " \n", &ns);
+                x = strtok_r(NULL, " \n", &vs);
+            }
+            if (n != NULL && x != NULL) {
+                total += strtoull(x, NULL, 10);
+            }
+            names[0] = '\0';
+        }
+    }
+    fclose(f);
+    return total;
+}
+
+static int render_ingest(struct evbuffer *out, struct metrics_worker *const *w,
+                         int n)
+{
+    int rc = 0;
+
+#define METRICS_RENDER_INGEST(name, type, help)                                \
+    rc |= evbuffer_add_printf(                                                 \
+              out,                                                             \
+              "# HELP beacon_" #name " " help "\n"                             \
+              "# TYPE beacon_" #name " " #type "\n"                            \
+              "beacon_" #name " %" PRIu64 "\n",                                \
+              sum_workers(w, n, offsetof(struct metrics_worker, name))) < 0;
+    METRICS_INGEST_COUNTERS(METRICS_RENDER_INGEST)
+#undef METRICS_RENDER_INGEST
+    rc |= evbuffer_add_printf(
+              out,
+              "# HELP beacon_udp_rcvbuf_errors_total The kernel's UDP "
+              "RcvbufErrors (IPv4 and IPv6, all sockets of this network "
+              "namespace)\n"
+              "# TYPE beacon_udp_rcvbuf_errors_total counter\n"
+              "beacon_udp_rcvbuf_errors_total %" PRIu64 "\n",
+              kernel_rcvbuf_errors("/proc/net/snmp", "Udp") +
+                  kernel_rcvbuf_errors("/proc/net/snmp6", "Udp")) < 0;
+    return rc;
+}
+
 int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
                    int n, const struct flusher_stats *f,
                    struct metrics_worker *admin)
@@ -108,6 +178,7 @@ int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
         }
     }
     rc |= render_edge(out, "beacon_", w, n);
+    rc |= render_ingest(out, w, n);
 
 #define METRICS_RENDER_FLUSHER(name, type, help)                               \
     rc |= evbuffer_add_printf(out,                                             \

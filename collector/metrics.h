@@ -14,12 +14,13 @@ struct evbuffer;
 struct flusher_stats;
 
 /* beacon_hits_total{endpoint} */
-#define METRICS_ENDPOINTS(X) X(pixel) X(batch) X(open) X(click)
+#define METRICS_ENDPOINTS(X) X(pixel) X(batch) X(open) X(click) X(syslog)
 
-/* beacon_hits_total{outcome}: "counted" or why a hit was not counted. */
+/* beacon_hits_total{outcome}: "counted" or why a hit was not counted
+ * ("skipped": an access-log line that is not a page view, SPEC 2.7). */
 #define METRICS_OUTCOMES(X)                                                    \
     X(counted) X(invalid) X(head) X(shed) X(dnt) X(gpc) X(optout) X(bot)       \
-    X(prefetch)
+    X(prefetch) X(skipped)
 
 /* beacon_http_responses_total{code} */
 #define METRICS_CODES(X)                                                       \
@@ -32,6 +33,14 @@ struct flusher_stats;
     X(connections_rejected_total, "Connections closed at once: over max_connections") \
     X(connections_timed_out_total, "Connections closed by header, body or idle timeout") \
     X(requests_total, "HTTP requests parsed")
+
+/* The syslog ingest's own counters (workers only): name, type, help. */
+#define METRICS_INGEST_COUNTERS(X)                                             \
+    X(syslog_receive_drops_total, counter,                                     \
+      "Datagrams the kernel dropped on the syslog sockets: receive buffer full") \
+    X(syslog_tcp_connections, gauge, "Open TCP syslog connections")            \
+    X(syslog_tcp_framing_errors_total, counter,                                \
+      "TCP syslog streams closed for bad framing")
 
 #define METRICS_ENUM(name) METRICS_E_##name,
 enum metrics_endpoint { METRICS_ENDPOINTS(METRICS_ENUM) METRICS_ENDPOINT_COUNT };
@@ -51,6 +60,9 @@ struct metrics_worker {
     metrics_counter connections; /* open now */
 #define METRICS_FIELD(name, help) metrics_counter name;
     METRICS_WORKER_COUNTERS(METRICS_FIELD)
+#undef METRICS_FIELD
+#define METRICS_FIELD(name, type, help) metrics_counter name;
+    METRICS_INGEST_COUNTERS(METRICS_FIELD)
 #undef METRICS_FIELD
 };
 
@@ -81,8 +93,10 @@ static inline uint64_t metrics_get(const metrics_counter *c)
 void metrics_response(struct metrics_worker *m, int code);
 
 /* Appends the Prometheus text format (0.0.4) of all counters to out: the
- * public edge's (the sum of its workers), the flusher's, and the admin
- * listener's connections and responses as beacon_admin_*. */
+ * public edge's (the sum of its workers), the syslog ingest's with the
+ * kernel's UDP receive-buffer drops (host-wide, from /proc/net/snmp and
+ * snmp6), the flusher's, and the admin listener's connections and
+ * responses as beacon_admin_*. */
 int metrics_render(struct evbuffer *out, struct metrics_worker *const *workers,
                    int n_workers, const struct flusher_stats *f,
                    struct metrics_worker *admin);

@@ -15,6 +15,7 @@
 #include "aggregator/flusher.h"
 #include "collector/admin.h"
 #include "collector/http/listener.h"
+#include "collector/ingest/ingest.h"
 #include "collector/privacy/policy.h"
 #include "collector/worker.h"
 #include "common/log.h"
@@ -187,6 +188,14 @@ static int create_workers(struct server *srv)
             return -1;
         }
         srv->n_workers++;
+        if (cfg->ingest_syslog.n > 0) {
+            srv->workers[i]->ingest = ingest_create(srv->workers[i], err,
+                                                    sizeof(err));
+            if (srv->workers[i]->ingest == NULL) {
+                log_error("%s", err);
+                return -1;
+            }
+        }
         if (flusher_add_source(srv->flusher, &srv->workers[i]->source) < 0) {
             log_error("too many workers");
             return -1;
@@ -195,17 +204,32 @@ static int create_workers(struct server *srv)
     return 0;
 }
 
+/* "a, b" from an address list. */
+static void addr_list_text(char *out, size_t cap,
+                           const struct config_addr_list *l)
+{
+    out[0] = '\0';
+    for (int i = 0; i < l->n; i++) {
+        size_t n = strlen(out);
+        snprintf(out + n, cap - n, "%s%s", i ? ", " : "", l->addr[i].text);
+    }
+}
+
 static void log_start(const struct config *cfg)
 {
-    char listen[CONFIG_MAX_ADDRS * 64] = "";
-    for (int i = 0; i < cfg->listen.n; i++) {
-        size_t n = strlen(listen);
-        snprintf(listen + n, sizeof(listen) - n, "%s%s", i ? ", " : "",
-                 cfg->listen.addr[i].text);
+    char listen[CONFIG_MAX_ADDRS * 64];
+    char ingest[CONFIG_MAX_ADDRS * 64 + 32] = "";
+
+    addr_list_text(listen, sizeof(listen), &cfg->listen);
+    if (cfg->ingest_syslog.n > 0) {
+        size_t n = (size_t)snprintf(ingest, sizeof(ingest), ", syslog on ");
+        addr_list_text(ingest + n, sizeof(ingest) - n, &cfg->ingest_syslog);
+        snprintf(ingest + strlen(ingest), sizeof(ingest) - strlen(ingest),
+                 " (%s)", cfg->ingest_syslog_tcp ? "udp, tcp" : "udp");
     }
-    log_info("beacond %s: listening on %s, %d workers, redis %s, "
+    log_info("beacond %s: listening on %s%s, %d workers, redis %s, "
              "instance %s",
-             BEACON_VERSION, listen, cfg->workers, cfg->redis.text,
+             BEACON_VERSION, listen, ingest, cfg->workers, cfg->redis.text,
              cfg->instance_id);
 }
 

@@ -26,6 +26,7 @@ struct server {
     struct http_limits limits;
     struct backlog backlog;
     _Atomic int connections; /* open client connections, all workers */
+    _Atomic int ingest_streams; /* open TCP syslog streams, all workers */
     struct worker **workers;
     int n_workers;
     struct flusher *flusher;

@@ -13,6 +13,7 @@
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
 #include "aggregator/table.h"
+#include "collector/ingest/ingest.h"
 #include "collector/router.h"
 #include "collector/server.h"
 #include "common/log.h"
@@ -119,6 +120,9 @@ static void on_drain(evutil_socket_t fd, short what, void *arg)
         w->listeners[i] = NULL;
     }
     w->n_listeners = 0;
+    if (w->ingest != NULL) {
+        ingest_stop(w->ingest);
+    }
     if (conn_pool_drain(&w->pool) == 0) {
         event_base_loopexit(w->base, NULL);
         return;
@@ -232,6 +236,7 @@ void worker_destroy(struct worker *w)
         evconnlistener_free(w->listeners[i]);
     }
     conn_pool_close_all(&w->pool);
+    ingest_destroy(w->ingest);
     struct event *evs[] = {w->handoff_ev, w->drain_ev, w->drain_deadline_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
         if (evs[i] != NULL) {

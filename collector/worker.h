@@ -26,6 +26,7 @@ struct server;
 struct event_base;
 struct event;
 struct evconnlistener;
+struct ingest;
 
 struct worker {
     int id;
@@ -44,6 +45,7 @@ struct worker {
     struct event *drain_deadline_ev;
 
     struct conn_pool pool; /* the public edge's connections */
+    struct ingest *ingest; /* syslog sockets; NULL when ingest_syslog is off */
 
     _Atomic uint64_t seen_epoch; /* server epoch at the last handoff */
     struct metrics_worker metrics;

@@ -392,21 +392,15 @@ static int set_public_url(const struct config_key *k, const char *v,
     return 0;
 }
 
-/* Empty (off) or one ADDRESS:PORT, stored normalised. */
-static int set_opt_addr(const struct config_key *k, const char *v, void *field,
-                        char *why, size_t whylen)
+/* Empty (off) or a list of ADDRESS:PORT. */
+static int set_opt_addrs(const struct config_key *k, const char *v,
+                         void *field, char *why, size_t whylen)
 {
-    struct config_addr a;
-    const char *reason;
-
-    if (*v == '\0') {
-        *(char *)field = '\0';
+    if (v[strspn(v, " \t")] == '\0') {
+        memset(field, 0, k->size);
         return 0;
     }
-    if (config_parse_addr_why(v, strlen(v), &a, &reason) < 0) {
-        return fail(why, whylen, reason);
-    }
-    return set_string(k, a.text, field, why, whylen);
+    return set_addrs(k, v, field, why, whylen);
 }
 
 static int set_cidrs(const struct config_key *k, const char *v, void *field,
@@ -504,7 +498,9 @@ static const struct config_key config_keys[] = {
         KEY_LIST),
     KEY("server", "cookie_secure", set_bool, cookie_secure, 0, 0, 0),
     KEY("server", "public_url", set_public_url, public_url, 0, 0, 0),
-    KEY("server", "ingest_syslog", set_opt_addr, ingest_syslog, 0, 0, 0),
+    KEY("server", "ingest_syslog", set_opt_addrs, ingest_syslog, 0, 0,
+        KEY_LIST),
+    KEY("server", "ingest_syslog_tcp", set_bool, ingest_syslog_tcp, 0, 0, 0),
     KEY("server", "ingest_skip_ext", set_extensions, ingest_skip_ext, 0, 0,
         KEY_LIST),
     KEY("redis", "url", set_redis, redis, 0, 0, KEY_SECRET),
@@ -756,29 +752,57 @@ static int addr_is_any(const struct config_addr *a)
            htonl(INADDR_ANY);
 }
 
+/* Whether a and b would share a port: the same one, and the same address
+ * or a wildcard on either side. */
+static int addrs_overlap(const struct config_addr *a,
+                         const struct config_addr *b)
+{
+    return addr_port(a) == addr_port(b) &&
+           (strcmp(a->text, b->text) == 0 || addr_is_any(a) ||
+            addr_is_any(b));
+}
+
+/* The first address of l that overlaps one of m, or NULL. */
+static const struct config_addr *
+list_overlap(const struct config_addr_list *l, const struct config_addr_list *m,
+             const struct config_addr **with)
+{
+    for (int i = 0; i < l->n; i++) {
+        for (int j = 0; j < m->n; j++) {
+            if (addrs_overlap(&l->addr[i], &m->addr[j])) {
+                *with = &m->addr[j];
+                return &l->addr[i];
+            }
+        }
+    }
+    return NULL;
+}
+
 /*
- * Both listeners are needed, and no admin address may take a port that a
- * public one holds: with SO_REUSEPORT the two would share its traffic.
+ * Both listeners are needed, and no admin address (nor a TCP syslog one)
+ * may take a port that another listener holds: with SO_REUSEPORT the two
+ * would share its traffic.
  */
 static int check_listeners(const struct config *c, char *err, size_t errlen)
 {
+    const struct config_addr *a, *with;
+
     if (c->listen.n < 1 || c->admin.n < 1) {
         snprintf(err, errlen, "%s: needs at least one address",
                  c->listen.n < 1 ? "listen" : "admin");
         return -1;
     }
-    for (int i = 0; i < c->listen.n; i++) {
-        const struct config_addr *l = &c->listen.addr[i];
-        for (int j = 0; j < c->admin.n; j++) {
-            const struct config_addr *a = &c->admin.addr[j];
-            if (addr_port(l) == addr_port(a) &&
-                (strcmp(l->text, a->text) == 0 || addr_is_any(l) ||
-                 addr_is_any(a))) {
-                snprintf(err, errlen, "admin: %s overlaps listen %s", a->text,
-                         l->text);
-                return -1;
-            }
-        }
+    if ((a = list_overlap(&c->admin, &c->listen, &with)) != NULL) {
+        snprintf(err, errlen, "admin: %s overlaps listen %s", a->text,
+                 with->text);
+        return -1;
+    }
+    if (c->ingest_syslog_tcp &&
+        ((a = list_overlap(&c->ingest_syslog, &c->listen, &with)) != NULL ||
+         (a = list_overlap(&c->ingest_syslog, &c->admin, &with)) != NULL)) {
+        snprintf(err, errlen, "ingest_syslog: %s overlaps %s (TCP is on)",
+                 a->text, with->text);
+        return -1;
     }
     return 0;
 }

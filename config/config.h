@@ -63,8 +63,9 @@ struct config {
     char trusted_proxies[1024]; /* CIDR list, parsed by the gate (issue 3) */
     int cookie_secure;
     char public_url[512]; /* empty: "http://" + first listen address */
-    char ingest_syslog[64];
-    char ingest_skip_ext[512];
+    struct config_addr_list ingest_syslog; /* n == 0: off */
+    int ingest_syslog_tcp;
+    char ingest_skip_ext[512]; /* lower case, one space between */
 
     /* [redis] */
     struct config_redis_url redis;

@@ -5,6 +5,9 @@
  */
 #include "proto/accesslog.h"
 
+#include <string.h>
+#include <strings.h>
+
 #include "proto/ascii.h"
 
 /* What every empty value points to: callers may memcmp it safely. */
@@ -229,4 +232,30 @@ int accesslog_parse(const char *line, size_t len, struct accesslog_line *out,
         *why = ps.why;
     }
     return rc;
+}
+
+int accesslog_ext_listed(struct span uri, const char *list)
+{
+    size_t end = 0;
+    while (end < uri.len && uri.p[end] != '?' && uri.p[end] != '#') {
+        end++;
+    }
+    size_t dot = end;
+    while (dot > 0 && uri.p[dot - 1] != '.' && uri.p[dot - 1] != '/') {
+        dot--;
+    }
+    if (dot == 0 || uri.p[dot - 1] != '.' || dot == end) {
+        return 0;
+    }
+    const char *ext = uri.p + dot;
+    size_t n = end - dot;
+    for (const char *w = list; *w != '\0';) {
+        size_t wl = strcspn(w, " ");
+        if (wl == n && strncasecmp(w, ext, n) == 0) {
+            return 1;
+        }
+        w += wl;
+        w += *w == ' ';
+    }
+    return 0;
 }

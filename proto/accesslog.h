@@ -63,4 +63,14 @@ struct accesslog_line {
 int accesslog_parse(const char *line, size_t len, struct accesslog_line *out,
                     char *scratch, size_t cap, const char **why);
 
+/*
+ * Whether the path of uri (a $request_uri: up to '?' or '#') ends in an
+ * extension named in list (lower-case names, one SP between: the form of
+ * the ingest_skip_ext setting). The extension is what follows the last
+ * '.' of the last segment, compared without regard to case:
+ * "/a/site.CSS?v=1" ends in "css"; "/a.css/" and "/.htaccess"'s
+ * "htaccess" are compared as "" and "htaccess". Returns 1 or 0.
+ */
+int accesslog_ext_listed(struct span uri, const char *list);
+
 #endif

@@ -93,7 +93,7 @@ beacond_start() {
             section=${line%%.*}
             [ "$section" = redis ] && echo "${line#*.}"
         done
-        for section in privacy mail limits retention; do
+        for section in privacy mail limits retention sites; do
             local first=1
             for line in "$@"; do
                 if [ "${line%%.*}" = "$section" ]; then

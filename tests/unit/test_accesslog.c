@@ -463,6 +463,45 @@ static void test_accesslog__truncated_datagram(void **state)
     }
 }
 
+static void test_accesslog__ext_listed(void **state)
+{
+    static const char list[] = "css js png woff2 map";
+    static const struct {
+        const char *uri;
+        int listed;
+    } cases[] = {
+        {"/a.css", 1},
+        {"/static/app.min.js", 1},
+        {"/a/site.CSS?v=1", 1},
+        {"/f.woff2#x", 1},
+        {"/x.png?u=/y.html", 1},
+        {"/b.map", 1},
+        {"/", 0},
+        {"", 0},
+        {"/a.css/", 0},
+        {"/a.cssx", 0},
+        {"/a.cs", 0},
+        {"/a.", 0},
+        {"/page", 0},
+        {"/page?f=a.css", 0},
+        {"/.css", 1},
+        {"/dir.css/page", 0},
+        {"/a.html", 0},
+        {"/a.jss", 0},
+        {"/a.j", 0},
+        {"css", 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct span u = {cases[i].uri, strlen(cases[i].uri)};
+        if (accesslog_ext_listed(u, list) != cases[i].listed) {
+            fail_msg("%s: expected %d", cases[i].uri, cases[i].listed);
+        }
+    }
+    struct span u = {"/a.css", 6};
+    assert_int_equal(accesslog_ext_listed(u, ""), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_accesslog__scratch_bound),
         cmocka_unit_test(test_accesslog__nginx_datagrams),
         cmocka_unit_test(test_accesslog__truncated_datagram),
+        cmocka_unit_test(test_accesslog__ext_listed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -639,6 +639,8 @@ static void test_config__set_accepts(void **state)
         {"server", "public_url", ""},
         {"server", "ingest_syslog", "127.0.0.1:5140"},
         {"server", "ingest_syslog", ""},
+        {"server", "ingest_syslog", "127.0.0.1:5140, [::1]:5140"},
+        {"server", "ingest_syslog_tcp", "yes"},
         {"server", "ingest_skip_ext", "css, .JS png"},
         {"server", "ingest_skip_ext", ""},
         {"redis", "url", "unix:///run/redis.sock"},
@@ -807,7 +809,8 @@ static void test_config__set_stores_values(void **state)
     assert_int_equal(config_set(&c, "server", "ingest_syslog", "[0::1]:5140",
                                 err, sizeof(err)),
                      0);
-    assert_string_equal(c.ingest_syslog, "[::1]:5140");
+    assert_int_equal(c.ingest_syslog.n, 1);
+    assert_string_equal(c.ingest_syslog.addr[0].text, "[::1]:5140");
     assert_int_equal(config_set(&c, "server", "ingest_skip_ext", ".CSS,js  map",
                                 err, sizeof(err)),
                      0);
@@ -942,7 +945,8 @@ static void test_config__defaults_match_spec(void **state)
     assert_string_equal(c.trusted_proxies, "");
     assert_int_equal(c.cookie_secure, 0);
     assert_string_equal(c.public_url, "");
-    assert_string_equal(c.ingest_syslog, "");
+    assert_int_equal(c.ingest_syslog.n, 0);
+    assert_int_equal(c.ingest_syslog_tcp, 0);
     assert_string_equal(c.ingest_skip_ext,
                         "css js png jpg jpeg gif svg ico webp woff woff2 map "
                         "txt xml");
@@ -1075,6 +1079,11 @@ static void test_config__validate_rejects(void **state)
     REJECT(c.admin = c.listen, "overlaps");
     REJECT(config_parse_addr_list("0.0.0.0:8081", &c.listen), "overlaps");
     REJECT(config_parse_addr_list("[::]:8080", &c.admin), "overlaps");
+    REJECT((c.ingest_syslog = c.listen, c.ingest_syslog_tcp = 1), "overlaps");
+    REJECT((config_parse_addr_list("127.0.0.1:5140,0.0.0.0:8081",
+                                   &c.ingest_syslog),
+            c.ingest_syslog_tcp = 1),
+           "overlaps");
     REJECT(c.wal_segment_bytes = 2 * GIB, "wal_segment_bytes");
     REJECT(c.backlog_max_bytes = 32 * MIB, "wal_segment_bytes");
 #undef REJECT
@@ -1093,6 +1102,17 @@ static void test_config__validate_accepts_edges(void **state)
     c.flush_interval_ms = 10;
     c.retention_minute_s = 1;
     strcpy(c.key_prefix, "1234567890123456789012345678901");
+    assert_int_equal(validate(&c), 0);
+
+    /* UDP alone may share a port number with a TCP listener. */
+    config_defaults(&c);
+    c.ingest_syslog = c.listen;
+    assert_int_equal(validate(&c), 0);
+    config_defaults(&c);
+    assert_int_equal(config_parse_addr_list("[::1]:5140, 127.0.0.1:5140",
+                                            &c.ingest_syslog),
+                     0);
+    c.ingest_syslog_tcp = 1;
     assert_int_equal(validate(&c), 0);
 
     config_defaults(&c);
