@@ -115,11 +115,39 @@ static int must_be_escaped(unsigned char c)
 
 /* '"' value '"': checks the escapes and raw bytes, then points *out into
  * the line (no escape) or into scratch (unescaped). */
+/*
+ * The escape at p[0] == '\\' (left bytes from there): nginx's \xHH, or
+ * one of Apache's \" \\ \b \n \r \t \v. Returns the bytes it takes (4
+ * or 2) with *byte set, or 0 when it is not an escape.
+ */
+static size_t take_escape(const char *p, size_t left, char *byte)
+{
+    static const char apache[] = "\"\"\\\\b\bn\nr\rt\tv\v";
+
+    if (left >= 4 && p[1] == 'x') {
+        int hi = ascii_hex_value((unsigned char)p[2]);
+        int lo = ascii_hex_value((unsigned char)p[3]);
+        if (hi >= 0 && lo >= 0) {
+            *byte = (char)(hi * 16 + lo);
+            return 4;
+        }
+        return 0;
+    }
+    for (size_t i = 0; left >= 2 && i < sizeof(apache) - 1; i += 2) {
+        if (p[1] == apache[i]) {
+            *byte = apache[i + 1];
+            return 2;
+        }
+    }
+    return 0;
+}
+
 static int take_quoted(struct parser *ps, struct span *out)
 {
-    size_t i = 1, escapes = 0, raw_len, n;
+    size_t i = 1, n = 0, raw_len, k;
     const char *raw;
     char *dst;
+    char byte;
 
     if (ps->p[0] != '"') {
         return fail(ps, "expected quote");
@@ -127,18 +155,17 @@ static int take_quoted(struct parser *ps, struct span *out)
     while (i < ps->len && ps->p[i] != '"') {
         unsigned char c = (unsigned char)ps->p[i];
         if (c == '\\') {
-            if (ps->len - i < 4 || ps->p[i + 1] != 'x' ||
-                ascii_hex_value((unsigned char)ps->p[i + 2]) < 0 ||
-                ascii_hex_value((unsigned char)ps->p[i + 3]) < 0) {
+            k = take_escape(ps->p + i, ps->len - i, &byte);
+            if (k == 0) {
                 return fail(ps, "bad escape");
             }
-            escapes++;
-            i += 4;
+            i += k;
         } else if (must_be_escaped(c)) {
             return fail(ps, "unescaped byte");
         } else {
             i++;
         }
+        n++;
     }
     if (i >= ps->len) {
         return fail(ps, "unterminated field");
@@ -150,23 +177,19 @@ static int take_quoted(struct parser *ps, struct span *out)
         *out = span_make(accesslog_empty, 0);
         return 0;
     }
-    if (escapes == 0) {
+    if (n == raw_len) { /* no escape: a view into the line */
         *out = span_make(raw, raw_len);
         return 0;
     }
-    n = raw_len - 3 * escapes;
     if (ps->cap - ps->used < n) {
         return fail(ps, "scratch too small");
     }
     dst = ps->scratch + ps->used;
     for (size_t r = 0, w = 0; r < raw_len; w++) {
         if (raw[r] == '\\') {
-            dst[w] = (char)(ascii_hex_value((unsigned char)raw[r + 2]) * 16 +
-                            ascii_hex_value((unsigned char)raw[r + 3]));
-            r += 4;
+            r += take_escape(raw + r, raw_len - r, &dst[w]);
         } else {
-            dst[w] = raw[r];
-            r++;
+            dst[w] = raw[r++];
         }
     }
     *out = span_make(dst, n);

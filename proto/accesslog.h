@@ -17,7 +17,9 @@
  * Fields are separated by exactly one SP. nginx writes a variable it does
  * not have as "-" and (default escaping) writes '"', '\' and every byte
  * below 0x20 or from 0x7F as \xHH; no other byte is escaped and none of
- * those appears raw.
+ * those appears raw. Apache's mod_log_config writes the same fields with
+ * \" \\ \b \n \r \t \v for some of those bytes: they are taken too (nginx
+ * never writes a raw '\', so neither reading changes the other's).
  */
 #ifndef BEACON_ACCESSLOG_H
 #define BEACON_ACCESSLOG_H
@@ -50,8 +52,9 @@ struct accesslog_line {
  * $remote_addr is what ip_parse() takes, but without brackets, a port,
  * blanks or a zone id. $status is three digits, 100-599. Quoted fields
  * end at the first raw '"', which must be followed by SP (the end of the
- * line after the last field); a '\' must start \xHH (either case); a raw
- * byte below 0x20 or from 0x7F is refused (nginx escapes those).
+ * line after the last field); a '\' must start \xHH (either case) or one
+ * of Apache's escapes; a raw byte below 0x20 or from 0x7F is refused
+ * (both servers escape those).
  *
  * Returns 0 with *out filled, or -1 with *why (when why is not NULL) set
  * to a static reason: "line too long", "unknown version", "missing field"

@@ -10,14 +10,16 @@
 #   build  compiler, pkg-config, the libraries, llhttp's C sources (make)
 #   run    redis-server, redis-tools, curl (make run: a private Redis)
 #   test   build, run, and cmocka, python3, procps, valgrind, clang with
-#          its sanitizer and fuzzer runtime, faketime, chromium (make test)
+#          its sanitizer and fuzzer runtime, faketime, chromium, nginx-light
+#          (a real web server for the syslog ingest), bsdutils (logger)
+#          (make test)
 #   bench  build, run, and wrk, nginx-light, python3, procps (make bench)
 #   fuzz   build, and clang with its fuzzer runtime (make fuzz)
 #
 # The redis-server and nginx packages start a system service when they are
 # installed; a service started by this script's own install is stopped and
-# disabled again (make run starts a private Redis, make bench its own
-# nginx), and the script says so.
+# disabled again (make run starts a private Redis, make test and make bench
+# their own nginx), and the script says so.
 set -eu
 
 check=0
@@ -36,7 +38,8 @@ for group in "$@"; do
     build) wanted="$wanted $build" ;;
     run) wanted="$wanted $build $run" ;;
     test) wanted="$wanted $build $run libcmocka-dev python3 procps valgrind
-                  clang libclang-rt-14-dev faketime chromium" ;;
+                  clang libclang-rt-14-dev faketime chromium nginx-light
+                  bsdutils" ;;
     bench) wanted="$wanted $build $run wrk nginx-light python3 procps" ;;
     fuzz) wanted="$wanted $build clang libclang-rt-14-dev" ;;
     *)

@@ -138,6 +138,11 @@ static const struct {
        "\"\" \"ua\\x09tab\\x7F\" \"\" \"\" \"\" \"h\""),
      "192.0.2.1", "GET", "/caf\xC3\xA9", 200, "", "ua\ttab\x7F", "", "", "",
      "h"},
+    /* Apache's escapes (mod_log_config): \" \\ \b \n \r \t \v */
+    {L("192.0.2.1", "GET", "/q?a=\\\"b\\\"&c=\\\\", "200",
+       "\"-\" \"ua \\\"x\\\" \\b\\n\\r\\t\\v\" \"-\" \"-\" \"-\" \"h\""),
+     "192.0.2.1", "GET", "/q?a=\"b\"&c=\\", 200, "", "ua \"x\" \b\n\r\t\v", "",
+     "", "", "h"},
     /* nginx on a request it could not parse: method and uri are "-" */
     {L("198.51.100.9", "-", "-", "400", "\"-\" \"-\" \"-\" \"-\" \"-\" \"-\""),
      "198.51.100.9", "", "", 400, "", "", "", "", "", ""},
@@ -271,10 +276,11 @@ static const struct {
     {"v1 127.0.0.1 \"GET\" \"/\\xZZ\" 200 " Q6, "bad escape"},
     {"v1 127.0.0.1 \"GET\" \"/\\x4G\" 200 " Q6, "bad escape"},
     {"v1 127.0.0.1 \"GET\" \"/\\X41\" 200 " Q6, "bad escape"},
-    {"v1 127.0.0.1 \"GET\" \"/\\\"\" 200 " Q6, "bad escape"},
-    {"v1 127.0.0.1 \"GET\" \"/\\\\\" 200 " Q6, "bad escape"},
+    {"v1 127.0.0.1 \"GET\" \"/\\a\" 200 " Q6, "bad escape"},
+    {"v1 127.0.0.1 \"GET\" \"/\\ \" 200 " Q6, "bad escape"},
+    /* Apache's \" does not end the field, which then ends one quote on */
+    {"v1 127.0.0.1 \"GET\" \"/\\\" 200 " Q6, "bad separator"},
     {"v1 127.0.0.1 \"GET\" \"/\\u0041\" 200 " Q6, "bad escape"},
-    {"v1 127.0.0.1 \"GET\" \"/\\n\" 200 " Q6, "bad escape"},
     /* bytes nginx would have escaped */
     {"v1 127.0.0.1 \"GET\" \"/a\tb\" 200 " Q6, "unescaped byte"},
     {"v1 127.0.0.1 \"GET\" \"/a\nb\" 200 " Q6, "unescaped byte"},
