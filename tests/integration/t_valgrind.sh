@@ -1,5 +1,6 @@
 # beacond under valgrind: pixels, batches (JSON, gzip, errors), the page
-# script, e-mail opens and clicks, a SIGHUP reload, pipelining, every
+# script, e-mail opens and clicks, access-log lines over UDP and TCP (a
+# stream left open at the drain), a SIGHUP reload, pipelining, every
 # framing error, the admin endpoints, a Redis outage and the drain on
 # SIGTERM, with no memory error and no leak.
 . "$(dirname "$0")/lib.sh"
@@ -7,9 +8,11 @@ command -v valgrind >/dev/null || { echo "skip t_valgrind: no valgrind"; finish;
 # persistent, so that counts survive the outage below
 redis_start_args --appendonly yes --appendfsync always
 K1=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+SP=$(free_port)
 BEACOND_WRAP="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$T_DIR/valgrind.log" \
     beacond_start "server.header_timeout = 1s" "mail.recipient_key = $K1" \
-    "mail.link_keys = k1:$K1"
+    "mail.link_keys = k1:$K1" "server.ingest_syslog = 127.0.0.1:$SP" \
+    "server.ingest_syslog_tcp = yes"
 BEACONCTL=$(dirname "$BEACOND")/beaconctl
 
 for i in 1 2 3; do
@@ -32,6 +35,23 @@ codes=$(post --data '[{"s":"vgb","u":"/a"},{"s":"vgb","u":"/b","e":"x"},{"s":"!"
     curl -s -o /dev/null -w '%{http_code} ' -X OPTIONS "$BASE/e")
 check "batch answers" "204 204 400 400 400 415 204 " "$codes"
 curl -s "$BASE/beacon.js" >/dev/null
+# access-log lines: two over UDP (one malformed), one over TCP on a stream
+# that stays open (with half a frame) until the drain
+python3 - "$SP" "$BROWSER_UA" <<'EOF' &
+import socket, sys, time
+port, ua = int(sys.argv[1]), sys.argv[2]
+def line(path):
+    return ('<190>Dec  4 21:40:01 beacon: v1 192.0.2.7 "GET" "%s" 200 "-" '
+            '"%s" "-" "-" "-" "vgs"' % (path, ua)).encode()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(line("/udp/a"), ("127.0.0.1", port))
+u.sendto(b"<190>beacon: v2 nonsense", ("127.0.0.1", port))
+t = socket.create_connection(("127.0.0.1", port))
+m = line("/tcp/a")
+t.sendall(b"%d %s" % (len(m), m) + b"99 <190>")
+time.sleep(60) # held open; the drain closes it
+EOF
+SYSLOG_PID=$!
 # an open, a click, a bad click
 curl -s -o /dev/null -A "$BROWSER_UA" "$BASE/o/vgm/c1/reader-0001.gif"
 url=$("$BEACONCTL" -c "$T_DIR/beacond.conf" sign link --site vgm --campaign c1 --link l --to https://x.example/ --recipient reader-0001)
@@ -56,6 +76,7 @@ check "batches counted: pageviews" 2 "$(rcli HGET "bc:{vgb}:tot:d:$d" pageviews)
 check "batches counted: events" 1 "$(rcli HGET "bc:{vgb}:tot:d:$d" events)"
 check "the click counted" 1 "$(rcli HGET "bc:{vgm}:mail:c1:tot" clicks)"
 check "the open counted" 1 "$(rcli HGET "bc:{vgm}:mail:c1:tot" opens)"
+check "log lines counted" 2 "$(rcli HGET "bc:{vgs}:tot:d:$d" pageviews)"
 redis_stop
 pixel "s=vg&u=/during" >/dev/null
 sleep 1
@@ -63,6 +84,7 @@ redis_start_args --appendonly yes --appendfsync always
 wait_eq "counted after the outage" 6 rcli HGET "bc:{vg}:tot:d:$d" pageviews
 pixel "s=vg&u=/last" >/dev/null
 beacond_stop
+kill "$SYSLOG_PID" 2>/dev/null
 check "exit status (99: valgrind found errors)" 0 "$BEACOND_STATUS"
 check "valgrind report" "" "$(grep -v '^==[0-9]*== *$' "$T_DIR/valgrind.log" | head -20)"
 check "last hit drained to Redis" 7 "$(rcli HGET "bc:{vg}:tot:d:$d" pageviews)"
