@@ -19,8 +19,9 @@
 #include "common/log.h"
 #include "proto/syslog.h"
 
-/* Reads of a stream at drain, to take what it has already sent. */
-#define INGEST_TCP_FINAL_READS 16
+/* Reads of a stream at drain (of up to INGEST_TCP_BUFFER bytes each), to
+ * take what it has already sent; a sender that keeps sending is cut. */
+#define INGEST_TCP_FINAL_READS 1024
 
 struct ingest_stream {
     struct ingest_stream *next, **pprev;
@@ -181,19 +182,46 @@ int ingest_tcp_open(struct ingest_tcp *t, struct worker *w,
     return 0;
 }
 
+/* Drain: connections the kernel completed that we have not accepted yet
+ * hold lines their senders saw acknowledged; take them too. */
+static void accept_queued(struct ingest_tcp *t, struct evconnlistener *l)
+{
+    int lfd = evconnlistener_get_fd(l);
+
+    for (int i = 0; i < INGEST_TCP_MAX_STREAMS; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        int fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            return;
+        }
+        on_accept(l, fd, (struct sockaddr *)&ss, (int)sl, t);
+    }
+}
+
 void ingest_tcp_close(struct ingest_tcp *t, int take_pending)
 {
     for (int i = 0; i < t->n_listeners; i++) {
+        if (take_pending) {
+            accept_queued(t, t->listeners[i]);
+        }
         evconnlistener_free(t->listeners[i]);
     }
     t->n_listeners = 0;
     while (t->streams != NULL) {
         struct ingest_stream *s = t->streams;
-        int more = take_pending;
-        for (int i = 0; i < INGEST_TCP_FINAL_READS && more == 1; i++) {
-            more = stream_read(s);
+        int rc = 1;
+        for (int i = 0; take_pending && rc == 1 && i < INGEST_TCP_FINAL_READS;
+             i++) {
+            rc = stream_read(s);
         }
-        if (more != 0) {
+        if (rc != 0) { /* still open */
+            if (take_pending && s->len > 0) {
+                /* A message the drain cut, as when the sender stops. */
+                metrics_inc(&t->w->metrics.hits[METRICS_E_syslog]
+                                               [METRICS_O_invalid]);
+            }
             stream_close(s);
         }
     }

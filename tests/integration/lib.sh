@@ -132,7 +132,8 @@ beacond_kill() {
     BEACOND_PID=""
 }
 
-# A current desktop browser: the bot filter drops curl's own user agent.
+# A current desktop browser, so that hits count its device class and browser
+# family (and no test depends on whether a tool's agent is a bot).
 BROWSER_UA="Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 
 # pixel QUERY [curl args...]: GET /p.gif?QUERY as a browser; prints status

@@ -6,7 +6,8 @@
 # 400, 414, a header timeout and an opt-out registration; then every Redis
 # key name and value (DUMP and the type's own read, every database), every
 # command Redis received (MONITOR), the data directory, the config and
-# Redis log and the debug log of beacond are searched for each address as
+# Redis log and the debug log of beacond are searched (addr_search.py,
+# shared with the syslog tests) for each address as
 # text (compressed and expanded IPv6, any case, and as hex) and as raw
 # bytes (4 bytes both orders, 16 bytes, IPv4-mapped 16 bytes): nothing may
 # be found. Control needles that must be found (site ids in key names,
@@ -49,19 +50,8 @@ ADDRS="$P_CNT $P_DNT $P_UNTR $P_400 $P_404 $P_TMO $P_414 $P_RCP $P_MIX $P_HEAD
 # address and is not searched.
 
 # ------------------------------------------------------------ helpers
-cat > "$W/monitor.py" <<'EOF'
-# monitor.py PORT OUT: every command Redis receives, as MONITOR prints it
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"*1\r\n$7\r\nMONITOR\r\n")
-with open(sys.argv[2], "wb", buffering=0) as f:
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        f.write(d)
-EOF
-
+# the search (and the MONITOR capture) shared with the syslog tests
+ADDR_SEARCH=$(cd "$(dirname "$0")" && pwd)/addr_search.py
 cat > "$W/send.py" <<'EOF'
 # send.py SRC PORT [WAIT]: sends stdin from source address SRC to
 # 127.0.0.1:PORT, prints the first line received ("closed" when none),
@@ -86,185 +76,13 @@ except socket.timeout:
 print(buf.split(b"\r\n")[0].decode("latin-1") if buf else "closed")
 EOF
 
-cat > "$W/search.py" <<'EOF'
-# search.py REDIS_PORT MONITOR_FILE LISTEN6 SALT_KEY -- PATHS... -- ADDRESSES...
-# Prints one line per address form found ("FOUND ..."), one line per
-# control needle found ("CONTROL name where"), and a summary ("SCANNED").
-import ipaddress, os, re, socket, sys
-
-port, monitor_file, listen6 = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-rest = sys.argv[6:]
-paths = rest[:rest.index("--")]
-addrs = rest[rest.index("--") + 1:]
-
-class Redis:
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.f = self.s.makefile("rb")
-    def cmd(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
-        return self.reply()
-    def reply(self):
-        line = self.f.readline()
-        t, rest = line[:1], line[1:-2]
-        if t == b"+":
-            return rest
-        if t == b"-":
-            raise RuntimeError(rest.decode())
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            data = self.f.read(n + 2)
-            return data[:-2]
-        if t == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise RuntimeError("bad reply %r" % line)
-
-def sds_repr(b):
-    """How MONITOR prints bytes (sdscatrepr)."""
-    out = []
-    for c in b:
-        ch = chr(c)
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif c == 10: out.append("\\n")
-        elif c == 13: out.append("\\r")
-        elif c == 9: out.append("\\t")
-        elif c == 7: out.append("\\a")
-        elif c == 8: out.append("\\b")
-        elif 0x20 <= c < 0x7f: out.append(ch)
-        else: out.append("\\x%02x" % c)
-    return "".join(out).encode()
-
-# needles: (description, bytes, case-insensitive)
-needles = []
-for a in addrs:
-    ip = ipaddress.ip_address(a)
-    raw = ip.packed
-    if ip.version == 4:
-        forms = [("text", a.encode(), True),
-                 ("4 bytes", raw, False),
-                 ("4 bytes reversed", raw[::-1], False),
-                 ("IPv4-mapped 16 bytes", b"\0" * 10 + b"\xff\xff" + raw, False),
-                 ("hex", raw.hex().encode(), True)]
-    else:
-        forms = [("text", ip.compressed.encode(), True),
-                 ("expanded text", ip.exploded.encode(), True),
-                 ("16 bytes", raw, False),
-                 ("hex", raw.hex().encode(), True)]
-    for name, b, ci in forms:
-        needles.append(("%s (%s)" % (a, name), b, ci))
-
-# ::1 as text is also the IPv6 listen address "[::1]:PORT" that beacond
-# prints when it starts and that its config holds: those exact occurrences
-# are the server's own address, not a client's, and only they are skipped.
-listen_form = ("[::1]:%s" % listen6).encode()
-
-def occurrences(hay, needle, ci):
-    h = hay.lower() if ci else hay
-    n = needle.lower() if ci else needle
-    i = h.find(n)
-    while i >= 0:
-        yield i
-        i = h.find(n, i + 1)
-
-def found_in(hay, needle, ci):
-    for i in occurrences(hay, needle, ci):
-        if needle == b"::1" and hay[max(0, i - 1):i - 1 + len(listen_form)] == listen_form:
-            continue
-        return True
-    return False
-
-findings = []
-controls = set()
-
-def search(where, data, monitor=False):
-    for desc, b, ci in needles:
-        if found_in(data, b, ci):
-            findings.append("FOUND %s in %s" % (desc, where))
-        if monitor and not ci and found_in(data, sds_repr(b), False):
-            findings.append("FOUND %s in %s (escaped)" % (desc, where))
-    for name, b in control_needles:
-        if b and b in data:
-            controls.add("%s %s" % (name, where.split(":")[0]))
-        if monitor and b and sds_repr(b) in data:
-            controls.add("%s %s-escaped" % (name, where.split(":")[0]))
-
-r = Redis(port)
-salt = r.cmd("GET", sys.argv[4]) or b""
-control_needles = [("site-id", b"noaddr-"), ("hll", b"HYLL"), ("salt", salt[:16])]
-n_keys = n_dbs = 0
-for db in range(int(r.cmd("CONFIG", "GET", "databases")[1])):
-    r.cmd("SELECT", db)
-    cursor, keys = b"0", []
-    while True:
-        cursor, batch = r.cmd("SCAN", cursor, "COUNT", 1000)
-        keys += batch
-        if cursor == b"0":
-            break
-    if keys:
-        n_dbs += 1
-    for k in sorted(set(keys)):
-        n_keys += 1
-        name = "db%d key %r" % (db, k.decode("latin-1"))
-        search("redis-keyname: " + name, k)
-        dump = r.cmd("DUMP", k)
-        search("redis-dump: " + name, dump or b"")
-        t = r.cmd("TYPE", k).decode()
-        if t == "string":
-            items = [r.cmd("GET", k)]
-        elif t == "hash":
-            items = r.cmd("HGETALL", k)
-        elif t == "zset":
-            items = r.cmd("ZRANGE", k, 0, -1, "WITHSCORES")
-        elif t == "set":
-            items = r.cmd("SMEMBERS", k)
-        elif t == "list":
-            items = r.cmd("LRANGE", k, 0, -1)
-        elif t == "stream":
-            items = [repr(e).encode() for e in r.cmd("XRANGE", k, "-", "+")]
-        else:
-            items = []
-            findings.append("UNREAD %s of type %s" % (name, t))
-        for it in items:
-            search("redis-value: " + name, it or b"")
-n_files = n_bytes = 0
-for p in paths:
-    walk = [(p, [], [""])] if os.path.isfile(p) else os.walk(p)
-    for root, _, files in walk:
-        for f in files:
-            fp = os.path.join(root, f) if f else root
-            with open(fp, "rb") as fh:
-                data = fh.read()
-            n_files += 1
-            n_bytes += len(data)
-            search("file: " + fp, data)
-with open(monitor_file, "rb") as fh:
-    mon = fh.read()
-search("monitor: %d bytes" % len(mon), mon, monitor=True)
-for line in findings:
-    print(line)
-for c in sorted(controls):
-    print("CONTROL " + c)
-print("SCANNED keys=%d dbs=%d files=%d bytes=%d monitor=%d needles=%d"
-      % (n_keys, n_dbs, n_files, n_bytes, len(mon), len(needles)))
-EOF
-
 # on PEER PORT [WAIT] < BYTES: raw bytes from a bound source address
 on() { python3 "$W/send.py" "$@"; }
 
 # ------------------------------------------------------------ start
 avoid_hour_edge 10   # one UTC day for the whole file
 redis_start
-python3 "$W/monitor.py" "$REDIS_PORT" "$W/monitor.out" &
+python3 "$ADDR_SEARCH" monitor "$REDIS_PORT" "$W/monitor.out" &
 MON_PID=$!
 for i in $(seq 1 50); do
     [ "$(rcli CLIENT LIST TYPE monitor 2>/dev/null | wc -l)" -ge 1 ] && break
@@ -361,11 +179,14 @@ wait "$MON_PID" 2>/dev/null
 MON_PID=""
 
 # ------------------------------------------------------------ search
-out=$(python3 "$W/search.py" "$REDIS_PORT" "$W/monitor.out" "$P6" "$salt_key" -- \
+out=$(python3 "$ADDR_SEARCH" search --redis-port "$REDIS_PORT" --monitor "$W/monitor.out" \
+    --listen6 "$P6" --salt-key "$salt_key" --site-needle noaddr- \
     "$T_DIR/data" "$T_DIR/beacond.log" "$T_DIR/beacond.conf" "$T_DIR/redis.log" -- $ADDRS 2>&1)
 echo "   $(echo "$out" | grep '^SCANNED')"
+# (beacond may not have created its data dir: then it holds nothing)
+echo "$out" | grep '^ABSENT ' | sed 's/^/   /'
 check "no address in Redis, MONITOR, files or log" "" \
-    "$(echo "$out" | grep -v -e '^CONTROL ' -e '^SCANNED ')"
+    "$(echo "$out" | grep -v -e '^CONTROL ' -e '^SCANNED ' -e '^ABSENT ')"
 # the controls: the search reads key names, values (GET and DUMP), and
 # MONITOR (raw and in its escaped form)
 for c in "site-id redis-keyname" "site-id monitor" "hll redis-value" "hll redis-dump" \
