@@ -6,7 +6,8 @@
 #   make test            layout check, unit tests (plain and ASan+UBSan),
 #                        integration tests, a short fuzz run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (default 60)
-#   make bench           beacond against nginx empty_gif, CPU per request
+#   make bench           beacond against nginx empty_gif, CPU per request;
+#                        the syslog ingest, CPU per line (bench/syslog.sh)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean           removes the builds; keeps run/ (make run's Redis
 #                        data and data dir)
@@ -103,8 +104,9 @@ fuzz:
 
 bench:
 	@$(DEPS) bench
-	@+$(SUBMAKE) binaries bench-micro
+	@+$(SUBMAKE) binaries bench-micro $(SYSLOG_SEND)
 	bench/run.sh $(BEACOND)
+	bench/syslog.sh $(BEACOND) $(SYSLOG_SEND)
 
 install:
 	@$(DEPS) build
@@ -168,6 +170,16 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 bench-micro: $(MICRO_BIN)
 	@set -e; for b in $(MICRO_BIN); do echo "== $$b"; $$b; done
+
+# The load of bench/syslog.sh: plain libc, not linked with the library.
+# bench/ingest_bench.c takes the same lines.
+SYSLOG_SEND := $(BUILD)/bench/syslog_send
+
+$(BUILD)/bench/ingest_bench: bench/syslog_mix.h
+
+$(SYSLOG_SEND): bench/syslog_send.c bench/syslog_mix.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/collector/main.d \
          $(BUILD)/dashboard/beaconctl.d
