@@ -15,6 +15,7 @@
 #include "aggregator/flusher.h"
 #include "collector/http/conn.h"
 #include "collector/http/listener.h"
+#include "collector/ingest/ingest.h"
 #include "collector/server.h"
 #include "collector/worker.h"
 #include "common/log.h"
@@ -63,12 +64,14 @@ static int readyz(struct admin *a, struct evbuffer *b, const char **type)
 static int metrics_page(struct admin *a, struct evbuffer *b, const char **type)
 {
     struct metrics_worker *m[256];
+    uint64_t drops = 0;
     int n = a->srv->n_workers < 256 ? a->srv->n_workers : 256;
     for (int i = 0; i < n; i++) {
         m[i] = &a->srv->workers[i]->metrics;
+        drops += ingest_receive_drops(a->srv->workers[i]->ingest);
     }
     *type = "text/plain; version=0.0.4; charset=utf-8";
-    return metrics_render(b, m, n, flusher_stats(a->srv->flusher),
+    return metrics_render(b, m, n, drops, flusher_stats(a->srv->flusher),
                           &a->metrics) < 0
                ? -1
                : 200;

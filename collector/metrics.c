@@ -132,9 +132,17 @@ static uint64_t kernel_rcvbuf_errors(const char *path, const char *proto)
 }
 
 static int render_ingest(struct evbuffer *out, struct metrics_worker *const *w,
-                         int n)
+                         int n, uint64_t drops)
 {
     int rc = 0;
+
+    rc |= evbuffer_add_printf(
+              out,
+              "# HELP beacon_syslog_receive_drops_total Datagrams the kernel "
+              "dropped on the syslog sockets: receive buffer full\n"
+              "# TYPE beacon_syslog_receive_drops_total counter\n"
+              "beacon_syslog_receive_drops_total %" PRIu64 "\n",
+              drops) < 0;
 
 #define METRICS_RENDER_INGEST(name, type, help)                                \
     rc |= evbuffer_add_printf(                                                 \
@@ -158,8 +166,8 @@ static int render_ingest(struct evbuffer *out, struct metrics_worker *const *w,
 }
 
 int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
-                   int n, const struct flusher_stats *f,
-                   struct metrics_worker *admin)
+                   int n, uint64_t syslog_drops,
+                   const struct flusher_stats *f, struct metrics_worker *admin)
 {
     int rc = 0;
 
@@ -178,7 +186,7 @@ int metrics_render(struct evbuffer *out, struct metrics_worker *const *w,
         }
     }
     rc |= render_edge(out, "beacon_", w, n);
-    rc |= render_ingest(out, w, n);
+    rc |= render_ingest(out, w, n, syslog_drops);
 
 #define METRICS_RENDER_FLUSHER(name, type, help)                               \
     rc |= evbuffer_add_printf(out,                                             \

@@ -36,8 +36,6 @@ struct flusher_stats;
 
 /* The syslog ingest's own counters (workers only): name, type, help. */
 #define METRICS_INGEST_COUNTERS(X)                                             \
-    X(syslog_receive_drops_total, counter,                                     \
-      "Datagrams the kernel dropped on the syslog sockets: receive buffer full") \
     X(syslog_tcp_connections, gauge, "Open TCP syslog connections")            \
     X(syslog_tcp_framing_errors_total, counter,                                \
       "TCP syslog streams closed for bad framing")
@@ -93,12 +91,13 @@ static inline uint64_t metrics_get(const metrics_counter *c)
 void metrics_response(struct metrics_worker *m, int code);
 
 /* Appends the Prometheus text format (0.0.4) of all counters to out: the
- * public edge's (the sum of its workers), the syslog ingest's with the
- * kernel's UDP receive-buffer drops (host-wide, from /proc/net/snmp and
- * snmp6), the flusher's, and the admin listener's connections and
+ * public edge's (the sum of its workers), the syslog ingest's with
+ * syslog_drops (the kernel's drops on the syslog sockets) and the
+ * kernel's UDP receive-buffer errors (all sockets, from /proc/net/snmp
+ * and snmp6), the flusher's, and the admin listener's connections and
  * responses as beacon_admin_*. */
 int metrics_render(struct evbuffer *out, struct metrics_worker *const *workers,
-                   int n_workers, const struct flusher_stats *f,
-                   struct metrics_worker *admin);
+                   int n_workers, uint64_t syslog_drops,
+                   const struct flusher_stats *f, struct metrics_worker *admin);
 
 #endif

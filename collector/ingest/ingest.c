@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <linux/sock_diag.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,6 @@ struct ingest_udp {
     struct ingest *in;
     int fd;
     struct event *ev;
-    uint32_t drops; /* the kernel's count for this socket, last seen */
 };
 
 struct ingest {
@@ -36,28 +36,9 @@ struct ingest {
     int tcp_open;
     struct mmsghdr msgs[INGEST_UDP_BATCH];
     struct iovec iov[INGEST_UDP_BATCH];
-    union {
-        char buf[CMSG_SPACE(sizeof(uint32_t))];
-        struct cmsghdr align;
-    } control[INGEST_UDP_BATCH];
     char datagram[INGEST_UDP_BATCH][INGEST_MAX_MESSAGE];
     struct ingest_scratch scratch;
 };
-
-/* SO_RXQ_OVFL: the socket's drop count rides along once it is not 0. */
-static void note_drops(struct ingest_udp *u, struct msghdr *mh)
-{
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
-         c = CMSG_NXTHDR(mh, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-            uint32_t d;
-            memcpy(&d, CMSG_DATA(c), sizeof(d));
-            metrics_add(&u->in->w->metrics.syslog_receive_drops_total,
-                        (uint32_t)(d - u->drops));
-            u->drops = d;
-        }
-    }
-}
 
 /* Reads and counts up to rounds batches; stops early once the socket is
  * empty. */
@@ -66,9 +47,6 @@ static void udp_read(struct ingest_udp *u, int rounds)
     struct ingest *in = u->in;
 
     for (int r = 0; r < rounds; r++) {
-        for (int i = 0; i < INGEST_UDP_BATCH; i++) {
-            in->msgs[i].msg_hdr.msg_controllen = sizeof(in->control[i]);
-        }
         int n = recvmmsg(u->fd, in->msgs, INGEST_UDP_BATCH, MSG_DONTWAIT,
                          NULL);
         if (n < 0 && errno == EINTR) {
@@ -78,11 +56,7 @@ static void udp_read(struct ingest_udp *u, int rounds)
             return; /* EAGAIN; an error (ICMP) is for a sender to see */
         }
         for (int i = 0; i < n; i++) {
-            struct msghdr *mh = &in->msgs[i].msg_hdr;
-            if (mh->msg_controllen > 0) {
-                note_drops(u, mh);
-            }
-            if (mh->msg_flags & MSG_TRUNC) {
+            if (in->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
                 metrics_inc(
                     &in->w->metrics.hits[METRICS_E_syslog][METRICS_O_invalid]);
             } else {
@@ -122,7 +96,6 @@ static int udp_open(const struct config_addr *a, char *err, size_t errlen)
     }
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0 ||
         (a->sa.ss_family == AF_INET6 &&
          setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)) {
         snprintf(err, errlen, "ingest_syslog udp %s: setsockopt: %s", a->text,
@@ -154,8 +127,6 @@ struct ingest *ingest_create(struct worker *w, char *err, size_t errlen)
         in->msgs[i].msg_hdr = (struct msghdr){
             .msg_iov = &in->iov[i],
             .msg_iovlen = 1,
-            .msg_control = in->control[i].buf,
-            .msg_controllen = sizeof(in->control[i]),
         };
     }
     for (int i = 0; i < cfg->ingest_syslog.n; i++) {
@@ -204,6 +175,21 @@ static void close_all(struct ingest *in, int take_pending)
         ingest_tcp_close(&in->tcp, take_pending);
         in->tcp_open = 0;
     }
+}
+
+uint64_t ingest_receive_drops(const struct ingest *in)
+{
+    uint64_t total = 0;
+
+    for (int i = 0; in != NULL && i < in->n_udp; i++) {
+        uint32_t mem[SK_MEMINFO_VARS];
+        socklen_t len = sizeof(mem);
+        if (getsockopt(in->udp[i].fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
+            len > SK_MEMINFO_DROPS * sizeof(uint32_t)) {
+            total += mem[SK_MEMINFO_DROPS];
+        }
+    }
+    return total;
 }
 
 void ingest_stop(struct ingest *in)

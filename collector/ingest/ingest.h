@@ -9,6 +9,7 @@
 #define BEACON_INGEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct worker;
 struct ingest;
@@ -21,13 +22,19 @@ struct ingest;
 /* The receive buffer asked for each UDP socket (SO_RCVBUFFORCE when
  * allowed, else SO_RCVBUF, which net.core.rmem_max caps): a burst the
  * loop has not read yet waits here, and what does not fit is dropped by
- * the kernel (beacon_syslog_receive_drops_total). */
+ * the kernel (ingest_receive_drops()). */
 #define INGEST_UDP_RCVBUF (8 * 1024 * 1024)
 
 /* Opens w's ingest sockets on w's loop. NULL with err set when a socket
  * cannot be opened or bound ("udp 127.0.0.1:5140: bind: Address already
  * in use"). */
 struct ingest *ingest_create(struct worker *w, char *err, size_t errlen);
+
+/* The datagrams the kernel dropped on in's UDP sockets (receive buffer
+ * full), read from the sockets themselves (SO_MEMINFO), so that a burst's
+ * last drops are seen too. 0 for NULL. Any thread, while in's worker
+ * runs (its sockets are closed only at drain). */
+uint64_t ingest_receive_drops(const struct ingest *in);
 
 /* Drain: counts what the sockets and streams already hold, then closes
  * them all. */

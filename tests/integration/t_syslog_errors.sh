@@ -248,6 +248,35 @@ wait_eq "shared port: in Redis" 1 pages ex /shared/udp
 beacond_stop
 check "shared port: exit status" 0 "$BEACOND_STATUS"
 
+# ---- Receive-buffer drops: beacond stopped (SIGSTOP) while 50 000
+# datagrams arrive; the kernel drops what its buffer cannot hold, and
+# every datagram is then either taken (some outcome) or counted as dropped.
+SP=$(free_port)
+beacond_start "server.ingest_syslog = 127.0.0.1:$SP" "sites.www.example.com = ex"
+taken() {
+    local o sum=0
+    for o in counted invalid skipped dnt gpc optout bot shed; do
+        sum=$((sum + $(hits $o)))
+    done
+    echo $sum
+}
+kernel_before=$(metric beacon_udp_rcvbuf_errors_total)
+kill -STOP "$BEACOND_PID"
+SP=$SP python3 -c "$PY_PRE
+d = NGINX + line('/drops')
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(50000):
+    s.sendto(d, ('127.0.0.1', SP))"
+kill -CONT "$BEACOND_PID"
+drops_and_taken() { echo $(($(metric beacon_syslog_receive_drops_total) + $(taken))); }
+wait_eq "drops: every datagram taken or counted as dropped" 50000 drops_and_taken
+drops=$(metric beacon_syslog_receive_drops_total)
+check "drops: some were dropped" 1 "$([ "$drops" -gt 0 ] && echo 1 || echo 0)"
+check "drops: the kernel's RcvbufErrors saw them" 1 \
+    "$([ $(($(metric beacon_udp_rcvbuf_errors_total) - kernel_before)) -ge "$drops" ] && echo 1 || echo 0)"
+wait_eq "drops: what was taken is in Redis" "$(taken)" pages ex /drops
+beacond_stop
+
 # ---- Refused at start (beacond run directly, bounded by timeout).
 conf_with() {
     local f=$T_DIR/bad.conf
