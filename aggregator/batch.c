@@ -108,8 +108,8 @@ static int arg_finish(struct argbuf *a, struct batch_cmd *cmd)
 /*
  * Operation keys in the per-site scratch table:
  *   type | expire-at (u64 BE) | redis key | NUL | field
- * type is 'h' (HINCRBY), 'z' (ZINCRBY), 'x' (ZADD GT: the count is a
- * time, the latest wins) or 'a' (an area visitor, apply_script.h).
+ * type is 'h' (HINCRBY), 'z' (ZINCRBY) or 'x' (ZADD GT: the count is a
+ * time, the latest wins).
  */
 #define OP_HDR 9
 
@@ -262,16 +262,6 @@ static int expand(struct table *ops, const struct batch_params *p,
         k->dim == COUNTS_MAIL_SEEN) {
         return expand_mail(ops, p, k, count);
     }
-    if (k->dim == COUNTS_AREA_VISITOR) {
-        /* Keyed by the day's index of areas (apply_script.h, "a"): the
-         * script picks the area's own HyperLogLog or "(other)". */
-        return keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
-                           "uva", KEYS_DAY, t) < 0 ||
-                       op_add(ops, 'a', expire_at(p, KEYS_DAY, t), key,
-                              k->member, k->member_len, count) < 0
-                   ? -1
-                   : 0;
-    }
     if (k->dim == COUNTS_PAGEVIEWS || k->dim == COUNTS_EVENTS) {
         const char *name = k->dim == COUNTS_PAGEVIEWS ? "pageviews" : "events";
         if (add_tot(ops, p, k, t, name, count) < 0) {
@@ -341,11 +331,10 @@ static int same_group(const struct table_entry *a, const struct table_entry *b)
 
 /*
  * Appends the (field, value) pairs of ops[0..n), the operations of one key
- * of type ('h', 'z', 'x' or 'a'), capping sorted sets at max_members: a
- * 'z' set's smallest counts go to "(other)"; an 'x' set keeps its latest
- * times and drops the rest (times do not add up). An 'a' pair's value is
- * max_areas, which the script needs (its count means nothing to a
- * HyperLogLog). Returns the number of pairs or -1.
+ * of type ('h', 'z' or 'x'), capping sorted sets at max_members: a 'z'
+ * set's smallest counts go to "(other)"; an 'x' set keeps its latest
+ * times and drops the rest (times do not add up). Returns the number of
+ * pairs or -1.
  */
 static long add_fields(struct argbuf *a, const struct table_entry **ops,
                        size_t n, char type, const struct batch_params *p)
@@ -364,7 +353,7 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
     for (size_t i = 0; i < keep; i++) {
         size_t g = op_group_len(ops[i]);
         if (arg_add(a, ops[i]->key + g, ops[i]->key_len - g) < 0 ||
-            arg_u64(a, type == 'a' ? p->max_areas : ops[i]->count) < 0) {
+            arg_u64(a, ops[i]->count) < 0) {
             return -1;
         }
     }
@@ -379,27 +368,38 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
 
 /*
  * Visitor pseudonyms (and e-mail recipient hashes) of one site, per
- * HyperLogLog key. They are most of a busy batch's entries and need
- * neither merging (PFADD is idempotent) nor an order, so they skip the
- * operation table and its sort.
+ * HyperLogLog key, and the day's area visitors (area_len | area |
+ * pseudonym) per index of areas. They are most of a busy batch's entries
+ * and need neither merging (PFADD is idempotent) nor an order, so they
+ * skip the operation table and its sort.
  */
 _Static_assert(COUNTS_RECIPIENT_BYTES == COUNTS_VISITOR_BYTES,
                "HyperLogLog members share one width");
+struct vmember {
+    const char *p; /* in the counts table's key */
+    size_t len;
+};
+
 struct vbucket {
     char key[KEYS_MAX];
+    char type; /* 'p' (HyperLogLog) or 'a' (index of areas) */
     uint64_t expire_at;
-    const char **member; /* 16 bytes each: pseudonyms or recipient hashes */
+    struct vmember *member;
     size_t n, cap;
+};
+
+/* The buckets of the minute seen last, by kind (indices: the bucket
+ * array may move when it grows); consecutive entries usually share them. */
+struct vcache {
+    uint32_t minute;
+    int valid;
+    size_t bucket[2];
 };
 
 struct visitors {
     struct vbucket *b;
     size_t n, cap;
-    /* the buckets of the minute seen last (indices: b may move when it
-     * grows): consecutive entries usually share them */
-    uint32_t minute;
-    int have_last;
-    size_t last[2];
+    struct vcache uv, uva;
 };
 
 static void visitors_reset(struct visitors *v)
@@ -408,7 +408,8 @@ static void visitors_reset(struct visitors *v)
         v->b[i].n = 0;
     }
     v->n = 0;
-    v->have_last = 0;
+    v->uv.valid = 0;
+    v->uva.valid = 0;
 }
 
 static void visitors_free(struct visitors *v)
@@ -420,10 +421,11 @@ static void visitors_free(struct visitors *v)
 }
 
 /* The index of key's bucket, created when new; -1 when out of memory. */
-static long vbucket_for(struct visitors *v, const char *key, uint64_t expire)
+static long vbucket_for(struct visitors *v, const char *key, char type,
+                        uint64_t expire)
 {
     for (size_t i = 0; i < v->n; i++) {
-        if (strcmp(v->b[i].key, key) == 0) {
+        if (v->b[i].type == type && strcmp(v->b[i].key, key) == 0) {
             if (v->b[i].expire_at < expire) {
                 v->b[i].expire_at = expire;
             }
@@ -442,23 +444,51 @@ static long vbucket_for(struct visitors *v, const char *key, uint64_t expire)
     }
     struct vbucket *b = &v->b[v->n];
     snprintf(b->key, sizeof(b->key), "%s", key);
+    b->type = type;
     b->expire_at = expire;
     b->n = 0;
     return (long)v->n++;
 }
 
-static int vbucket_add(struct vbucket *b, const char *member)
+static int vbucket_add(struct vbucket *b, const char *member, size_t len)
 {
     if (b->n == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 256;
-        const char **nm = realloc(b->member, ncap * sizeof(*nm));
+        struct vmember *nm = realloc(b->member, ncap * sizeof(*nm));
         if (nm == NULL) {
             return -1;
         }
         b->member = nm;
         b->cap = ncap;
     }
-    b->member[b->n++] = member;
+    b->member[b->n++] = (struct vmember){member, len};
+    return 0;
+}
+
+/* Points c at the buckets of k's minute: kind's hour and day keys
+ * (uv), or its day key alone (uva). */
+static int vcache_for(struct visitors *v, struct vcache *c,
+                      const struct batch_params *p, const struct counts_key *k,
+                      const char *kind, char type)
+{
+    if (c->valid && c->minute == k->minute) {
+        return 0;
+    }
+    char key[KEYS_MAX];
+    time_t t = (time_t)k->minute * 60;
+    c->valid = 0;
+    for (int i = type == 'a' ? 1 : 0; i < 2; i++) {
+        enum keys_gran g = i == 0 ? KEYS_HOUR : KEYS_DAY;
+        long b;
+        if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
+                        kind, g, t) < 0 ||
+            (b = vbucket_for(v, key, type, expire_at(p, g, t))) < 0) {
+            return -1;
+        }
+        c->bucket[i] = (size_t)b;
+    }
+    c->minute = k->minute;
+    c->valid = 1;
     return 0;
 }
 
@@ -466,30 +496,27 @@ static int vbucket_add(struct vbucket *b, const char *member)
 static int visitor_add(struct visitors *v, const struct batch_params *p,
                        const struct counts_key *k)
 {
-    if (k->member_len != COUNTS_VISITOR_BYTES) {
+    if (k->member_len != COUNTS_VISITOR_BYTES ||
+        vcache_for(v, &v->uv, p, k, "uv", 'p') < 0) {
         return -1;
     }
-    if (!v->have_last || v->minute != k->minute) {
-        char key[KEYS_MAX];
-        time_t t = (time_t)k->minute * 60;
-        v->have_last = 0;
-        for (int i = 0; i < 2; i++) {
-            enum keys_gran g = i == 0 ? KEYS_HOUR : KEYS_DAY;
-            long b;
-            if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
-                            "uv", g, t) < 0 ||
-                (b = vbucket_for(v, key, expire_at(p, g, t))) < 0) {
-                return -1;
-            }
-            v->last[i] = (size_t)b;
-        }
-        v->minute = k->minute;
-        v->have_last = 1;
-    }
-    return vbucket_add(&v->b[v->last[0]], k->member) < 0 ||
-                   vbucket_add(&v->b[v->last[1]], k->member) < 0
+    return vbucket_add(&v->b[v->uv.bucket[0]], k->member, k->member_len) <
+                       0 ||
+                   vbucket_add(&v->b[v->uv.bucket[1]], k->member,
+                               k->member_len) < 0
                ? -1
                : 0;
+}
+
+/* Files an area visitor under its day's index of areas (apply_script.h,
+ * "a": the script picks the area's own HyperLogLog or "(other)"). */
+static int area_visitor_add(struct visitors *v, const struct batch_params *p,
+                            const struct counts_key *k)
+{
+    if (vcache_for(v, &v->uva, p, k, "uva", 'a') < 0) {
+        return -1;
+    }
+    return vbucket_add(&v->b[v->uva.bucket[1]], k->member, k->member_len);
 }
 
 /* Files a recipient hash under its campaign's uo or uc HyperLogLog. */
@@ -505,11 +532,11 @@ static int mail_recipient_add(struct visitors *v, const struct batch_params *p,
         keys_mail(key, sizeof(key), p->prefix, k->site, k->site_len, campaign,
                   campaign_len, k->dim == COUNTS_MAIL_OPENER ? "uo" : "uc") <
             0 ||
-        (b = vbucket_for(v, key,
+        (b = vbucket_for(v, key, 'p',
                          expire_at(p, KEYS_DAY, (time_t)k->minute * 60))) < 0) {
         return -1;
     }
-    return vbucket_add(&v->b[b], hash);
+    return vbucket_add(&v->b[b], hash, hash_len);
 }
 
 /* Builds the EVALSHA of one site from its operations and visitors. */
@@ -583,13 +610,17 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
     }
     for (size_t i = 0; i < vis->n; i++) {
         const struct vbucket *b = &vis->b[i];
-        if (arg_str(&a, "p") < 0 || arg_u64(&a, b->expire_at) < 0 ||
+        char type[2] = {b->type, '\0'};
+        if (arg_str(&a, type) < 0 || arg_u64(&a, b->expire_at) < 0 ||
             arg_u64(&a, b->n) < 0) {
             goto out;
         }
+        /* A HyperLogLog ignores the value; the index of areas takes the
+         * day's cap there. */
         for (size_t m = 0; m < b->n; m++) {
-            if (arg_add(&a, b->member[m], COUNTS_VISITOR_BYTES) < 0 ||
-                arg_str(&a, "1") < 0) {
+            if (arg_add(&a, b->member[m].p, b->member[m].len) < 0 ||
+                (b->type == 'a' ? arg_u64(&a, p->max_areas)
+                                : arg_str(&a, "1")) < 0) {
                 goto out;
             }
         }
@@ -773,6 +804,8 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
             int rc;
             if (k.dim == COUNTS_VISITOR) {
                 rc = visitor_add(&vis, p, &k);
+            } else if (k.dim == COUNTS_AREA_VISITOR) {
+                rc = area_visitor_add(&vis, p, &k);
             } else if (k.dim == COUNTS_MAIL_OPENER ||
                        k.dim == COUNTS_MAIL_CLICKER) {
                 rc = mail_recipient_add(&vis, p, &k);
