@@ -4,6 +4,7 @@
  */
 #include "aggregator/table.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,17 @@ struct table {
     struct table_chunk *chunks; /* first chunk; never NULL */
     struct table_chunk *cur;    /* chunk being filled */
     size_t n_chunks;
-    unsigned char hash_key[crypto_shorthash_KEYBYTES];
 };
+
+/* One secret key for every table of the process: a merge then reuses the
+ * hashes its entries carry instead of hashing every key again. */
+static unsigned char table_hash_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t table_key_once = PTHREAD_ONCE_INIT;
+
+static void table_key_init(void)
+{
+    randombytes_buf(table_hash_key, sizeof(table_hash_key));
+}
 
 static const size_t chunk_data_bytes =
     TABLE_CHUNK_BYTES - sizeof(struct table_chunk);
@@ -57,7 +67,7 @@ struct table *table_create(void)
     }
     t->cur = t->chunks;
     t->n_chunks = 1;
-    randombytes_buf(t->hash_key, sizeof(t->hash_key));
+    pthread_once(&table_key_once, table_key_init);
     return t;
 err:
     table_destroy(t);
@@ -79,12 +89,12 @@ void table_destroy(struct table *t)
     free(t);
 }
 
-static uint64_t table_hash(const struct table *t, const void *key, size_t len)
+static uint64_t table_hash(const void *key, size_t len)
 {
     unsigned char out[crypto_shorthash_BYTES];
     uint64_t h;
 
-    crypto_shorthash(out, key, len, t->hash_key);
+    crypto_shorthash(out, key, len, table_hash_key);
     memcpy(&h, out, sizeof(h));
     return h;
 }
@@ -195,7 +205,7 @@ int table_add(struct table *t, const void *key, size_t len, uint64_t n)
     if (len > TABLE_KEY_MAX) {
         return -1;
     }
-    return add_hashed(t, table_hash(t, key, len), key, len, n);
+    return add_hashed(t, table_hash(key, len), key, len, n);
 }
 
 int table_max(struct table *t, const void *key, size_t len, uint64_t v)
@@ -203,7 +213,7 @@ int table_max(struct table *t, const void *key, size_t len, uint64_t v)
     if (len > TABLE_KEY_MAX) {
         return -1;
     }
-    uint64_t h = table_hash(t, key, len);
+    uint64_t h = table_hash(key, len);
     struct table_entry *e = lookup(t, h, key, len);
     if (e != NULL) {
         if (e->count < v) {
@@ -220,7 +230,7 @@ const struct table_entry *table_find(const struct table *t, const void *key,
     if (len > TABLE_KEY_MAX) {
         return NULL;
     }
-    return lookup(t, table_hash(t, key, len), key, len);
+    return lookup(t, table_hash(key, len), key, len);
 }
 
 long table_merge(struct table *dst, const struct table *src)
@@ -229,7 +239,7 @@ long table_merge(struct table *dst, const struct table *src)
     for (size_t i = 0; i < src->n_buckets; i++) {
         for (const struct table_entry *e = src->buckets[i]; e != NULL;
              e = e->chain) {
-            int rc = table_add(dst, e->key, e->key_len, e->count);
+            int rc = add_hashed(dst, e->hash, e->key, e->key_len, e->count);
             if (rc < 0) {
                 return -1;
             }

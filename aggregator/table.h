@@ -5,8 +5,8 @@
  *
  * Entries live in an arena of fixed-size chunks that reset() rewinds but
  * keeps, so a table that has reached its working size allocates nothing
- * more. Buckets are chosen by keyed SipHash (libsodium), so a client that
- * picks paths cannot force collisions.
+ * more. Buckets are chosen by keyed SipHash (libsodium; one random key per
+ * process), so a client that picks paths cannot force collisions.
  */
 #ifndef BEACON_TABLE_H
 #define BEACON_TABLE_H
