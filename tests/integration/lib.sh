@@ -234,6 +234,23 @@ metric() {
         awk -v n="$1" '$1 == n { v = $2 } END { print (v == "" ? 0 : v) }'
 }
 
+# address_search_checks WHERE OUTPUT CONTROL...: the checks on what
+# addr_search.py printed: no address found (WHERE names the places
+# searched), and each CONTROL needle found (proof that the search really
+# reads there). SCANNED and ABSENT lines are shown.
+address_search_checks() {
+    local where=$1 out=$2 c
+    shift 2
+    echo "   $(echo "$out" | grep '^SCANNED')"
+    # (beacond may not have created its data dir: then it holds nothing)
+    echo "$out" | grep '^ABSENT ' | sed 's/^/   /'
+    check "no address in $where" "" \
+        "$(echo "$out" | grep -v -e '^CONTROL ' -e '^SCANNED ' -e '^ABSENT ')"
+    for c in "$@"; do
+        check "control found: $c" 1 "$(echo "$out" | grep -cx "CONTROL $c")"
+    done
+}
+
 avoid_minute_edge() {
     local margin=${1:-5} s
     s=$((10#$(date -u +%S)))

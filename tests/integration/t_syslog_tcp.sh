@@ -82,96 +82,8 @@ t.close()
 EOF
 
 # ------------------------------------------------------------ nginx
-# nginx_start SYSLOG_PORT: nginx (one process, not a daemon) on
-# 127.0.0.1:$NP and [::1]:$NP, serving $W/nginx/www; its only access log is the
-# beacon format over UDP syslog to 127.0.0.1:SYSLOG_PORT.
-nginx_start() {
-    local d=$W/nginx i try f
-    mkdir -p "$d/www/blog" "$d/www/shop"
-    for f in index.html blog/a.html shop/item style.css; do
-        echo "page $f" > "$d/www/$f"
-    done
-    cat > "$d/nginx.conf.in" <<'EOF'
-daemon off;
-master_process off;
-pid @D@/nginx.pid;
-error_log @D@/error.log warn;
-events { worker_connections 64; }
-http {
-    client_body_temp_path @D@/body;
-    proxy_temp_path @D@/proxy;
-    fastcgi_temp_path @D@/fastcgi;
-    uwsgi_temp_path @D@/uwsgi;
-    scgi_temp_path @D@/scgi;
-    log_format beacon 'v1 $remote_addr "$request_method" "$request_uri" $status '
-                      '"$http_referer" "$http_user_agent" "$http_dnt" '
-                      '"$http_sec_gpc" "$cookie_beacon_optout" "$host"';
-    access_log syslog:server=127.0.0.1:@SP@,tag=beacon,nohostname beacon;
-    server {
-        listen 127.0.0.1:@NP@;
-        listen [::1]:@NP@;
-        root @D@/www;
-        location = /form { return 200 "ok\n"; }
-        # the readiness probe leaves no log line
-        location = /ready { access_log off; return 204; }
-    }
-}
-EOF
-    # free_port looked at 127.0.0.1 only: [::1] may hold the port, so a
-    # bind error gets another port, twice at most
-    for try in 1 2 3; do
-        NP=$(free_port)
-        sed -e "s|@D@|$d|g" -e "s|@SP@|$1|g" -e "s|@NP@|$NP|g" "$d/nginx.conf.in" > "$d/nginx.conf"
-        nginx -c "$d/nginx.conf" -p "$d" -e "$d/error.log" 2>>"$d/error.log" &
-        NGINX_PID=$!
-        for i in $(seq 1 100); do
-            [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NP/ready")" = 204 ] &&
-                [ "$(curl -s -g -o /dev/null -w '%{http_code}' "http://[::1]:$NP/ready")" = 204 ] &&
-                return 0
-            kill -0 "$NGINX_PID" 2>/dev/null || break
-            sleep 0.05
-        done
-        stop_pid "$NGINX_PID"
-        NGINX_PID=""
-    done
-    echo "nginx did not start:" >&2
-    cat "$d/error.log" >&2
-    return 1
-}
+. "$(dirname "$0")/nginx_lib.sh"
 
-# stop_pid PID: SIGTERM, at most 5 s, then SIGKILL
-stop_pid() {
-    local i
-    kill -TERM "$1" 2>/dev/null
-    for i in $(seq 1 50); do
-        kill -0 "$1" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
-
-# get FROM PATH [curl args...]: one request for $HOST through nginx from
-# the source address FROM (::1: over IPv6) as a browser (a later -A
-# wins); prints the status nginx answered.
-get() {
-    local from=$1 path=$2 url
-    shift 2
-    if [ "$from" = ::1 ]; then
-        url="http://[::1]:$NP$path"
-    else
-        url="http://127.0.0.1:$NP$path"
-    fi
-    curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 --interface "$from" \
-        -A "$BROWSER_UA" -H "Host: $HOST" "$@" "$url"
-}
-
-# every syslog outcome with a count, as "outcome=N ..."
-outcomes() {
-    curl -s --max-time 5 "$ADMIN/metrics" |
-        sed -n 's/^beacon_hits_total{endpoint="syslog",outcome="\([a-z_]*\)"} \([0-9]*\)$/\1=\2/p' |
-        grep -v '=0$' | sort | tr '\n' ' '
-}
 conns() { metric beacon_syslog_tcp_connections; }
 
 # ------------------------------------------------------------ start
@@ -196,17 +108,17 @@ H=$(this_hour)
 D=${H:0:8}
 
 # ------------------------------------------------------------ requests
-check "A /" 200 "$(get $A /)"
-check "A /blog/a.html, external referrer" 200 "$(get $A /blog/a.html -e 'https://news.example.org/x')"
-check "B /blog/a.html, internal referrer" 200 "$(get $B /blog/a.html -e "https://$HOST/")"
-check "::1 /shop/item" 200 "$(get $V6 /shop/item)"
-check "DNT" 200 "$(get $DROP /blog/a.html -H 'DNT: 1')"
-check "Sec-GPC" 200 "$(get $DROP /blog/a.html -H 'Sec-GPC: 1')"
-check "opt-out cookie" 200 "$(get $DROP /blog/a.html -b 'beacon_optout=1')"
-check "Googlebot" 200 "$(get $DROP /blog/a.html -A 'Googlebot/2.1 (+http://www.google.com/bot.html)')"
-check "asset" 200 "$(get $SKIP /style.css)"
-check "404" 404 "$(get $SKIP /missing.html)"
-check "POST answered 200" 200 "$(get $SKIP /form --data-binary 'a=b')"
+check "A /" 200 "$(get $A "$HOST" /)"
+check "A /blog/a.html, external referrer" 200 "$(get $A "$HOST" /blog/a.html -e 'https://news.example.org/x')"
+check "B /blog/a.html, internal referrer" 200 "$(get $B "$HOST" /blog/a.html -e "https://$HOST/")"
+check "::1 /shop/item" 200 "$(get $V6 "$HOST" /shop/item)"
+check "DNT" 200 "$(get $DROP "$HOST" /blog/a.html -H 'DNT: 1')"
+check "Sec-GPC" 200 "$(get $DROP "$HOST" /blog/a.html -H 'Sec-GPC: 1')"
+check "opt-out cookie" 200 "$(get $DROP "$HOST" /blog/a.html -b 'beacon_optout=1')"
+check "Googlebot" 200 "$(get $DROP "$HOST" /blog/a.html -A 'Googlebot/2.1 (+http://www.google.com/bot.html)')"
+check "asset" 200 "$(get $SKIP "$HOST" /style.css)"
+check "404" 404 "$(get $SKIP "$HOST" /missing.html)"
+check "POST answered 200" 200 "$(get $SKIP "$HOST" /form --data-binary 'a=b')"
 
 # ------------------------------------------------------------ counted
 wait_eq "syslog outcomes" "bot=1 counted=4 dnt=1 gpc=1 optout=1 skipped=3 " outcomes
@@ -246,11 +158,6 @@ beacond_stop
 out=$(python3 "$ADDR_SEARCH" search --redis-port "$REDIS_PORT" \
     --listen6 "$SP" --salt-key "bc:salt:$D" --site-needle tcp-ex \
     "$T_DIR/data" "$T_DIR/beacond.log" "$T_DIR/beacond.conf" "$T_DIR/redis.log" -- $ADDRS 2>&1)
-echo "   $(echo "$out" | grep '^SCANNED')"
-echo "$out" | grep '^ABSENT ' | sed 's/^/   /'
-check "no address in Redis, files or log" "" \
-    "$(echo "$out" | grep -v -e '^CONTROL ' -e '^SCANNED ' -e '^ABSENT ')"
-for c in "site-id redis-keyname" "hll redis-value" "hll redis-dump" "salt redis-value" "salt redis-dump"; do
-    check "control found: $c" 1 "$(echo "$out" | grep -cx "CONTROL $c")"
-done
+address_search_checks "Redis, files or log" "$out" \
+    "site-id redis-keyname" "hll redis-value" "hll redis-dump" "salt redis-value" "salt redis-dump"
 finish
