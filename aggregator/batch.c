@@ -508,12 +508,22 @@ static int visitor_add(struct visitors *v, const struct batch_params *p,
                : 0;
 }
 
-/* Files an area visitor under its day's index of areas (apply_script.h,
- * "a": the script picks the area's own HyperLogLog or "(other)"). */
+/* Files an area visitor (area_len | area | pseudonym) under its day's
+ * index of areas (apply_script.h, "a": the script picks the area's own
+ * HyperLogLog or "(other)"), and its pseudonym under the site's. */
 static int area_visitor_add(struct visitors *v, const struct batch_params *p,
                             const struct counts_key *k)
 {
-    if (vcache_for(v, &v->uva, p, k, "uva", 'a') < 0) {
+    size_t area_len = k->member_len > 0 ? (unsigned char)k->member[0] : 0;
+    struct counts_key uv = *k;
+
+    if (k->member_len != 1 + area_len + COUNTS_VISITOR_BYTES) {
+        return -1;
+    }
+    uv.member = k->member + 1 + area_len;
+    uv.member_len = COUNTS_VISITOR_BYTES;
+    if (visitor_add(v, p, &uv) < 0 ||
+        vcache_for(v, &v->uva, p, k, "uva", 'a') < 0) {
         return -1;
     }
     return vbucket_add(&v->b[v->uva.bucket[1]], k->member, k->member_len);

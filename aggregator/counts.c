@@ -112,11 +112,12 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
     const char *br = ua_browser_name(ua.browser);
     COUNTS_ADD(COUNTS_DEVICE, dev, strlen(dev));
     COUNTS_ADD(COUNTS_BROWSER, br, strlen(br));
-    if (visitor != NULL) {
+    if (visitor != NULL && !h->is_pageview) {
         COUNTS_ADD(COUNTS_VISITOR, (const char *)visitor, COUNTS_VISITOR_BYTES);
     }
     if (visitor != NULL && h->is_pageview) {
-        /* area_len | area | pseudonym: who visited the area today */
+        /* area_len | area | pseudonym: the visitor of the site and of the
+         * area (batch.c files it under both) */
         char member[1 + URL_PATH_MAX + COUNTS_VISITOR_BYTES];
         member[0] = (char)area.len;
         memcpy(member + 1, area.p, area.len);

@@ -39,21 +39,23 @@ enum counts_dim {
     COUNTS_EVENT,     /* ev, member = event name */
     COUNTS_DEVICE,    /* dev, member = device class */
     COUNTS_BROWSER,   /* br, member = browser family */
-    COUNTS_VISITOR,   /* uv, member = 16-byte visitor pseudonym */
+    COUNTS_VISITOR,   /* uv of an event, member = 16-byte visitor pseudonym */
     COUNTS_MAIL_OPEN,    /* mail tot opens and opens_<class>, tot opens */
     COUNTS_MAIL_OPENER,  /* mail uo */
     COUNTS_MAIL_CLICK,   /* mail tot clicks, links, tot clicks */
     COUNTS_MAIL_CLICKER, /* mail uc */
     COUNTS_MAIL_SEEN,    /* mail idx: the latest second wins */
     COUNTS_AREA,         /* areas, member = area (hit_area) */
-    COUNTS_AREA_VISITOR, /* uva, member = area and pseudonym (above) */
+    COUNTS_AREA_VISITOR, /* uv and uva of a pageview, member = area_len |
+                            area | pseudonym: one entry for both, since
+                            each is new in a busy interval */
     COUNTS_DIM_COUNT
 };
 
 /* Most table entries one hit creates: pageview, page, area, ref, utm,
- * device, browser, visitor, area visitor; or events, event, device,
- * browser, visitor; an open or a click makes three at most. */
-#define COUNTS_MAX_KEYS_PER_HIT 9
+ * device, browser, area visitor; or events, event, device, browser,
+ * visitor; an open or a click makes three at most. */
+#define COUNTS_MAX_KEYS_PER_HIT 8
 
 /* Table bytes one hit may need at most (table_reserve() before adding). */
 #define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))

@@ -431,6 +431,8 @@ static void test_counts__area_visitor(void **state)
     struct ua_class ua = {UA_DEVICE_DESKTOP, UA_BROWSER_CHROME};
     unsigned char v[COUNTS_VISITOR_BYTES];
     char key[TABLE_KEY_MAX], member[1 + 4 + COUNTS_VISITOR_BYTES];
+    struct counts_key k0;
+    int len0;
     (void)state;
 
     assert_non_null(t);
@@ -438,6 +440,11 @@ static void test_counts__area_visitor(void **state)
     make_hit(&h, "s", "/blog/2024/x", "", "pageview", "", "", "");
     assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE),
                      COUNTS_MAX_KEYS_PER_HIT - 2); /* no ref, no utm */
+    /* the area visitor stands for the site's visitor too */
+    k0 = (struct counts_key){"s", 1, COUNTS_VISITOR, MINUTE, (const char *)v,
+                             sizeof v};
+    len0 = counts_key_encode(key, sizeof key, &k0);
+    assert_null(table_find(t, key, (size_t)len0));
     member[0] = 4;
     memcpy(member + 1, "blog", 4);
     memcpy(member + 5, v, sizeof v);
@@ -452,6 +459,8 @@ static void test_counts__area_visitor(void **state)
     table_reset(t);
     make_hit(&h, "s", "/blog/2024/x", "", "signup", "", "", "");
     assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE), 5);
+    len0 = counts_key_encode(key, sizeof key, &k0); /* the event's visitor */
+    assert_non_null(table_find(t, key, (size_t)len0));
     table_destroy(t);
 }
 
