@@ -22,6 +22,7 @@
 #include "aggregator/backlog.h"
 #include "aggregator/table.h"
 #include "common/log.h"
+#include "proto/resp.h"
 
 #define MAX_SOURCES 256
 #define MAX_TASKS 8
@@ -60,6 +61,8 @@ struct flusher {
     int send_failed;
     int sending;
     struct timeval send_start;
+    char *resp;      /* the command being queued, as RESP; kept for reuse */
+    size_t resp_cap;
 
     struct event *tick_ev;
     struct event *inbox_ev;
@@ -209,6 +212,26 @@ static void on_reply(redisAsyncContext *ac, void *r, void *priv)
     }
 }
 
+/* Queues one command on ac, formatted in f->resp. Returns REDIS_OK or
+ * REDIS_ERR. */
+static int queue_command(struct flusher *f, redisAsyncContext *ac,
+                         const struct batch_cmd *c)
+{
+    size_t n = resp_command_size(c->argc, c->argvlen);
+    if (n > f->resp_cap) {
+        char *p = realloc(f->resp, n);
+        if (p == NULL) {
+            return REDIS_ERR;
+        }
+        f->resp = p;
+        f->resp_cap = n;
+    }
+    n = resp_command_write(f->resp, c->argc, (const char *const *)c->argv,
+                           c->argvlen);
+    return redisAsyncFormattedCommand(ac, on_reply, (void *)(uintptr_t)f->gen,
+                                      f->resp, n);
+}
+
 /* Sends every command of the batch in flight, pipelined. */
 static void send_batch(struct flusher *f)
 {
@@ -229,9 +252,7 @@ static void send_batch(struct flusher *f)
             c->argv[1] = redis_link_script_sha(f->link);
             c->argvlen[1] = 40;
         }
-        if (redisAsyncCommandArgv(ac, on_reply, (void *)(uintptr_t)f->gen,
-                                  c->argc, c->argv, c->argvlen) !=
-            REDIS_OK) {
+        if (queue_command(f, ac, c) != REDIS_OK) {
             /* The connection is unusable: drop it; the link's "up" sends
              * the batch again. */
             f->sending = 0;
@@ -515,6 +536,7 @@ void flusher_destroy(struct flusher *f)
     }
     batch_destroy(f->in_flight);
     table_destroy(f->next);
+    free(f->resp);
     if (f->base != NULL) {
         event_base_free(f->base);
     }

@@ -5,8 +5,8 @@
  * thread), one flush interval's worth at a time (INGEST_BENCH_LINES, default
  * 100 000: one second at 100k lines/s), and then what the flusher does with
  * that interval: table_merge() of the worker's table into its own,
- * batch_build() of the Redis commands, and hiredis formatting them as
- * redisAsyncCommandArgv() does. Left out: the kernel's part (recvmmsg(),
+ * batch_build() of the Redis commands, and their formatting as RESP
+ * (proto/resp.c, as the flusher does). Left out: the kernel's part (recvmmsg(),
  * wake-ups: 0.6 to 0.9 us a datagram on loopback on the 2-core benchmark
  * machine, perf on bench/syslog.sh), Redis I/O, and the cache misses of a
  * worker and a flusher sharing one core; bench/syslog.sh measures it all.
@@ -23,7 +23,6 @@
  *       --toggle-collect=ingest_line build/bench/ingest_bench
  *   (or --toggle-collect=batch_build: the flusher's largest part)
  */
-#include <hiredis/hiredis.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -41,6 +40,7 @@
 #include "collector/server.h"
 #include "collector/worker.h"
 #include "proto/accesslog.h"
+#include "proto/resp.h"
 #include "proto/syslog.h"
 
 /* Allocation calls, counted by wrapping glibc's allocator (not under
@@ -122,9 +122,12 @@ static void free_lines(struct lines *l)
     free(l->len);
 }
 
-/* The command of a batch in RESP, as hiredis queues it for sending. */
+/* The commands of a batch in RESP, as the flusher formats them (into a
+ * buffer it keeps) before hiredis queues them. */
 static size_t format_batch(const struct batch *b)
 {
+    static char *buf;
+    static size_t cap;
     size_t bytes = 0;
     for (size_t i = 0; i < b->n_cmds; i++) {
         const struct batch_cmd *c = &b->cmds[i];
@@ -132,13 +135,17 @@ static size_t format_batch(const struct batch *b)
             c->argv[1] = "0123456789abcdef0123456789abcdef01234567";
             c->argvlen[1] = 40;
         }
-        char *cmd;
-        long long n = redisFormatCommandArgv(&cmd, c->argc, c->argv,
-                                             c->argvlen);
-        if (n > 0) {
-            bytes += (size_t)n;
-            redisFreeCommand(cmd);
+        size_t n = resp_command_size(c->argc, c->argvlen);
+        if (n > cap) {
+            char *p = realloc(buf, n);
+            if (p == NULL) {
+                continue;
+            }
+            buf = p;
+            cap = n;
         }
+        bytes += resp_command_write(buf, c->argc, (const char *const *)c->argv,
+                                    c->argvlen);
     }
     return bytes;
 }
