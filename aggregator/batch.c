@@ -14,6 +14,7 @@
 
 #include "aggregator/counts.h"
 #include "aggregator/table.h"
+#include "proto/hit.h"
 #include "proto/keys.h"
 
 #define OTHER_MEMBER "(other)"
@@ -168,8 +169,7 @@ static uint64_t expire_at(const struct batch_params *p, enum keys_gran g,
 
 static const char *const zset_kind[COUNTS_DIM_COUNT] = {
     [COUNTS_PAGE] = "pages", [COUNTS_REF] = "refs",  [COUNTS_UTM] = "utm",
-    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br",
-    [COUNTS_AREA] = "areas"};
+    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br"};
 
 /* Adds count to field of the tot bucket keys (minute, hour, day) of t. */
 static int add_tot(struct table *ops, const struct batch_params *p,
@@ -288,6 +288,16 @@ static int expand(struct table *ops, const struct batch_params *p,
             op_add(ops, 'z', expire_at(p, g, t), key, k->member,
                    k->member_len, count) < 0) {
             return -1;
+        }
+        /* A page's views are its area's (the area is the path's). */
+        if (k->dim == COUNTS_PAGE) {
+            struct span area = hit_area(k->member, k->member_len);
+            if (keys_bucket(key, sizeof(key), p->prefix, k->site,
+                            k->site_len, "areas", g, t) < 0 ||
+                op_add(ops, 'z', expire_at(p, g, t), key, area.p, area.len,
+                       count) < 0) {
+                return -1;
+            }
         }
     }
     return 0;

@@ -88,7 +88,6 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
     if (h->is_pageview) {
         COUNTS_ADD(COUNTS_PAGEVIEWS, NULL, 0);
         COUNTS_ADD(COUNTS_PAGE, h->path, h->path_len);
-        COUNTS_ADD(COUNTS_AREA, area.p, area.len);
         if (h->ref_len > 0) {
             COUNTS_ADD(COUNTS_REF, h->ref_host, h->ref_len);
         }

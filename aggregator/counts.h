@@ -33,7 +33,7 @@ struct table;
 enum counts_dim {
     COUNTS_PAGEVIEWS, /* tot:pageviews, series */
     COUNTS_EVENTS,    /* tot:events */
-    COUNTS_PAGE,      /* pages, member = path */
+    COUNTS_PAGE,      /* pages and areas, member = path */
     COUNTS_REF,       /* refs, member = host */
     COUNTS_UTM,       /* utm, member = source/medium/campaign */
     COUNTS_EVENT,     /* ev, member = event name */
@@ -45,17 +45,16 @@ enum counts_dim {
     COUNTS_MAIL_CLICK,   /* mail tot clicks, links, tot clicks */
     COUNTS_MAIL_CLICKER, /* mail uc */
     COUNTS_MAIL_SEEN,    /* mail idx: the latest second wins */
-    COUNTS_AREA,         /* areas, member = area (hit_area) */
     COUNTS_AREA_VISITOR, /* uv and uva of a pageview, member = area_len |
                             area | pseudonym: one entry for both, since
                             each is new in a busy interval */
     COUNTS_DIM_COUNT
 };
 
-/* Most table entries one hit creates: pageview, page, area, ref, utm,
- * device, browser, area visitor; or events, event, device, browser,
- * visitor; an open or a click makes three at most. */
-#define COUNTS_MAX_KEYS_PER_HIT 8
+/* Most table entries one hit creates: pageview, page (which also counts
+ * its area), ref, utm, device, browser, area visitor; or events, event,
+ * device, browser, visitor; an open or a click makes three at most. */
+#define COUNTS_MAX_KEYS_PER_HIT 7
 
 /* Table bytes one hit may need at most (table_reserve() before adding). */
 #define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))
