@@ -169,7 +169,7 @@ static uint64_t expire_at(const struct batch_params *p, enum keys_gran g,
 
 static const char *const zset_kind[COUNTS_DIM_COUNT] = {
     [COUNTS_PAGE] = "pages", [COUNTS_REF] = "refs",  [COUNTS_UTM] = "utm",
-    [COUNTS_EVENT] = "ev",   [COUNTS_DEVICE] = "dev", [COUNTS_BROWSER] = "br"};
+    [COUNTS_EVENT] = "ev"};
 
 /* Adds count to field of the tot bucket keys (minute, hour, day) of t. */
 static int add_tot(struct table *ops, const struct batch_params *p,
@@ -183,6 +183,38 @@ static int add_tot(struct table *ops, const struct batch_params *p,
             op_add(ops, 'h', expire_at(p, g, t), key, field, strlen(field),
                    count) < 0) {
             return -1;
+        }
+    }
+    return 0;
+}
+
+/* Counts the hits of a pageviews or events entry (member "device/browser")
+ * under their device class and browser family. */
+static int add_device_browser(struct table *ops, const struct batch_params *p,
+                              const struct counts_key *k, time_t t,
+                              uint64_t count)
+{
+    const char *slash = memchr(k->member, '/', k->member_len);
+    if (slash == NULL) {
+        return -1;
+    }
+    size_t dev_len = (size_t)(slash - k->member);
+    const struct {
+        const char *kind, *name;
+        size_t len;
+    } sets[] = {
+        {"dev", k->member, dev_len},
+        {"br", slash + 1, k->member_len - dev_len - 1},
+    };
+    char key[KEYS_MAX];
+    for (size_t i = 0; i < 2; i++) {
+        for (enum keys_gran g = KEYS_HOUR; g <= KEYS_DAY; g++) {
+            if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
+                            sets[i].kind, g, t) < 0 ||
+                op_add(ops, 'z', expire_at(p, g, t), key, sets[i].name,
+                       sets[i].len, count) < 0) {
+                return -1;
+            }
         }
     }
     return 0;
@@ -264,7 +296,8 @@ static int expand(struct table *ops, const struct batch_params *p,
     }
     if (k->dim == COUNTS_PAGEVIEWS || k->dim == COUNTS_EVENTS) {
         const char *name = k->dim == COUNTS_PAGEVIEWS ? "pageviews" : "events";
-        if (add_tot(ops, p, k, t, name, count) < 0) {
+        if (add_tot(ops, p, k, t, name, count) < 0 ||
+            add_device_browser(ops, p, k, t, count) < 0) {
             return -1;
         }
         if (k->dim == COUNTS_EVENTS) {

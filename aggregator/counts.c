@@ -85,8 +85,21 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
     } while (0)
 
     struct span area = hit_area(h->path, h->path_len);
+    /* "device/browser": the hit's total, its device and its browser in one
+     * entry (batch.c counts all three from it) */
+    char ua_member[64];
+    const char *dev = ua_device_name(ua.device);
+    const char *br = ua_browser_name(ua.browser);
+    size_t dev_len = strlen(dev), br_len = strlen(br);
+    size_t ua_len = dev_len + 1 + br_len;
+    if (ua_len > sizeof(ua_member)) {
+        return -1;
+    }
+    memcpy(ua_member, dev, dev_len);
+    ua_member[dev_len] = '/';
+    memcpy(ua_member + dev_len + 1, br, br_len);
     if (h->is_pageview) {
-        COUNTS_ADD(COUNTS_PAGEVIEWS, NULL, 0);
+        COUNTS_ADD(COUNTS_PAGEVIEWS, ua_member, ua_len);
         COUNTS_ADD(COUNTS_PAGE, h->path, h->path_len);
         if (h->ref_len > 0) {
             COUNTS_ADD(COUNTS_REF, h->ref_host, h->ref_len);
@@ -104,13 +117,9 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
             COUNTS_ADD(COUNTS_UTM, utm, n);
         }
     } else {
-        COUNTS_ADD(COUNTS_EVENTS, NULL, 0);
+        COUNTS_ADD(COUNTS_EVENTS, ua_member, ua_len);
         COUNTS_ADD(COUNTS_EVENT, h->event, h->event_len);
     }
-    const char *dev = ua_device_name(ua.device);
-    const char *br = ua_browser_name(ua.browser);
-    COUNTS_ADD(COUNTS_DEVICE, dev, strlen(dev));
-    COUNTS_ADD(COUNTS_BROWSER, br, strlen(br));
     if (visitor != NULL && !h->is_pageview) {
         COUNTS_ADD(COUNTS_VISITOR, (const char *)visitor, COUNTS_VISITOR_BYTES);
     }

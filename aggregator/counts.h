@@ -31,14 +31,13 @@
 struct table;
 
 enum counts_dim {
-    COUNTS_PAGEVIEWS, /* tot:pageviews, series */
-    COUNTS_EVENTS,    /* tot:events */
+    COUNTS_PAGEVIEWS, /* tot:pageviews, series, dev, br: member =
+                         device class '/' browser family */
+    COUNTS_EVENTS,    /* tot:events, dev, br: member as above */
     COUNTS_PAGE,      /* pages and areas, member = path */
     COUNTS_REF,       /* refs, member = host */
     COUNTS_UTM,       /* utm, member = source/medium/campaign */
     COUNTS_EVENT,     /* ev, member = event name */
-    COUNTS_DEVICE,    /* dev, member = device class */
-    COUNTS_BROWSER,   /* br, member = browser family */
     COUNTS_VISITOR,   /* uv of an event, member = 16-byte visitor pseudonym */
     COUNTS_MAIL_OPEN,    /* mail tot opens and opens_<class>, tot opens */
     COUNTS_MAIL_OPENER,  /* mail uo */
@@ -51,10 +50,10 @@ enum counts_dim {
     COUNTS_DIM_COUNT
 };
 
-/* Most table entries one hit creates: pageview, page (which also counts
- * its area), ref, utm, device, browser, area visitor; or events, event,
- * device, browser, visitor; an open or a click makes three at most. */
-#define COUNTS_MAX_KEYS_PER_HIT 7
+/* Most table entries one hit creates: pageview (with its device and
+ * browser), page (which also counts its area), ref, utm, area visitor; or
+ * events, event, visitor; an open or a click makes three at most. */
+#define COUNTS_MAX_KEYS_PER_HIT 5
 
 /* Table bytes one hit may need at most (table_reserve() before adding). */
 #define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))

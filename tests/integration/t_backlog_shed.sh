@@ -17,7 +17,7 @@ for i in $(seq 1 30); do
     esac
 done
 # Each new page needs 2 new aggregate keys (the page, and the visitor of
-# its area) and a hit reserves 7: 40 keys hold fewer than 30 pages, so
+# its area) and a hit reserves 5: 40 keys hold fewer than 30 pages, so
 # some hits must have been shed.
 check "some hits shed" 1 "$([ "$shed" -gt 0 ] && echo 1 || echo 0)"
 check "some hits counted" 1 "$([ "$counted" -gt 0 ] && echo 1 || echo 0)"

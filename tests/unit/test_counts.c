@@ -81,7 +81,7 @@ static void test_counts__round_trip(void **state)
     }
     struct counts_key cases[] = {
         {"a", 1, COUNTS_PAGEVIEWS, 0, NULL, 0},
-        {"a", 1, COUNTS_BROWSER, UINT32_MAX, "other", 5},
+        {"a", 1, COUNTS_REF, UINT32_MAX, "other", 5},
         {site64, 64, COUNTS_PAGE, MINUTE, member400, 400},
         {"s", 1, COUNTS_EVENT, 0x80000000u, binary, sizeof binary},
         {"s", 1, COUNTS_UTM, 0x00ff00ffu, "//", 2},
@@ -150,7 +150,7 @@ static const struct bad_key bad_keys[] = {
     {"dim = COUNT",
      "\x04"
      "blog"
-     "\x0f"
+     "\x0d"
      "\x00\x00\x00\x01",
      10},
     {"dim 0x7f",
@@ -179,7 +179,7 @@ static void test_counts__decode_rejects(void **state)
     struct counts_key out;
     (void)state;
 
-    assert_int_equal(COUNTS_DIM_COUNT, 15);
+    assert_int_equal(COUNTS_DIM_COUNT, 13);
     for (size_t i = 0; i < sizeof bad_keys / sizeof *bad_keys; i++) {
         const struct bad_key *b = &bad_keys[i];
         /* An own block of exactly len bytes: ASan sees any read past it. */
@@ -192,9 +192,9 @@ static void test_counts__decode_rejects(void **state)
         free(copy);
     }
     /* The shortest valid key: one-byte site, no member. */
-    assert_int_equal(counts_key_decode("\x01s\x07\x00\x00\x00\x00", 7, &out),
+    assert_int_equal(counts_key_decode("\x01s\x05\x00\x00\x00\x00", 7, &out),
                      0);
-    assert_int_equal(out.dim, COUNTS_BROWSER);
+    assert_int_equal(out.dim, COUNTS_EVENT);
     assert_int_equal(out.member_len, 0);
 }
 
@@ -228,8 +228,6 @@ static const char *const dim_name[COUNTS_DIM_COUNT] = {
     [COUNTS_REF] = "ref",
     [COUNTS_UTM] = "utm",
     [COUNTS_EVENT] = "event",
-    [COUNTS_DEVICE] = "device",
-    [COUNTS_BROWSER] = "browser",
     [COUNTS_VISITOR] = "visitor",
     [COUNTS_MAIL_OPEN] = "open",
     [COUNTS_MAIL_OPENER] = "opener",
@@ -297,12 +295,10 @@ static void test_counts__pageview_keys(void **state)
     assert_non_null(t);
     make_hit(&h, "blog", "/docs/a", "news.example", "pageview", "news", "email",
              "");
-    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 6);
-    assert_int_equal(table_count(t), 6);
-    assert_dump(t, "blog browser 29928477 firefox=1\n"
-                   "blog device 29928477 mobile=1\n"
-                   "blog page 29928477 /docs/a=1\n"
-                   "blog pageviews 29928477 =1\n"
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 4);
+    assert_int_equal(table_count(t), 4);
+    assert_dump(t, "blog page 29928477 /docs/a=1\n"
+                   "blog pageviews 29928477 mobile/firefox=1\n"
                    "blog ref 29928477 news.example=1\n"
                    "blog utm 29928477 news/email/=1\n");
     table_destroy(t);
@@ -317,20 +313,16 @@ static void test_counts__pageview_without_ref_or_utm(void **state)
 
     assert_non_null(t);
     make_hit(&h, "shop", "/", "", "pageview", "", "", "");
-    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 4);
-    assert_dump(t, "shop browser 29928477 chrome=1\n"
-                   "shop device 29928477 desktop=1\n"
-                   "shop page 29928477 /=1\n"
-                   "shop pageviews 29928477 =1\n");
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 2);
+    assert_dump(t, "shop page 29928477 /=1\n"
+                   "shop pageviews 29928477 desktop/chrome=1\n");
 
     /* Only a campaign: the missing parts are empty. */
     table_reset(t);
     make_hit(&h, "shop", "/", "", "pageview", "", "", "spring");
-    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 5);
-    assert_dump(t, "shop browser 29928477 chrome=1\n"
-                   "shop device 29928477 desktop=1\n"
-                   "shop page 29928477 /=1\n"
-                   "shop pageviews 29928477 =1\n"
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 3);
+    assert_dump(t, "shop page 29928477 /=1\n"
+                   "shop pageviews 29928477 desktop/chrome=1\n"
                    "shop utm 29928477 //spring=1\n");
     table_destroy(t);
 }
@@ -352,7 +344,7 @@ static void test_counts__longest_utm(void **state)
     memset(c, 'c', HIT_UTM_MAX);
     s[HIT_UTM_MAX] = m[HIT_UTM_MAX] = c[HIT_UTM_MAX] = '\0';
     make_hit(&h, "x", "/p", "", "pageview", s, m, c);
-    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 5);
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 3);
     snprintf(want, sizeof want, "%s/%s/%s", s, m, c);
     struct counts_key k = {"x", 1, COUNTS_UTM, MINUTE, want, strlen(want)};
     int len = counts_key_encode(key, sizeof key, &k);
@@ -374,12 +366,10 @@ static void test_counts__event_keys(void **state)
     /* Path, referrer and utm of an event are not counted. */
     make_hit(&h, "blog", "/docs/a", "news.example", "signup", "news", "email",
              "x");
-    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 4);
-    assert_int_equal(table_count(t), 4);
-    assert_dump(t, "blog browser 29928477 safari=1\n"
-                   "blog device 29928477 tablet=1\n"
-                   "blog event 29928477 signup=1\n"
-                   "blog events 29928477 =1\n");
+    assert_int_equal(counts_add_hit(t, &h, ua, NULL, MINUTE), 2);
+    assert_int_equal(table_count(t), 2);
+    assert_dump(t, "blog event 29928477 signup=1\n"
+                   "blog events 29928477 tablet/safari=1\n");
     table_destroy(t);
 }
 
@@ -393,27 +383,24 @@ static void test_counts__repeat_increments(void **state)
     assert_non_null(t);
     make_hit(&pv, "blog", "/a", "news.example", "pageview", "n", "", "");
     make_hit(&ev, "blog", "/a", "", "play", "", "", "");
-    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 6);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 4);
     assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 0);
     assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 0);
-    /* An event shares device and browser with the pageviews. */
     assert_int_equal(counts_add_hit(t, &ev, ua, NULL, MINUTE), 2);
     assert_int_equal(counts_add_hit(t, &ev, ua, NULL, MINUTE), 0);
-    assert_int_equal(table_count(t), 8);
-    assert_dump(t, "blog browser 29928477 firefox=5\n"
-                   "blog device 29928477 mobile=5\n"
-                   "blog event 29928477 play=2\n"
-                   "blog events 29928477 =2\n"
+    assert_int_equal(table_count(t), 6);
+    assert_dump(t, "blog event 29928477 play=2\n"
+                   "blog events 29928477 mobile/firefox=2\n"
                    "blog page 29928477 /a=3\n"
-                   "blog pageviews 29928477 =3\n"
+                   "blog pageviews 29928477 mobile/firefox=3\n"
                    "blog ref 29928477 news.example=3\n"
                    "blog utm 29928477 n//=3\n");
 
     /* The next minute and another site are other keys. */
-    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE + 1), 6);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE + 1), 4);
     make_hit(&pv, "shop", "/a", "", "pageview", "", "", "");
-    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 4);
-    assert_int_equal(table_count(t), 18);
+    assert_int_equal(counts_add_hit(t, &pv, ua, NULL, MINUTE), 2);
+    assert_int_equal(table_count(t), 12);
     table_destroy(t);
 }
 
@@ -455,7 +442,7 @@ static void test_counts__area_visitor(void **state)
 
     table_reset(t);
     make_hit(&h, "s", "/blog/2024/x", "", "signup", "", "", "");
-    assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE), 5);
+    assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE), 3);
     len0 = counts_key_encode(key, sizeof key, &k0); /* the event's visitor */
     assert_non_null(table_find(t, key, (size_t)len0));
     table_destroy(t);
