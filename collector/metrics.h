@@ -37,6 +37,8 @@ struct flusher_stats;
 /* The syslog ingest's own counters (workers only): name, type, help. */
 #define METRICS_INGEST_COUNTERS(X)                                             \
     X(syslog_tcp_connections, gauge, "Open TCP syslog connections")            \
+    X(syslog_tcp_rejected_total, counter,                                      \
+      "TCP syslog connections closed at once: over the stream cap")            \
     X(syslog_tcp_framing_errors_total, counter,                                \
       "TCP syslog streams closed for bad framing")
 

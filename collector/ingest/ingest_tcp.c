@@ -115,8 +115,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
 
     if (atomic_fetch_add_explicit(t->open, 1, memory_order_relaxed) >=
         INGEST_TCP_MAX_STREAMS) {
-        log_warn("syslog tcp: %d streams open; a new one is closed",
-                 INGEST_TCP_MAX_STREAMS);
+        /* Counted, not logged: a flood would fill the log. */
+        metrics_inc(&m->syslog_tcp_rejected_total);
         goto refuse;
     }
     s = malloc(sizeof(*s));

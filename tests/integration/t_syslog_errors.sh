@@ -10,8 +10,10 @@
 # any split of the stream, LF framing takes CR LF, a lone LF between frames
 # is harmless, a stream that breaks framing is closed (the sender sees EOF)
 # and counted, one cut mid-frame is one invalid, and the connection gauge
-# returns to 0. Lines sent just before SIGTERM reach Redis. UDP ingest may
-# share the HTTP port; TCP ingest on the HTTP or admin address, a host
+# returns to 0; past 256 streams a new one is closed and counted. Lines
+# sent just before SIGTERM reach Redis. Datagrams the kernel drops while
+# beacond is stopped are all reported. UDP ingest may share the HTTP port;
+# TCP ingest on the HTTP or admin address, a host
 # name, and a UDP port another process holds stop beacond at start.
 . "$(dirname "$0")/lib.sh"
 
@@ -247,6 +249,25 @@ wait_eq "shared port: the UDP line counted" 1 hits counted
 wait_eq "shared port: in Redis" 1 pages ex /shared/udp
 beacond_stop
 check "shared port: exit status" 0 "$BEACOND_STATUS"
+
+# ---- The stream cap: 256 TCP streams open, the 257th is closed at once
+# and counted; the open ones still count their lines.
+SP=$(free_port)
+beacond_start "server.ingest_syslog = 127.0.0.1:$SP" "server.ingest_syslog_tcp = yes" \
+    "sites.www.example.com = ex"
+capped=$(SP=$SP python3 -c "$PY_PRE
+streams = [tcp() for _ in range(256)]
+time.sleep(0.5)  # all accepted before the next one
+extra = tcp()
+print(closed_by_peer(extra))
+for s in streams:
+    s.sendall(octet(NGINX + line('/cap')))
+    s.close()")
+check "cap: the 257th stream is closed" eof "$capped"
+wait_eq "cap: rejected" 1 metric beacon_syslog_tcp_rejected_total
+wait_eq "cap: the 256 streams' lines" 256 pages ex /cap
+wait_eq "cap: no stream left open" 0 metric beacon_syslog_tcp_connections
+beacond_stop
 
 # ---- Receive-buffer drops: beacond stopped (SIGSTOP) while 50 000
 # datagrams arrive; the kernel drops what its buffer cannot hold, and
