@@ -25,7 +25,8 @@
 struct ingest_udp {
     struct ingest *in;
     int fd;
-    struct event *ev;
+    struct event *ev;       /* readable */
+    struct event *pause_ev; /* a light wake-up's pause is over */
 };
 
 struct ingest {
@@ -41,10 +42,11 @@ struct ingest {
 };
 
 /* Reads and counts up to rounds batches; stops early once the socket is
- * empty. */
-static void udp_read(struct ingest_udp *u, int rounds)
+ * empty. Returns the datagrams read. */
+static int udp_read(struct ingest_udp *u, int rounds)
 {
     struct ingest *in = u->in;
+    int total = 0;
 
     for (int r = 0; r < rounds; r++) {
         int n = recvmmsg(u->fd, in->msgs, INGEST_UDP_BATCH, MSG_DONTWAIT,
@@ -53,8 +55,9 @@ static void udp_read(struct ingest_udp *u, int rounds)
             continue;
         }
         if (n <= 0) {
-            return; /* EAGAIN; an error (ICMP) is for a sender to see */
+            return total; /* EAGAIN; an error (ICMP) is for a sender */
         }
+        total += n;
         for (int i = 0; i < n; i++) {
             if (in->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
                 metrics_inc(
@@ -65,16 +68,38 @@ static void udp_read(struct ingest_udp *u, int rounds)
             }
         }
         if (n < INGEST_UDP_BATCH) {
-            return;
+            return total;
         }
+    }
+    return total;
+}
+
+/*
+ * A wake-up that found less than a batch stops watching the socket for
+ * INGEST_UDP_PAUSE_US: the lines that come meanwhile wait in the receive
+ * buffer and are read together, instead of a wake-up each (a web server
+ * sends one datagram per request). A line counts that much later; the
+ * first one after a quiet spell is read at once.
+ */
+static void on_udp_read(evutil_socket_t fd, short what, void *arg)
+{
+    struct ingest_udp *u = arg;
+    static const struct timeval pause = {0, INGEST_UDP_PAUSE_US};
+    (void)fd;
+    (void)what;
+    if (udp_read(u, INGEST_UDP_ROUNDS) < INGEST_UDP_BATCH &&
+        event_add(u->pause_ev, &pause) == 0) {
+        event_del(u->ev);
     }
 }
 
-static void on_udp_read(evutil_socket_t fd, short what, void *arg)
+static void on_udp_pause_end(evutil_socket_t fd, short what, void *arg)
 {
+    struct ingest_udp *u = arg;
     (void)fd;
     (void)what;
-    udp_read(arg, INGEST_UDP_ROUNDS);
+    /* Level-triggered: what arrived meanwhile is read on the next turn. */
+    event_add(u->ev, NULL);
 }
 
 static int udp_open(const struct config_addr *a, char *err, size_t errlen)
@@ -139,7 +164,9 @@ struct ingest *ingest_create(struct worker *w, char *err, size_t errlen)
         in->n_udp++;
         u->ev = event_new(w->base, u->fd, EV_READ | EV_PERSIST, on_udp_read,
                           u);
-        if (u->ev == NULL || event_add(u->ev, NULL) < 0) {
+        u->pause_ev = evtimer_new(w->base, on_udp_pause_end, u);
+        if (u->ev == NULL || u->pause_ev == NULL ||
+            event_add(u->ev, NULL) < 0) {
             snprintf(err, errlen, "ingest_syslog: out of memory");
             goto err;
         }
@@ -167,6 +194,9 @@ static void close_all(struct ingest *in, int take_pending)
         }
         if (u->ev != NULL) {
             event_free(u->ev);
+        }
+        if (u->pause_ev != NULL) {
+            event_free(u->pause_ev);
         }
         close(u->fd);
     }

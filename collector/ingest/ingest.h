@@ -19,6 +19,10 @@ struct ingest;
 #define INGEST_UDP_BATCH 32
 #define INGEST_UDP_ROUNDS 8
 
+/* After a wake-up that found less than a batch, the socket is not watched
+ * for this long (ingest.c): light traffic is read in groups. */
+#define INGEST_UDP_PAUSE_US 1000
+
 /* The receive buffer asked for each UDP socket (SO_RCVBUFFORCE when
  * allowed, else SO_RCVBUF, which net.core.rmem_max caps): a burst the
  * loop has not read yet waits here, and what does not fit is dropped by
