@@ -5,6 +5,8 @@
  * Each table entry (site, dimension, minute, member) expands into the keys
  * of SPEC 5 for every granularity it belongs to; entries of the same hour
  * or day fold into one field, and sorted sets are capped at max_members.
+ * HyperLogLog members go their own way (batch_hll.c); the arguments are
+ * gathered in an argbuf (argbuf.c).
  */
 #include "aggregator/batch.h"
 
@@ -12,99 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregator/argbuf.h"
+#include "aggregator/batch_hll.h"
 #include "aggregator/counts.h"
 #include "aggregator/table.h"
 #include "proto/hit.h"
 #include "proto/keys.h"
 
 #define OTHER_MEMBER "(other)"
-
-/* Growable argument vector: strings in one buffer, offsets until done. */
-struct argbuf {
-    char *buf;
-    size_t len, cap;
-    size_t *off;
-    size_t *arglen;
-    int argc, argcap;
-};
-
-static int arg_add(struct argbuf *a, const char *s, size_t len)
-{
-    if (a->argc == a->argcap) {
-        int ncap = a->argcap ? a->argcap * 2 : 64;
-        size_t *off = realloc(a->off, (size_t)ncap * sizeof(*off));
-        if (off == NULL) {
-            return -1;
-        }
-        a->off = off;
-        size_t *al = realloc(a->arglen, (size_t)ncap * sizeof(*al));
-        if (al == NULL) {
-            return -1;
-        }
-        a->arglen = al;
-        a->argcap = ncap;
-    }
-    if (a->len + len > a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 4096;
-        while (ncap < a->len + len) {
-            ncap *= 2;
-        }
-        char *nb = realloc(a->buf, ncap);
-        if (nb == NULL) {
-            return -1;
-        }
-        a->buf = nb;
-        a->cap = ncap;
-    }
-    memcpy(a->buf + a->len, s, len);
-    a->off[a->argc] = a->len;
-    a->arglen[a->argc] = len;
-    a->len += len;
-    a->argc++;
-    return 0;
-}
-
-static int arg_str(struct argbuf *a, const char *s)
-{
-    return arg_add(a, s, strlen(s));
-}
-
-/* Decimal without snprintf: batches carry hundreds of thousands. */
-static int arg_u64(struct argbuf *a, uint64_t v)
-{
-    char num[20];
-    size_t i = sizeof(num);
-    do {
-        num[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    return arg_add(a, num + i, sizeof(num) - i);
-}
-
-static void arg_free(struct argbuf *a)
-{
-    free(a->buf);
-    free(a->off);
-    free(a->arglen);
-}
-
-/* Hands the strings over to cmd; a is empty afterwards. */
-static int arg_finish(struct argbuf *a, struct batch_cmd *cmd)
-{
-    cmd->argv = malloc((size_t)a->argc * sizeof(*cmd->argv));
-    if (cmd->argv == NULL) {
-        return -1;
-    }
-    for (int i = 0; i < a->argc; i++) {
-        cmd->argv[i] = a->buf + a->off[i];
-    }
-    cmd->argc = a->argc;
-    cmd->argvlen = a->arglen;
-    cmd->strings = a->buf;
-    free(a->off);
-    memset(a, 0, sizeof(*a));
-    return 0;
-}
 
 /*
  * Operation keys in the per-site scratch table:
@@ -151,9 +68,8 @@ static int op_latest(struct table *ops, uint64_t expire_at, const char *key,
 static const uint64_t gran_seconds[] = {
     [KEYS_MINUTE] = 60, [KEYS_HOUR] = 3600, [KEYS_DAY] = 86400};
 
-/* Buckets expire their retention after the bucket ends. */
-static uint64_t expire_at(const struct batch_params *p, enum keys_gran g,
-                          time_t t)
+uint64_t batch_expire_at(const struct batch_params *p, enum keys_gran g,
+                         time_t t)
 {
     uint64_t len = gran_seconds[g];
     uint64_t end = ((uint64_t)t / len + 1) * len;
@@ -180,7 +96,7 @@ static int add_tot(struct table *ops, const struct batch_params *p,
     for (enum keys_gran g = KEYS_MINUTE; g <= KEYS_DAY; g++) {
         if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
                         "tot", g, t) < 0 ||
-            op_add(ops, 'h', expire_at(p, g, t), key, field, strlen(field),
+            op_add(ops, 'h', batch_expire_at(p, g, t), key, field, strlen(field),
                    count) < 0) {
             return -1;
         }
@@ -211,7 +127,7 @@ static int add_device_browser(struct table *ops, const struct batch_params *p,
         for (enum keys_gran g = KEYS_HOUR; g <= KEYS_DAY; g++) {
             if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
                             sets[i].kind, g, t) < 0 ||
-                op_add(ops, 'z', expire_at(p, g, t), key, sets[i].name,
+                op_add(ops, 'z', batch_expire_at(p, g, t), key, sets[i].name,
                        sets[i].len, count) < 0) {
                 return -1;
             }
@@ -244,7 +160,7 @@ static int expand_mail(struct table *ops, const struct batch_params *p,
     const char *campaign, *rest;
     size_t campaign_len, rest_len;
     time_t t = (time_t)k->minute * 60;
-    uint64_t at = expire_at(p, KEYS_DAY, t);
+    uint64_t at = batch_expire_at(p, KEYS_DAY, t);
 
     if (counts_mail_member(k, &campaign, &campaign_len, &rest, &rest_len) < 0) {
         return -1;
@@ -308,7 +224,7 @@ static int expand(struct table *ops, const struct batch_params *p,
             if (n < 0 ||
                 keys_series(key, sizeof(key), p->prefix, k->site, k->site_len,
                             g, t) < 0 ||
-                op_add(ops, 'h', expire_at(p, g, t), key, field, (size_t)n,
+                op_add(ops, 'h', batch_expire_at(p, g, t), key, field, (size_t)n,
                        count) < 0) {
                 return -1;
             }
@@ -318,7 +234,7 @@ static int expand(struct table *ops, const struct batch_params *p,
     for (enum keys_gran g = KEYS_HOUR; g <= KEYS_DAY; g++) {
         if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
                         zset_kind[k->dim], g, t) < 0 ||
-            op_add(ops, 'z', expire_at(p, g, t), key, k->member,
+            op_add(ops, 'z', batch_expire_at(p, g, t), key, k->member,
                    k->member_len, count) < 0) {
             return -1;
         }
@@ -327,7 +243,7 @@ static int expand(struct table *ops, const struct batch_params *p,
             struct span area = hit_area(k->member, k->member_len);
             if (keys_bucket(key, sizeof(key), p->prefix, k->site,
                             k->site_len, "areas", g, t) < 0 ||
-                op_add(ops, 'z', expire_at(p, g, t), key, area.p, area.len,
+                op_add(ops, 'z', batch_expire_at(p, g, t), key, area.p, area.len,
                        count) < 0) {
                 return -1;
             }
@@ -395,13 +311,13 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
     }
     for (size_t i = 0; i < keep; i++) {
         size_t g = op_group_len(ops[i]);
-        if (arg_add(a, ops[i]->key + g, ops[i]->key_len - g) < 0 ||
-            arg_u64(a, ops[i]->count) < 0) {
+        if (argbuf_add(a, ops[i]->key + g, ops[i]->key_len - g) < 0 ||
+            argbuf_u64(a, ops[i]->count) < 0) {
             return -1;
         }
     }
     if (other > 0) {
-        if (arg_str(a, OTHER_MEMBER) < 0 || arg_u64(a, other) < 0) {
+        if (argbuf_str(a, OTHER_MEMBER) < 0 || argbuf_u64(a, other) < 0) {
             return -1;
         }
         keep++;
@@ -409,192 +325,10 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
     return (long)keep;
 }
 
-/*
- * Visitor pseudonyms (and e-mail recipient hashes) of one site, per
- * HyperLogLog key, and the day's area visitors (area_len | area |
- * pseudonym) per index of areas. They are most of a busy batch's entries
- * and need neither merging (PFADD is idempotent) nor an order, so they
- * skip the operation table and its sort.
- */
-_Static_assert(COUNTS_RECIPIENT_BYTES == COUNTS_VISITOR_BYTES,
-               "HyperLogLog members share one width");
-struct vmember {
-    const char *p; /* in the counts table's key */
-    size_t len;
-};
-
-struct vbucket {
-    char key[KEYS_MAX];
-    char type; /* 'p' (HyperLogLog) or 'a' (index of areas) */
-    uint64_t expire_at;
-    struct vmember *member;
-    size_t n, cap;
-};
-
-/* The buckets of the minute seen last, by kind (indices: the bucket
- * array may move when it grows); consecutive entries usually share them. */
-struct vcache {
-    uint32_t minute;
-    int valid;
-    size_t bucket[2];
-};
-
-struct visitors {
-    struct vbucket *b;
-    size_t n, cap;
-    struct vcache uv, uva;
-};
-
-static void visitors_reset(struct visitors *v)
-{
-    for (size_t i = 0; i < v->n; i++) {
-        v->b[i].n = 0;
-    }
-    v->n = 0;
-    v->uv.valid = 0;
-    v->uva.valid = 0;
-}
-
-static void visitors_free(struct visitors *v)
-{
-    for (size_t i = 0; i < v->cap; i++) {
-        free(v->b[i].member);
-    }
-    free(v->b);
-}
-
-/* The index of key's bucket, created when new; -1 when out of memory. */
-static long vbucket_for(struct visitors *v, const char *key, char type,
-                        uint64_t expire)
-{
-    for (size_t i = 0; i < v->n; i++) {
-        if (v->b[i].type == type && strcmp(v->b[i].key, key) == 0) {
-            if (v->b[i].expire_at < expire) {
-                v->b[i].expire_at = expire;
-            }
-            return (long)i;
-        }
-    }
-    if (v->n == v->cap) {
-        size_t ncap = v->cap ? v->cap * 2 : 4;
-        struct vbucket *nb = realloc(v->b, ncap * sizeof(*nb));
-        if (nb == NULL) {
-            return -1;
-        }
-        memset(nb + v->cap, 0, (ncap - v->cap) * sizeof(*nb));
-        v->b = nb;
-        v->cap = ncap;
-    }
-    struct vbucket *b = &v->b[v->n];
-    snprintf(b->key, sizeof(b->key), "%s", key);
-    b->type = type;
-    b->expire_at = expire;
-    b->n = 0;
-    return (long)v->n++;
-}
-
-static int vbucket_add(struct vbucket *b, const char *member, size_t len)
-{
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 256;
-        struct vmember *nm = realloc(b->member, ncap * sizeof(*nm));
-        if (nm == NULL) {
-            return -1;
-        }
-        b->member = nm;
-        b->cap = ncap;
-    }
-    b->member[b->n++] = (struct vmember){member, len};
-    return 0;
-}
-
-/* Points c at the buckets of k's minute: kind's hour and day keys
- * (uv), or its day key alone (uva). */
-static int vcache_for(struct visitors *v, struct vcache *c,
-                      const struct batch_params *p, const struct counts_key *k,
-                      const char *kind, char type)
-{
-    if (c->valid && c->minute == k->minute) {
-        return 0;
-    }
-    char key[KEYS_MAX];
-    time_t t = (time_t)k->minute * 60;
-    c->valid = 0;
-    for (int i = type == 'a' ? 1 : 0; i < 2; i++) {
-        enum keys_gran g = i == 0 ? KEYS_HOUR : KEYS_DAY;
-        long b;
-        if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
-                        kind, g, t) < 0 ||
-            (b = vbucket_for(v, key, type, expire_at(p, g, t))) < 0) {
-            return -1;
-        }
-        c->bucket[i] = (size_t)b;
-    }
-    c->minute = k->minute;
-    c->valid = 1;
-    return 0;
-}
-
-/* Files a visitor entry under its hour and day HyperLogLogs. */
-static int visitor_add(struct visitors *v, const struct batch_params *p,
-                       const struct counts_key *k)
-{
-    if (k->member_len != COUNTS_VISITOR_BYTES ||
-        vcache_for(v, &v->uv, p, k, "uv", 'p') < 0) {
-        return -1;
-    }
-    return vbucket_add(&v->b[v->uv.bucket[0]], k->member, k->member_len) <
-                       0 ||
-                   vbucket_add(&v->b[v->uv.bucket[1]], k->member,
-                               k->member_len) < 0
-               ? -1
-               : 0;
-}
-
-/* Files an area visitor (area_len | area | pseudonym) under its day's
- * index of areas (apply_script.h, "a": the script picks the area's own
- * HyperLogLog or "(other)"), and its pseudonym under the site's. */
-static int area_visitor_add(struct visitors *v, const struct batch_params *p,
-                            const struct counts_key *k)
-{
-    size_t area_len = k->member_len > 0 ? (unsigned char)k->member[0] : 0;
-    struct counts_key uv = *k;
-
-    if (k->member_len != 1 + area_len + COUNTS_VISITOR_BYTES) {
-        return -1;
-    }
-    uv.member = k->member + 1 + area_len;
-    uv.member_len = COUNTS_VISITOR_BYTES;
-    if (visitor_add(v, p, &uv) < 0 ||
-        vcache_for(v, &v->uva, p, k, "uva", 'a') < 0) {
-        return -1;
-    }
-    return vbucket_add(&v->b[v->uva.bucket[1]], k->member, k->member_len);
-}
-
-/* Files a recipient hash under its campaign's uo or uc HyperLogLog. */
-static int mail_recipient_add(struct visitors *v, const struct batch_params *p,
-                              const struct counts_key *k)
-{
-    char key[KEYS_MAX];
-    const char *campaign, *hash;
-    size_t campaign_len, hash_len;
-    long b;
-
-    if (counts_mail_member(k, &campaign, &campaign_len, &hash, &hash_len) < 0 ||
-        keys_mail(key, sizeof(key), p->prefix, k->site, k->site_len, campaign,
-                  campaign_len, k->dim == COUNTS_MAIL_OPENER ? "uo" : "uc") <
-            0 ||
-        (b = vbucket_for(v, key, 'p',
-                         expire_at(p, KEYS_DAY, (time_t)k->minute * 60))) < 0) {
-        return -1;
-    }
-    return vbucket_add(&v->b[b], hash, hash_len);
-}
-
-/* Builds the EVALSHA of one site from its operations and visitors. */
+/* Builds the EVALSHA of one site from its operations and HyperLogLog
+ * members. */
 static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
-                    const struct visitors *vis, const char *site,
+                    const struct batch_hll *hll, const char *site,
                     size_t site_len, uint64_t seq,
                     const struct batch_params *p)
 {
@@ -613,26 +347,21 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
     for (size_t i = 0; i < n; i++) {
         n_keys += i == 0 || !same_group(e[i - 1], e[i]);
     }
-    n_keys += vis->n;
+    n_keys += batch_hll_keys(hll);
     if (keys_applied(key, sizeof(key), p->prefix, site, site_len,
                      p->instance) < 0 ||
-        arg_str(&a, "EVALSHA") < 0 || arg_str(&a, "(script sha)") < 0 ||
-        arg_u64(&a, n_keys + 1) < 0 || arg_str(&a, key) < 0) {
+        argbuf_str(&a, "EVALSHA") < 0 || argbuf_str(&a, "(script sha)") < 0 ||
+        argbuf_u64(&a, n_keys + 1) < 0 || argbuf_str(&a, key) < 0) {
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || !same_group(e[i - 1], e[i])) {
-            if (arg_str(&a, e[i]->key + OP_HDR) < 0) {
+            if (argbuf_str(&a, e[i]->key + OP_HDR) < 0) {
                 goto out;
             }
         }
     }
-    for (size_t i = 0; i < vis->n; i++) {
-        if (arg_str(&a, vis->b[i].key) < 0) {
-            goto out;
-        }
-    }
-    if (arg_u64(&a, seq) < 0 || arg_u64(&a, p->retention_day_s) < 0) {
+    if (batch_hll_key_args(hll, &a) < 0 || argbuf_u64(&a, seq) < 0 || argbuf_u64(&a, p->retention_day_s) < 0) {
         goto out;
     }
     for (size_t i = 0; i < n;) {
@@ -646,8 +375,8 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
         }
         char type[2] = {e[i]->key[0], '\0'};
         /* n is known only after the cap: write a placeholder, patch it. */
-        if (arg_str(&a, type) < 0 || arg_u64(&a, at) < 0 ||
-            arg_str(&a, "0000000000") < 0) {
+        if (argbuf_str(&a, type) < 0 || argbuf_u64(&a, at) < 0 ||
+            argbuf_str(&a, "0000000000") < 0) {
             goto out;
         }
         int n_slot = a.argc - 1;
@@ -661,30 +390,16 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
         a.arglen[n_slot] = (size_t)len;
         i = j;
     }
-    for (size_t i = 0; i < vis->n; i++) {
-        const struct vbucket *b = &vis->b[i];
-        char type[2] = {b->type, '\0'};
-        if (arg_str(&a, type) < 0 || arg_u64(&a, b->expire_at) < 0 ||
-            arg_u64(&a, b->n) < 0) {
-            goto out;
-        }
-        /* A HyperLogLog ignores the value; the index of areas takes the
-         * day's cap there. */
-        for (size_t m = 0; m < b->n; m++) {
-            if (arg_add(&a, b->member[m].p, b->member[m].len) < 0 ||
-                (b->type == 'a' ? arg_u64(&a, p->max_areas)
-                                : arg_str(&a, "1")) < 0) {
-                goto out;
-            }
-        }
+    if (batch_hll_op_args(hll, &a, p->max_areas) < 0) {
+        goto out;
     }
-    rc = arg_finish(&a, cmd);
+    rc = argbuf_finish(&a, cmd);
     if (rc == 0) {
         cmd->is_script = 1;
     }
 out:
     if (rc < 0) {
-        arg_free(&a);
+        argbuf_free(&a);
     }
     free(e);
     return rc;
@@ -790,20 +505,20 @@ static int sites_cmd(struct batch_cmd *cmd, const struct site_group *g,
     char key[KEYS_MAX];
 
     if (keys_sites(key, sizeof(key), p->prefix) < 0 ||
-        arg_str(&a, "SADD") < 0 || arg_str(&a, key) < 0) {
+        argbuf_str(&a, "SADD") < 0 || argbuf_str(&a, key) < 0) {
         goto err;
     }
     for (size_t i = 0; i < n_groups; i++) {
-        if (arg_add(&a, g[i].site, g[i].len) < 0) {
+        if (argbuf_add(&a, g[i].site, g[i].len) < 0) {
             goto err;
         }
     }
-    if (arg_finish(&a, cmd) < 0) {
+    if (argbuf_finish(&a, cmd) < 0) {
         goto err;
     }
     return 0;
 err:
-    arg_free(&a);
+    argbuf_free(&a);
     return -1;
 }
 
@@ -825,7 +540,7 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
     const struct table_entry **order = NULL;
     struct site_group *g = NULL;
     struct table *ops = table_create();
-    struct visitors vis = {0};
+    struct batch_hll hll = {0};
     struct batch *b = calloc(1, sizeof(*b));
     long n_groups;
 
@@ -847,7 +562,7 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
     }
     for (long s = 0; s < n_groups; s++) {
         table_reset(ops);
-        visitors_reset(&vis);
+        batch_hll_reset(&hll);
         for (size_t j = g[s].start; j < g[s].start + g[s].count; j++) {
             struct counts_key k;
             if (counts_key_decode(order[j]->key, order[j]->key_len, &k) < 0) {
@@ -856,12 +571,12 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
             }
             int rc;
             if (k.dim == COUNTS_VISITOR) {
-                rc = visitor_add(&vis, p, &k);
+                rc = batch_hll_visitor(&hll, p, &k);
             } else if (k.dim == COUNTS_AREA_VISITOR) {
-                rc = area_visitor_add(&vis, p, &k);
+                rc = batch_hll_area_visitor(&hll, p, &k);
             } else if (k.dim == COUNTS_MAIL_OPENER ||
                        k.dim == COUNTS_MAIL_CLICKER) {
-                rc = mail_recipient_add(&vis, p, &k);
+                rc = batch_hll_recipient(&hll, p, &k);
             } else {
                 rc = expand(ops, p, &k, order[j]->count);
             }
@@ -873,7 +588,7 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
         char site_z[256];
         memcpy(site_z, g[s].site, g[s].len);
         site_z[g[s].len] = '\0';
-        if (site_cmd(&b->cmds[b->n_cmds], ops, &vis, site_z, g[s].len, seq,
+        if (site_cmd(&b->cmds[b->n_cmds], ops, &hll, site_z, g[s].len, seq,
                      p) < 0) {
             goto err;
         }
@@ -890,14 +605,14 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
     free(e);
     free(order);
     free(g);
-    visitors_free(&vis);
+    batch_hll_free(&hll);
     table_destroy(ops);
     return b;
 err:
     free(e);
     free(order);
     free(g);
-    visitors_free(&vis);
+    batch_hll_free(&hll);
     table_destroy(ops);
     batch_destroy(b);
     return NULL;

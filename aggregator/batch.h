@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
+
+#include "proto/keys.h"
 
 struct table;
 
@@ -23,9 +26,9 @@ struct batch_params {
 };
 
 /*
- * One command as hiredis takes it (redisAsyncCommandArgv). A script
- * command is "EVALSHA <sha> ...": the sender points argv[1] at the SHA that
- * SCRIPT LOAD returned on its connection before each send.
+ * One command as an argument vector (the flusher formats it as RESP). A
+ * script command is "EVALSHA <sha> ...": the sender points argv[1] at the
+ * SHA that SCRIPT LOAD returned on its connection before each send.
  */
 struct batch_cmd {
     int is_script;
@@ -51,6 +54,11 @@ struct batch {
 struct batch *batch_build(const struct table *counts, uint64_t seq,
                           const struct batch_params *p, char *err,
                           size_t errlen);
+
+/* When a bucket of granularity g holding time t expires: its retention
+ * after the bucket ends (for the batch's parts: batch.c, batch_hll.c). */
+uint64_t batch_expire_at(const struct batch_params *p, enum keys_gran g,
+                         time_t t);
 
 /* Frees b; NULL is a no-op. */
 void batch_destroy(struct batch *b);
