@@ -4,20 +4,24 @@
  *
  *   KEYS[1]   P:{S}:applied:<instance>   last sequence applied for the site
  *   KEYS[2..] the data keys
- *   ARGV[1]   batch sequence; ARGV[2] TTL of KEYS[1] in seconds
+ *   ARGV[1]   batch sequence; ARGV[2] TTL of KEYS[1] in seconds;
+ *   ARGV[3]   max_areas, the day's cap of areas with their own HyperLogLog
  *   then, for each data key in order:
  *     type ("h" hash, "z" sorted set, "x" sorted set of latest times,
  *     "p" HyperLogLog, "a" the day's index of areas), expire-at (unix s),
  *     n, n x (field, value): "h" and "z" add the value, "x" keeps the
- *     greater of the two (ZADD GT), "p" adds the field and ignores the
- *     value. An "a" key is the set P:{S}:uva:d:<day> of the areas that
- *     have their own HyperLogLog that day; its fields are
- *     area_len | area | pseudonym and its values the day's cap
- *     (max_areas): the pseudonym goes to <key>:<area> when the area is in
- *     the set or the set has room (then it joins), else to <key>:(other).
- *     These HyperLogLogs are not in KEYS (which ones only the set knows);
- *     they share the site's hash tag, so the slot, and their types are
- *     checked before the first write like every key's.
+ *     greater of the two (ZADD GT), "p" merges the field, a HyperLogLog
+ *     string (aggregator/sketch.h), and ignores the value. An "a" key is
+ *     the set P:{S}:uva:d:<day> of the areas that have their own
+ *     HyperLogLog that day; its fields are areas and its values their
+ *     HyperLogLog strings: merged into <key>:<area> when the area is in
+ *     the set or the set has room (then it joins), else into
+ *     <key>:(other). These HyperLogLogs are not in KEYS (which ones only
+ *     the set knows); they share the site's hash tag, so the slot, and
+ *     their types are checked before the first write like every key's.
+ *
+ * A string merges through KEYS[1]..":sketch", SET and PFMERGE, deleted
+ * before the script returns: no client ever sees it.
  *
  * Sequences of one instance only grow (flusher.c sends a batch only after
  * the one before it was acknowledged), so "seq <= last" means a retry of a
@@ -29,7 +33,8 @@
  * count the first half twice. So every key's type is checked before the
  * first write: a key that some other program created with another type is
  * skipped (never written), the rest applied, and the reply is the negative
- * number of keys skipped.
+ * number of keys skipped. A string that is not a HyperLogLog fails only
+ * its PFMERGE, which changes nothing: it counts as skipped too.
  */
 #ifndef BEACON_APPLY_SCRIPT_H
 #define BEACON_APPLY_SCRIPT_H
@@ -38,35 +43,35 @@
     "local last = tonumber(redis.call('GET', KEYS[1]) or '0')\n"               \
     "local seq = tonumber(ARGV[1])\n"                                          \
     "if seq <= last then return 0 end\n"                                       \
+    "local cap = tonumber(ARGV[3])\n"                                          \
+    "local tmp = KEYS[1] .. ':sketch'\n"                                       \
     "local want = {h = 'hash', z = 'zset', x = 'zset', p = 'string',\n"       \
     "  a = 'set'}\n"                                                           \
     "local function foreign(key, t)\n"                                         \
     "  local have = redis.call('TYPE', key).ok\n"                              \
     "  return have ~= 'none' and have ~= t\n"                                  \
     "end\n"                                                                    \
-    "local function area_of(f)\n"                                              \
-    "  local l = string.byte(f, 1)\n"                                          \
-    "  return string.sub(f, 2, 1 + l), string.sub(f, 2 + l)\n"                 \
-    "end\n"                                                                    \
-    "local skip, a = {}, 3\n"                                                  \
+    "local skip, a = {}, 4\n"                                                  \
     "for k = 2, #KEYS do\n"                                                    \
     "  local n = tonumber(ARGV[a + 2])\n"                                      \
     "  if foreign(KEYS[k], want[ARGV[a]]) then skip[k] = true end\n"           \
     "  if ARGV[a] == 'a' and not skip[k] then\n"                               \
-    "    local seen = {['(other)'] = true}\n"                                  \
     "    skip[k] = foreign(KEYS[k] .. ':(other)', 'string')\n"                 \
     "    for i = 0, n - 1 do\n"                                                \
-    "      local area = area_of(ARGV[a + 3 + 2 * i])\n"                        \
-    "      if not seen[area] then\n"                                           \
-    "        seen[area] = true\n"                                              \
-    "        skip[k] = skip[k] or foreign(KEYS[k] .. ':' .. area, 'string')\n" \
-    "      end\n"                                                              \
+    "      local area = ARGV[a + 3 + 2 * i]\n"                                 \
+    "      skip[k] = skip[k] or foreign(KEYS[k] .. ':' .. area, 'string')\n"   \
     "    end\n"                                                                \
     "  end\n"                                                                  \
     "  a = a + 3 + 2 * n\n"                                                    \
     "end\n"                                                                    \
     "local skipped = 0\n"                                                      \
-    "a = 3\n"                                                                  \
+    "local function merge(key, hll)\n"                                         \
+    "  redis.call('SET', tmp, hll)\n"                                          \
+    "  if redis.pcall('PFMERGE', key, tmp).err then\n"                         \
+    "    skipped = skipped + 1\n"                                              \
+    "  end\n"                                                                  \
+    "end\n"                                                                    \
+    "a = 4\n"                                                                  \
     "for k = 2, #KEYS do\n"                                                    \
     "  local key, t, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 2])\n"            \
     "  local at = ARGV[a + 1]\n"                                               \
@@ -74,36 +79,20 @@
     "  if skip[k] then\n"                                                      \
     "    skipped = skipped + 1\n"                                              \
     "  elseif t == 'p' then\n"                                                 \
-    "    local m = {}\n"                                                       \
-    "    for i = 0, n - 1 do\n"                                                \
-    "      m[#m + 1] = ARGV[a + 2 * i]\n"                                      \
-    "      if #m == 500 or i == n - 1 then\n"                                  \
-    "        redis.call('PFADD', key, unpack(m))\n"                            \
-    "        m = {}\n"                                                         \
-    "      end\n"                                                              \
-    "    end\n"                                                                \
+    "    for i = 0, n - 1 do merge(key, ARGV[a + 2 * i]) end\n"                \
     "    redis.call('EXPIREAT', key, at)\n"                                    \
     "  elseif t == 'a' then\n"                                                 \
-    "    local add, order = {}, {}\n"                                          \
     "    for i = 0, n - 1 do\n"                                                \
-    "      local area, v = area_of(ARGV[a + 2 * i])\n"                         \
+    "      local area = ARGV[a + 2 * i]\n"                                     \
     "      if redis.call('SISMEMBER', key, area) == 0 then\n"                  \
-    "        if redis.call('SCARD', key) < tonumber(ARGV[a + 2 * i + 1]) then\n"\
+    "        if redis.call('SCARD', key) < cap then\n"                         \
     "          redis.call('SADD', key, area)\n"                                \
     "        else\n"                                                           \
     "          area = '(other)'\n"                                             \
     "        end\n"                                                            \
     "      end\n"                                                              \
-    "      if not add[area] then add[area] = {}; order[#order + 1] = area end\n"\
-    "      local m = add[area]\n"                                              \
-    "      m[#m + 1] = v\n"                                                    \
-    "    end\n"                                                                \
-    "    for _, area in ipairs(order) do\n"                                    \
-    "      local m, hll = add[area], key .. ':' .. area\n"                     \
-    "      for i = 1, #m, 500 do\n"                                            \
-    "        redis.call('PFADD', hll, unpack(m, i, math.min(i + 499, #m)))\n"  \
-    "      end\n"                                                              \
-    "      redis.call('EXPIREAT', hll, at)\n"                                  \
+    "      merge(key .. ':' .. area, ARGV[a + 2 * i + 1])\n"                   \
+    "      redis.call('EXPIREAT', key .. ':' .. area, at)\n"                   \
     "    end\n"                                                                \
     "    redis.call('EXPIREAT', key, at)\n"                                    \
     "  else\n"                                                                 \
@@ -121,6 +110,7 @@
     "  end\n"                                                                  \
     "  a = a + 2 * n\n"                                                        \
     "end\n"                                                                    \
+    "redis.call('DEL', tmp)\n"                                                 \
     "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])\n"                     \
     "if skipped > 0 then return -skipped end\n"                                \
     "return 1\n"

@@ -5,7 +5,7 @@
  * Each table entry (site, dimension, minute, member) expands into the keys
  * of SPEC 5 for every granularity it belongs to; entries of the same hour
  * or day fold into one field, and sorted sets are capped at max_members.
- * HyperLogLog members go their own way (batch_hll.c); the arguments are
+ * HyperLogLog sketches go their own way (batch_hll.c); the arguments are
  * gathered in an argbuf (argbuf.c).
  */
 #include "aggregator/batch.h"
@@ -328,7 +328,7 @@ static long add_fields(struct argbuf *a, const struct table_entry **ops,
 /* Builds the EVALSHA of one site from its operations and HyperLogLog
  * members. */
 static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
-                    const struct batch_hll *hll, const char *site,
+                    struct batch_hll *hll, const char *site,
                     size_t site_len, uint64_t seq,
                     const struct batch_params *p)
 {
@@ -361,7 +361,9 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
             }
         }
     }
-    if (batch_hll_key_args(hll, &a) < 0 || argbuf_u64(&a, seq) < 0 || argbuf_u64(&a, p->retention_day_s) < 0) {
+    if (batch_hll_key_args(hll, &a) < 0 || argbuf_u64(&a, seq) < 0 ||
+        argbuf_u64(&a, p->retention_day_s) < 0 ||
+        argbuf_u64(&a, p->max_areas) < 0) {
         goto out;
     }
     for (size_t i = 0; i < n;) {
@@ -390,7 +392,7 @@ static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
         a.arglen[n_slot] = (size_t)len;
         i = j;
     }
-    if (batch_hll_op_args(hll, &a, p->max_areas) < 0) {
+    if (batch_hll_op_args(hll, &a) < 0) {
         goto out;
     }
     rc = argbuf_finish(&a, cmd);
@@ -569,17 +571,9 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
                 snprintf(err, errlen, "undecodable aggregate key");
                 goto err;
             }
-            int rc;
-            if (k.dim == COUNTS_VISITOR) {
-                rc = batch_hll_visitor(&hll, p, &k);
-            } else if (k.dim == COUNTS_AREA_VISITOR) {
-                rc = batch_hll_area_visitor(&hll, p, &k);
-            } else if (k.dim == COUNTS_MAIL_OPENER ||
-                       k.dim == COUNTS_MAIL_CLICKER) {
-                rc = batch_hll_recipient(&hll, p, &k);
-            } else {
-                rc = expand(ops, p, &k, order[j]->count);
-            }
+            int rc = order[j]->kind == TABLE_SKETCH
+                         ? batch_hll_sketch(&hll, p, &k, order[j]->sketch)
+                         : expand(ops, p, &k, order[j]->count);
             if (rc < 0) {
                 snprintf(err, errlen, "cannot expand aggregate key");
                 goto err;

@@ -8,9 +8,7 @@
 #include <string.h>
 
 #include "aggregator/argbuf.h"
-
-_Static_assert(COUNTS_RECIPIENT_BYTES == COUNTS_VISITOR_BYTES,
-               "HyperLogLog members share one width");
+#include "aggregator/sketch.h"
 
 void batch_hll_reset(struct batch_hll *v)
 {
@@ -18,140 +16,123 @@ void batch_hll_reset(struct batch_hll *v)
         v->b[i].n = 0;
     }
     v->n = 0;
-    v->uv.valid = 0;
-    v->uva.valid = 0;
 }
 
 void batch_hll_free(struct batch_hll *v)
 {
     for (size_t i = 0; i < v->cap; i++) {
-        free(v->b[i].member);
+        free(v->b[i].field);
     }
     free(v->b);
+    free(v->encoded);
+    free(v->scratch);
 }
 
-/* The index of key's bucket, created when new; -1 when out of memory. */
-static long vbucket_for(struct batch_hll *v, const char *key, char type,
-                        uint64_t expire)
+/* key's bucket, created when new; NULL when out of memory. */
+static struct vbucket *vbucket_for(struct batch_hll *v, const char *key,
+                                   char type, uint64_t expire)
 {
     for (size_t i = 0; i < v->n; i++) {
         if (v->b[i].type == type && strcmp(v->b[i].key, key) == 0) {
             if (v->b[i].expire_at < expire) {
                 v->b[i].expire_at = expire;
             }
-            return (long)i;
+            return &v->b[i];
         }
     }
     if (v->n == v->cap) {
         size_t ncap = v->cap ? v->cap * 2 : 4;
         struct vbucket *nb = realloc(v->b, ncap * sizeof(*nb));
         if (nb == NULL) {
-            return -1;
+            return NULL;
         }
         memset(nb + v->cap, 0, (ncap - v->cap) * sizeof(*nb));
         v->b = nb;
         v->cap = ncap;
     }
-    struct vbucket *b = &v->b[v->n];
+    struct vbucket *b = &v->b[v->n++];
     snprintf(b->key, sizeof(b->key), "%s", key);
     b->type = type;
     b->expire_at = expire;
     b->n = 0;
-    return (long)v->n++;
+    return b;
 }
 
-static int vbucket_add(struct vbucket *b, const char *member, size_t len)
+static int vbucket_add(struct vbucket *b, const char *area, size_t area_len,
+                       const struct sketch *s)
 {
     if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 256;
-        struct vmember *nm = realloc(b->member, ncap * sizeof(*nm));
-        if (nm == NULL) {
+        size_t ncap = b->cap ? b->cap * 2 : 4;
+        struct vfield *nf = realloc(b->field, ncap * sizeof(*nf));
+        if (nf == NULL) {
             return -1;
         }
-        b->member = nm;
+        b->field = nf;
         b->cap = ncap;
     }
-    b->member[b->n++] = (struct vmember){member, len};
+    b->field[b->n++] = (struct vfield){area, area_len, s};
     return 0;
 }
 
-/* Points c at the buckets of k's minute: kind's hour and day keys
- * (uv), or its day key alone (uva). */
-static int vcache_for(struct batch_hll *v, struct vcache *c,
-                      const struct batch_params *p, const struct counts_key *k,
-                      const char *kind, char type)
+/* Files s under the bucket key of granularity g of kind ("uv", "uva"). */
+static int file_bucket(struct batch_hll *v, const struct batch_params *p,
+                       const struct counts_key *k, const char *kind,
+                       enum keys_gran g, char type, const struct sketch *s)
 {
-    if (c->valid && c->minute == k->minute) {
-        return 0;
-    }
     char key[KEYS_MAX];
     time_t t = (time_t)k->minute * 60;
-    c->valid = 0;
-    for (int i = type == 'a' ? 1 : 0; i < 2; i++) {
-        enum keys_gran g = i == 0 ? KEYS_HOUR : KEYS_DAY;
-        long b;
-        if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len,
-                        kind, g, t) < 0 ||
-            (b = vbucket_for(v, key, type, batch_expire_at(p, g, t))) < 0) {
-            return -1;
-        }
-        c->bucket[i] = (size_t)b;
-    }
-    c->minute = k->minute;
-    c->valid = 1;
-    return 0;
-}
+    struct vbucket *b;
 
-int batch_hll_visitor(struct batch_hll *v, const struct batch_params *p,
-                       const struct counts_key *k)
-{
-    if (k->member_len != COUNTS_VISITOR_BYTES ||
-        vcache_for(v, &v->uv, p, k, "uv", 'p') < 0) {
+    if (keys_bucket(key, sizeof(key), p->prefix, k->site, k->site_len, kind,
+                    g, t) < 0 ||
+        (b = vbucket_for(v, key, type, batch_expire_at(p, g, t))) == NULL) {
         return -1;
     }
-    return vbucket_add(&v->b[v->uv.bucket[0]], k->member, k->member_len) <
-                       0 ||
-                   vbucket_add(&v->b[v->uv.bucket[1]], k->member,
-                               k->member_len) < 0
-               ? -1
-               : 0;
+    return type == 'a' ? vbucket_add(b, k->member, k->member_len, s)
+                       : vbucket_add(b, NULL, 0, s);
 }
 
-int batch_hll_area_visitor(struct batch_hll *v, const struct batch_params *p,
-                            const struct counts_key *k)
-{
-    size_t area_len = k->member_len > 0 ? (unsigned char)k->member[0] : 0;
-    struct counts_key uv = *k;
-
-    if (k->member_len != 1 + area_len + COUNTS_VISITOR_BYTES) {
-        return -1;
-    }
-    uv.member = k->member + 1 + area_len;
-    uv.member_len = COUNTS_VISITOR_BYTES;
-    if (batch_hll_visitor(v, p, &uv) < 0 ||
-        vcache_for(v, &v->uva, p, k, "uva", 'a') < 0) {
-        return -1;
-    }
-    return vbucket_add(&v->b[v->uva.bucket[1]], k->member, k->member_len);
-}
-
-int batch_hll_recipient(struct batch_hll *v, const struct batch_params *p,
-                              const struct counts_key *k)
+static int file_recipients(struct batch_hll *v, const struct batch_params *p,
+                           const struct counts_key *k, const struct sketch *s)
 {
     char key[KEYS_MAX];
-    const char *campaign, *hash;
-    size_t campaign_len, hash_len;
-    long b;
+    const char *campaign, *rest;
+    size_t campaign_len, rest_len;
+    struct vbucket *b;
 
-    if (counts_mail_member(k, &campaign, &campaign_len, &hash, &hash_len) < 0 ||
+    if (counts_mail_member(k, &campaign, &campaign_len, &rest, &rest_len) <
+            0 ||
         keys_mail(key, sizeof(key), p->prefix, k->site, k->site_len, campaign,
                   campaign_len, k->dim == COUNTS_MAIL_OPENER ? "uo" : "uc") <
             0 ||
         (b = vbucket_for(v, key, 'p',
-                         batch_expire_at(p, KEYS_DAY, (time_t)k->minute * 60))) < 0) {
+                         batch_expire_at(p, KEYS_DAY,
+                                         (time_t)k->minute * 60))) == NULL) {
         return -1;
     }
-    return vbucket_add(&v->b[b], hash, hash_len);
+    return vbucket_add(b, NULL, 0, s);
+}
+
+int batch_hll_sketch(struct batch_hll *v, const struct batch_params *p,
+                     const struct counts_key *k, const struct sketch *s)
+{
+    switch (k->dim) {
+    case COUNTS_UV:
+        return k->member_len != 0 ||
+                       file_bucket(v, p, k, "uv", KEYS_HOUR, 'p', s) < 0 ||
+                       file_bucket(v, p, k, "uv", KEYS_DAY, 'p', s) < 0
+                   ? -1
+                   : 0;
+    case COUNTS_UVA:
+        return k->member_len == 0
+                   ? -1
+                   : file_bucket(v, p, k, "uva", KEYS_DAY, 'a', s);
+    case COUNTS_MAIL_OPENER:
+    case COUNTS_MAIL_CLICKER:
+        return file_recipients(v, p, k, s);
+    default:
+        return -1;
+    }
 }
 
 size_t batch_hll_keys(const struct batch_hll *v)
@@ -169,9 +150,15 @@ int batch_hll_key_args(const struct batch_hll *v, struct argbuf *a)
     return 0;
 }
 
-int batch_hll_op_args(const struct batch_hll *v, struct argbuf *a,
-                      uint64_t max_areas)
+int batch_hll_op_args(struct batch_hll *v, struct argbuf *a)
 {
+    if (v->encoded == NULL) {
+        v->encoded = malloc(HLL_DENSE_BYTES);
+        v->scratch = malloc(HLL_REGISTERS);
+        if (v->encoded == NULL || v->scratch == NULL) {
+            return -1;
+        }
+    }
     for (size_t i = 0; i < v->n; i++) {
         const struct vbucket *b = &v->b[i];
         char type[2] = {b->type, '\0'};
@@ -179,12 +166,14 @@ int batch_hll_op_args(const struct batch_hll *v, struct argbuf *a,
             argbuf_u64(a, b->n) < 0) {
             return -1;
         }
-        /* A HyperLogLog ignores the value; the index of areas takes the
-         * day's cap there. */
-        for (size_t m = 0; m < b->n; m++) {
-            if (argbuf_add(a, b->member[m].p, b->member[m].len) < 0 ||
-                (b->type == 'a' ? argbuf_u64(a, max_areas)
-                                : argbuf_str(a, "1")) < 0) {
+        /* "p": (HyperLogLog, unused); "a": (area, HyperLogLog) */
+        for (size_t f = 0; f < b->n; f++) {
+            size_t len = sketch_encode(b->field[f].s, v->encoded, v->scratch);
+            if ((b->type == 'a'
+                     ? argbuf_add(a, b->field[f].area, b->field[f].area_len)
+                     : argbuf_add(a, v->encoded, len)) < 0 ||
+                (b->type == 'a' ? argbuf_add(a, v->encoded, len)
+                                : argbuf_str(a, "")) < 0) {
                 return -1;
             }
         }

@@ -1,11 +1,12 @@
 /*
- * batch_hll.h: the HyperLogLog members of one site's batch command:
- * visitor pseudonyms and e-mail recipient hashes per HyperLogLog key
- * ("p"), and the day's area visitors (area_len | area | pseudonym) per
- * index of areas ("a", apply_script.h). They are most of a busy batch's
- * entries and need neither merging (PFADD is idempotent) nor an order, so
- * they skip batch.c's operation table and its sort. Members point into
- * the counts table's keys: they live as long as it does.
+ * batch_hll.h: the HyperLogLog part of one site's batch command. Each
+ * sketch of the counts table (counts.h) becomes a Redis HyperLogLog
+ * string that the script merges (PFMERGE) into its keys: an hour's
+ * visitors into uv of the hour and of the day ("p"), an area's into the
+ * day's index of areas ("a", apply_script.h), a campaign's recipients into
+ * its uo or uc ("p"). Sketches need neither the operation table of
+ * batch.c nor its sort. Fields point at the counts table's sketches and
+ * keys: they live as long as it does.
  */
 #ifndef BEACON_BATCH_HLL_H
 #define BEACON_BATCH_HLL_H
@@ -18,56 +19,43 @@
 #include "proto/keys.h"
 
 struct argbuf;
+struct sketch;
 
-struct vmember {
-    const char *p; /* in the counts table's key */
-    size_t len;
+struct vfield {
+    const char *area; /* "a": in the counts table's key; "p": NULL */
+    size_t area_len;
+    const struct sketch *s;
 };
 
 struct vbucket {
     char key[KEYS_MAX];
     char type; /* 'p' (HyperLogLog) or 'a' (index of areas) */
     uint64_t expire_at;
-    struct vmember *member;
+    struct vfield *field;
     size_t n, cap;
-};
-
-/* The buckets of the minute seen last, by kind (indices: the bucket
- * array may move when it grows); consecutive entries usually share them. */
-struct vcache {
-    uint32_t minute;
-    int valid;
-    size_t bucket[2];
 };
 
 struct batch_hll {
     struct vbucket *b;
     size_t n, cap;
-    struct vcache uv, uva;
+    char *encoded;    /* one HyperLogLog string at a time */
+    uint8_t *scratch; /* HLL_REGISTERS bytes for sketch_encode */
 };
 
 /* Empties v, keeping its memory; frees it. A zeroed struct is empty. */
 void batch_hll_reset(struct batch_hll *v);
 void batch_hll_free(struct batch_hll *v);
 
-/*
- * Files an entry of the counts table: a visitor under its hour and day
- * uv; an area visitor under its day's index of areas and its pseudonym
- * under uv; a recipient hash under its campaign's uo or uc. Each returns
- * 0, or -1 for a malformed entry or when out of memory.
- */
-int batch_hll_visitor(struct batch_hll *v, const struct batch_params *p,
-                      const struct counts_key *k);
-int batch_hll_area_visitor(struct batch_hll *v, const struct batch_params *p,
-                           const struct counts_key *k);
-int batch_hll_recipient(struct batch_hll *v, const struct batch_params *p,
-                        const struct counts_key *k);
+/* Files s, the sketch of counts key k (COUNTS_UV, COUNTS_UVA,
+ * COUNTS_MAIL_OPENER or COUNTS_MAIL_CLICKER). Returns 0, or -1 for a
+ * malformed key or when out of memory. */
+int batch_hll_sketch(struct batch_hll *v, const struct batch_params *p,
+                     const struct counts_key *k, const struct sketch *s);
 
 /* The keys filed (KEYS of the script), their names as arguments, and
- * their operations: type, expire-at, n, n x (member, value). */
+ * their operations: type, expire-at, n, n x (field, value). */
 size_t batch_hll_keys(const struct batch_hll *v);
 int batch_hll_key_args(const struct batch_hll *v, struct argbuf *a);
-int batch_hll_op_args(const struct batch_hll *v, struct argbuf *a,
-                      uint64_t max_areas);
+int batch_hll_op_args(struct batch_hll *v, struct argbuf *a);
 
 #endif

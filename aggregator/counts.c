@@ -6,6 +6,10 @@
 #include <string.h>
 
 #include "aggregator/table.h"
+#include "proto/hll.h"
+
+#define MINUTES_PER_HOUR 60
+#define MINUTES_PER_DAY 1440
 
 int counts_key_encode(char *dst, size_t cap, const struct counts_key *k)
 {
@@ -67,6 +71,18 @@ static int add_one(struct table *t, const struct hit *h, enum counts_dim dim,
     return table_add(t, key, (size_t)len, 1);
 }
 
+/* Offers a pseudonym's register (hll_hash) to the sketch of k. */
+static int add_sketch(struct table *t, const struct counts_key *k,
+                      uint32_t index, uint8_t rank)
+{
+    char key[TABLE_KEY_MAX];
+    int len = counts_key_encode(key, sizeof(key), k);
+    if (len < 0) {
+        return -1;
+    }
+    return table_sketch_add(t, key, (size_t)len, index, rank);
+}
+
 int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
                    const unsigned char *visitor, uint32_t minute)
 {
@@ -120,18 +136,30 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
         COUNTS_ADD(COUNTS_EVENTS, ua_member, ua_len);
         COUNTS_ADD(COUNTS_EVENT, h->event, h->event_len);
     }
-    if (visitor != NULL && !h->is_pageview) {
-        COUNTS_ADD(COUNTS_VISITOR, (const char *)visitor, COUNTS_VISITOR_BYTES);
-    }
-    if (visitor != NULL && h->is_pageview) {
-        /* area_len | area | pseudonym: the visitor of the site and of the
-         * area (batch.c files it under both) */
-        char member[1 + URL_PATH_MAX + COUNTS_VISITOR_BYTES];
-        member[0] = (char)area.len;
-        memcpy(member + 1, area.p, area.len);
-        memcpy(member + 1 + area.len, visitor, COUNTS_VISITOR_BYTES);
-        COUNTS_ADD(COUNTS_AREA_VISITOR, member,
-                   1 + area.len + COUNTS_VISITOR_BYTES);
+    if (visitor != NULL) {
+        uint32_t index;
+        uint8_t rank;
+        hll_hash(visitor, COUNTS_VISITOR_BYTES, &index, &rank);
+        struct counts_key k = {h->site, h->site_len, COUNTS_UV,
+                               minute - minute % MINUTES_PER_HOUR, NULL, 0};
+        rc = add_sketch(t, &k, index, rank);
+        if (rc < 0) {
+            return -1;
+        }
+        created += rc;
+        if (h->is_pageview) {
+            k = (struct counts_key){h->site,
+                                    h->site_len,
+                                    COUNTS_UVA,
+                                    minute - minute % MINUTES_PER_DAY,
+                                    area.p,
+                                    area.len};
+            rc = add_sketch(t, &k, index, rank);
+            if (rc < 0) {
+                return -1;
+            }
+            created += rc;
+        }
     }
 #undef COUNTS_ADD
     return created;
@@ -190,6 +218,22 @@ static int add_seen(struct table *t, const struct counts_mail *m, int64_t now)
     return add_mail(t, m, COUNTS_MAIL_SEEN, now, (char)(now % 60), NULL, 0);
 }
 
+/* The recipient hash into the campaign's sketch of unique recipients
+ * (dim: COUNTS_MAIL_OPENER or COUNTS_MAIL_CLICKER). */
+static int add_recipient(struct table *t, const struct counts_mail *m,
+                         enum counts_dim dim, int64_t now)
+{
+    uint32_t minute = (uint32_t)(now / 60);
+    uint32_t index;
+    uint8_t rank;
+    struct counts_key k = {m->site,     m->site_len,
+                           dim,         minute - minute % MINUTES_PER_DAY,
+                           m->campaign, m->campaign_len};
+
+    hll_hash(m->recipient, COUNTS_RECIPIENT_BYTES, &index, &rank);
+    return add_sketch(t, &k, index, rank);
+}
+
 /*
  * One open or click: its entry (dim, head, tail), the recipient under who
  * (COUNTS_DIM_COUNT: not counted), the campaign's last activity.
@@ -206,8 +250,7 @@ static int add_mail_hit(struct table *t, const struct counts_mail *m,
         return -1;
     }
     if (who != COUNTS_DIM_COUNT) {
-        rc = add_mail(t, m, who, now, (char)m->campaign_len, m->recipient,
-                      COUNTS_RECIPIENT_BYTES);
+        rc = add_recipient(t, m, who, now);
         if (rc < 0) {
             return -1;
         }
@@ -249,7 +292,10 @@ int counts_mail_member(const struct counts_key *k, const char **campaign,
     const char *p = k->member;
     size_t n = k->member_len;
 
-    if (n < 2) {
+    /* every member has a campaign; most have a head byte too */
+    if (n < (k->dim == COUNTS_MAIL_OPENER || k->dim == COUNTS_MAIL_CLICKER
+                 ? 1u
+                 : 2u)) {
         return -1;
     }
     switch (k->dim) {
@@ -261,9 +307,7 @@ int counts_mail_member(const struct counts_key *k, const char **campaign,
         *campaign = p + 1;
         *campaign_len = n - 1;
         break;
-    case COUNTS_MAIL_CLICK:
-    case COUNTS_MAIL_OPENER:
-    case COUNTS_MAIL_CLICKER: {
+    case COUNTS_MAIL_CLICK: {
         size_t c = (unsigned char)p[0];
         if (c == 0 || 1 + c >= n) {
             return -1;
@@ -272,12 +316,15 @@ int counts_mail_member(const struct counts_key *k, const char **campaign,
         *campaign_len = c;
         *rest = p + 1 + c;
         *rest_len = n - 1 - c;
-        if (k->dim != COUNTS_MAIL_CLICK &&
-            *rest_len != COUNTS_RECIPIENT_BYTES) {
-            return -1;
-        }
         break;
     }
+    case COUNTS_MAIL_OPENER:
+    case COUNTS_MAIL_CLICKER:
+        *campaign = p;
+        *campaign_len = n;
+        *rest = p + n;
+        *rest_len = 0;
+        break;
     default:
         return -1;
     }

@@ -15,9 +15,12 @@
  *   MAIL_OPEN              class letter (h m p s) | campaign
  *   MAIL_SEEN              second of the minute (1 byte) | campaign
  *   MAIL_CLICK             campaign_len | campaign | link id
- *   MAIL_OPENER, _CLICKER  campaign_len | campaign | 16-byte recipient hash
+ *   MAIL_OPENER, _CLICKER  campaign
  *
- * AREA_VISITOR members: area_len | area | 16-byte visitor pseudonym.
+ * Unique visitors and recipients are sketches (table_sketch_add): one
+ * entry per HyperLogLog, whatever the number of pseudonyms, at the
+ * coarsest time it needs: UV per hour (batch.c files it under the hour
+ * and the day), UVA, MAIL_OPENER and MAIL_CLICKER per day.
  */
 #ifndef BEACON_COUNTS_H
 #define BEACON_COUNTS_H
@@ -25,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aggregator/sketch.h"
 #include "proto/hit.h"
 #include "proto/useragent.h"
 
@@ -38,25 +42,25 @@ enum counts_dim {
     COUNTS_REF,       /* refs, member = host */
     COUNTS_UTM,       /* utm, member = source/medium/campaign */
     COUNTS_EVENT,     /* ev, member = event name */
-    COUNTS_VISITOR,   /* uv of an event, member = 16-byte visitor pseudonym */
+    COUNTS_UV,        /* sketch: uv of the hour and its day, no member */
     COUNTS_MAIL_OPEN,    /* mail tot opens and opens_<class>, tot opens */
-    COUNTS_MAIL_OPENER,  /* mail uo */
+    COUNTS_MAIL_OPENER,  /* sketch: mail uo */
     COUNTS_MAIL_CLICK,   /* mail tot clicks, links, tot clicks */
-    COUNTS_MAIL_CLICKER, /* mail uc */
+    COUNTS_MAIL_CLICKER, /* sketch: mail uc */
     COUNTS_MAIL_SEEN,    /* mail idx: the latest second wins */
-    COUNTS_AREA_VISITOR, /* uv and uva of a pageview, member = area_len |
-                            area | pseudonym: one entry for both, since
-                            each is new in a busy interval */
+    COUNTS_UVA,          /* sketch: uva of the day, member = area */
     COUNTS_DIM_COUNT
 };
 
 /* Most table entries one hit creates: pageview (with its device and
- * browser), page (which also counts its area), ref, utm, area visitor; or
- * events, event, visitor; an open or a click makes three at most. */
-#define COUNTS_MAX_KEYS_PER_HIT 5
+ * browser), page (which also counts its area), ref, utm, uv, uva; or
+ * events, event, uv; an open or a click makes three at most. */
+#define COUNTS_MAX_KEYS_PER_HIT 6
 
-/* Table bytes one hit may need at most (table_reserve() before adding). */
-#define COUNTS_MAX_BYTES_PER_HIT (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100))
+/* Table bytes one hit may need at most (table_reserve() before adding):
+ * its entries, and two sketches that turn dense. */
+#define COUNTS_MAX_BYTES_PER_HIT                                               \
+    (COUNTS_MAX_KEYS_PER_HIT * (64 + 1100) + 2 * (SKETCH_GROW_MAX + 8))
 
 /* Bytes of a visitor pseudonym (collector/privacy/pseudo.h) and of a
  * recipient hash (collector/privacy/optout_registry.h). */

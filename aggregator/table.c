@@ -4,6 +4,8 @@
  */
 #include "aggregator/table.h"
 
+#include "aggregator/sketch.h"
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -18,6 +20,9 @@ struct table_chunk {
     char data[]; /* TABLE_CHUNK_BYTES - header */
 };
 
+/* Sketch entries seen last, direct-mapped (see recent_slot). */
+#define TABLE_RECENT 16
+
 struct table {
     struct table_entry **buckets;
     size_t n_buckets; /* power of two */
@@ -25,6 +30,7 @@ struct table {
     struct table_chunk *chunks; /* first chunk; never NULL */
     struct table_chunk *cur;    /* chunk being filled */
     size_t n_chunks;
+    struct table_entry *recent[TABLE_RECENT];
 };
 
 /* One secret key for every table of the process: a merge then reuses the
@@ -158,20 +164,31 @@ static struct table_entry *lookup(const struct table *t, uint64_t h,
     return NULL;
 }
 
-static int add_hashed(struct table *t, uint64_t h, const void *key,
-                      size_t len, uint64_t n)
+static void *arena_alloc_fn(void *t, size_t size)
 {
-    struct table_entry *e = lookup(t, h, key, len);
-    if (e != NULL) {
-        e->count += n;
-        return 0;
-    }
-    e = arena_alloc(t, sizeof(*e) + len);
+    return arena_alloc(t, size);
+}
+
+/* A new entry of key (count 0 or an empty sketch), linked in; NULL when
+ * out of memory. */
+static struct table_entry *insert(struct table *t, uint64_t h,
+                                  const void *key, size_t len,
+                                  enum table_kind kind)
+{
+    struct table_entry *e = arena_alloc(t, sizeof(*e) + len);
     if (e == NULL) {
-        return -1;
+        return NULL;
+    }
+    e->kind = (uint8_t)kind;
+    if (kind == TABLE_SKETCH) {
+        e->sketch = sketch_new(arena_alloc_fn, t);
+        if (e->sketch == NULL) {
+            return NULL; /* the entry's bytes wait for the next reset */
+        }
+    } else {
+        e->count = 0;
     }
     e->hash = h;
-    e->count = n;
     e->key_len = (uint16_t)len;
     memcpy(e->key, key, len);
     size_t i = h & (t->n_buckets - 1);
@@ -180,7 +197,33 @@ static int add_hashed(struct table *t, uint64_t h, const void *key,
     if (++t->count > t->n_buckets) {
         table_grow(t);
     }
-    return 1;
+    return e;
+}
+
+/* key's entry, created (count 0 or an empty sketch) when new: *created
+ * says which. NULL when out of memory or when key has the other kind. */
+static struct table_entry *upsert(struct table *t, uint64_t h,
+                                  const void *key, size_t len,
+                                  enum table_kind kind, int *created)
+{
+    struct table_entry *e = lookup(t, h, key, len);
+    *created = e == NULL;
+    if (e == NULL) {
+        return insert(t, h, key, len, kind);
+    }
+    return e->kind == kind ? e : NULL;
+}
+
+static int add_hashed(struct table *t, uint64_t h, const void *key,
+                      size_t len, uint64_t n)
+{
+    int created;
+    struct table_entry *e = upsert(t, h, key, len, TABLE_COUNT, &created);
+    if (e == NULL) {
+        return -1;
+    }
+    e->count += n;
+    return created;
 }
 
 int table_reserve(struct table *t, size_t bytes)
@@ -213,15 +256,56 @@ int table_max(struct table *t, const void *key, size_t len, uint64_t v)
     if (len > TABLE_KEY_MAX) {
         return -1;
     }
-    uint64_t h = table_hash(key, len);
-    struct table_entry *e = lookup(t, h, key, len);
-    if (e != NULL) {
-        if (e->count < v) {
-            e->count = v;
-        }
-        return 0;
+    int created;
+    struct table_entry *e = upsert(t, table_hash(key, len), key, len,
+                                   TABLE_COUNT, &created);
+    if (e == NULL) {
+        return -1;
     }
-    return add_hashed(t, h, key, len, v);
+    if (e->count < v) {
+        e->count = v;
+    }
+    return created;
+}
+
+/*
+ * A table has few sketch entries and nearly every hit offers its visitor
+ * to one or two of them, so they are looked up first in t->recent by a
+ * cheap unkeyed mix of the key's first and last 8 bytes (and its length)
+ * instead of by SipHash. Keys that collide there (a client may choose
+ * them) only miss and take the keyed path.
+ */
+static size_t recent_slot(const void *key, size_t len)
+{
+    uint64_t head = 0, tail = 0;
+    size_t n = len < 8 ? len : 8;
+    memcpy(&head, key, n);
+    memcpy(&tail, (const char *)key + len - n, n);
+    uint64_t h = (head ^ tail * 0x9e3779b97f4a7c15ULL ^ len) *
+                 0xff51afd7ed558ccdULL;
+    return (size_t)(h >> 60) & (TABLE_RECENT - 1);
+}
+
+int table_sketch_add(struct table *t, const void *key, size_t len,
+                     uint32_t index, uint8_t rank)
+{
+    if (len > TABLE_KEY_MAX) {
+        return -1;
+    }
+    size_t slot = recent_slot(key, len);
+    struct table_entry *e = t->recent[slot];
+    int created = 0;
+    if (e == NULL || e->key_len != len || memcmp(e->key, key, len) != 0) {
+        e = upsert(t, table_hash(key, len), key, len, TABLE_SKETCH,
+                   &created);
+        if (e == NULL) {
+            return -1;
+        }
+        t->recent[slot] = e;
+    }
+    return sketch_add(&e->sketch, index, rank, arena_alloc_fn, t) < 0
+               ? -1
+               : created;
 }
 
 const struct table_entry *table_find(const struct table *t, const void *key,
@@ -239,9 +323,19 @@ long table_merge(struct table *dst, const struct table *src)
     for (size_t i = 0; i < src->n_buckets; i++) {
         for (const struct table_entry *e = src->buckets[i]; e != NULL;
              e = e->chain) {
-            int rc = add_hashed(dst, e->hash, e->key, e->key_len, e->count);
-            if (rc < 0) {
+            int rc;
+            struct table_entry *d = upsert(dst, e->hash, e->key, e->key_len,
+                                           (enum table_kind)e->kind, &rc);
+            if (d == NULL) {
                 return -1;
+            }
+            if (e->kind == TABLE_SKETCH) {
+                if (sketch_merge(&d->sketch, e->sketch, arena_alloc_fn,
+                                 dst) < 0) {
+                    return -1;
+                }
+            } else {
+                d->count += e->count;
             }
             created += rc;
         }
@@ -255,6 +349,7 @@ void table_reset(struct table *t)
         memset(t->buckets, 0, t->n_buckets * sizeof(*t->buckets));
     }
     t->count = 0;
+    memset(t->recent, 0, sizeof(t->recent));
     t->cur = t->chunks;
     t->cur->used = 0;
 }

@@ -1,5 +1,6 @@
 /*
- * table.h: a counting hash table, byte-string key -> 64-bit count. Workers
+ * table.h: a counting hash table, byte-string key -> 64-bit count or
+ * HyperLogLog sketch (sketch.h: unique visitors and recipients). Workers
  * pre-aggregate hits in one (no lock: each worker owns its tables), and the
  * flusher merges the workers' tables into a batch table of the same kind.
  *
@@ -16,12 +17,20 @@
 
 #define TABLE_KEY_MAX 1024
 
+struct sketch;
+
+enum table_kind { TABLE_COUNT, TABLE_SKETCH };
+
 struct table_entry {
     struct table_entry *chain; /* next in the same bucket */
     uint64_t hash;
-    uint64_t count;
+    union {
+        uint64_t count;        /* TABLE_COUNT */
+        struct sketch *sketch; /* TABLE_SKETCH, in the table's arena */
+    };
     uint16_t key_len;
-    char key[]; /* key_len bytes, not NUL-terminated */
+    uint8_t kind; /* enum table_kind: fixed by the first add of a key */
+    char key[];   /* key_len bytes, not NUL-terminated */
 };
 
 struct table;
@@ -35,13 +44,21 @@ void table_destroy(struct table *t);
 /*
  * Adds n to the count of key[0..len) (len <= TABLE_KEY_MAX), creating the
  * entry at 0 first. Returns 1 when an entry was created, 0 when it existed,
- * -1 when out of memory (t unchanged).
+ * -1 when out of memory or when key holds a sketch (t unchanged).
  */
 int table_add(struct table *t, const void *key, size_t len, uint64_t n);
 
 /* Like table_add, but the count becomes max(count, v): for values that
  * must not add up, such as a time of last activity. */
 int table_max(struct table *t, const void *key, size_t len, uint64_t v);
+
+/*
+ * Offers rank to register index of the sketch under key, creating an empty
+ * sketch first. Returns 1 when an entry was created, 0 when it existed,
+ * -1 when out of memory or when key counts instead.
+ */
+int table_sketch_add(struct table *t, const void *key, size_t len,
+                     uint32_t index, uint8_t rank);
 
 /*
  * Makes sure the next adds of up to `bytes` of keys in total cannot fail
@@ -55,7 +72,7 @@ const struct table_entry *table_find(const struct table *t, const void *key,
                                      size_t len);
 
 /*
- * Adds every entry of src into dst. Returns the number of entries created
+ * Adds every entry of src into dst (sketches: register-wise maximum). Returns the number of entries created
  * in dst, or -1 when out of memory (dst then holds part of src: callers
  * treat that as fatal for the batch, see flusher.c).
  */

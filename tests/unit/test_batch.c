@@ -28,6 +28,7 @@
 #include "aggregator/apply_script.h"
 #include "aggregator/batch.h"
 #include "aggregator/counts.h"
+#include "aggregator/sketch.h"
 #include "aggregator/table.h"
 
 /* Unix minutes of 2026-11-26 15:57, 15:58 and 16:01 UTC. */
@@ -179,9 +180,10 @@ static void test_batch__argv_exact(void **state)
         "bc:{blog}:pages:d:20261126",
         "bc:{blog}:refs:d:20261126",
         "bc:{blog}:utm:d:20261126",
-        /* ARGV: seq, TTL of the applied-key (day retention) */
+        /* ARGV: seq, TTL of the applied-key (day retention), max_areas */
         "1795708650123",
         "34560000",
+        "50",
         /* minute end + 48 h */
         "h",
         "1795881480",
@@ -338,6 +340,7 @@ static void test_batch__event_argv(void **state)
         "bc:{s1}:ev:d:20261126",
         "7",
         "34560000",
+        "50",
         "h",
         "1795881480",
         "1",
@@ -453,7 +456,7 @@ static void key_pairs(const struct batch_cmd *c, const char *key, char *out,
     if (k < 0) {
         fail_msg("no key %s", key);
     }
-    int a = 3 + (int)numkeys + 2;
+    int a = 3 + (int)numkeys + 3; /* after seq, TTL, max_areas */
     for (int i = 0;; i++) {
         long n = arg_long(c, a + 2);
         if (i == k) {
@@ -1389,6 +1392,123 @@ static void test_batch__redis_mail(void **state)
     table_destroy(t);
 }
 
+/* The 16 384 registers of HyperLogLog key (PFDEBUG GETREG). */
+static void registers(const char *key, long long out[HLL_REGISTERS])
+{
+    redisReply *r = redisCommand(rs.c, "PFDEBUG GETREG %s", key);
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(r->elements, HLL_REGISTERS);
+    for (size_t i = 0; i < HLL_REGISTERS; i++) {
+        out[i] = r->element[i]->integer;
+    }
+    freeReplyObject(r);
+}
+
+/* The pseudonym of visitor i: 16 bytes, i in the first four. */
+static void visitor_of(uint32_t i, unsigned char v[COUNTS_VISITOR_BYTES])
+{
+    memset(v, 0x5a, COUNTS_VISITOR_BYTES);
+    memcpy(v, &i, sizeof i);
+}
+
+/*
+ * Sketches built by two workers, merged by the flusher and sent as
+ * strings (sparse and dense) leave exactly the registers PFADD of the same
+ * pseudonyms leaves, so PFCOUNT answers the same to the unit: for sets
+ * that stay sparse, that cross SKETCH_SPARSE_MAX, and that are dense, into
+ * a new key and into one that holds earlier visitors.
+ */
+static void test_batch__redis_sketch_equals_pfadd(void **state)
+{
+    static const uint32_t sizes[] = {1, 7, 300, 513, 20000};
+    static long long want[HLL_REGISTERS], got[HLL_REGISTERS];
+    struct hit h;
+    uint64_t seq = 1;
+    uint32_t from = 0;
+    (void)state;
+    NEED_REDIS();
+
+    make_hit(&h, "eq", "/a", "", "pageview", "", "", "");
+    for (size_t n = 0; n < sizeof sizes / sizeof *sizes; n++) {
+        struct table *w1 = table_create(), *w2 = table_create();
+        struct table *merged = table_create();
+        assert_true(w1 && w2 && merged);
+        /* visitors [from, from + size): the even ones by worker 1, the odd
+         * ones by worker 2, every tenth by both */
+        for (uint32_t i = from; i < from + sizes[n]; i++) {
+            unsigned char v[COUNTS_VISITOR_BYTES];
+            visitor_of(i, v);
+            if (i % 2 == 0 || i % 10 == 1) {
+                assert_int_equal(table_reserve(w1, COUNTS_MAX_BYTES_PER_HIT),
+                                 0);
+                assert_true(counts_add_hit(w1, &h, mobile_firefox, v,
+                                           M1557) >= 0);
+            }
+            if (i % 2 == 1) {
+                assert_int_equal(table_reserve(w2, COUNTS_MAX_BYTES_PER_HIT),
+                                 0);
+                assert_true(counts_add_hit(w2, &h, mobile_firefox, v,
+                                           M1557) >= 0);
+            }
+            redisReply *r = redisCommand(rs.c, "PFADD ref %b", v, sizeof v);
+            assert_non_null(r);
+            freeReplyObject(r);
+        }
+        from += sizes[n];
+        assert_true(table_merge(merged, w1) >= 0);
+        assert_true(table_merge(merged, w2) >= 0);
+        struct batch *b = build(merged, seq++, &redis_params);
+        apply(b, 1);
+        batch_destroy(b);
+
+        registers("ref", want);
+        registers("bc:{eq}:uv:d:20261126", got);
+        assert_memory_equal(got, want, sizeof want);
+        assert_int_equal(int_cmd("PFCOUNT %s", "bc:{eq}:uv:d:20261126"),
+                         int_cmd("PFCOUNT %s", "ref"));
+        registers("bc:{eq}:uv:h:2026112615", got);
+        assert_memory_equal(got, want, sizeof want);
+        /* the scratch key is gone */
+        assert_int_equal(int_cmd("EXISTS %s", "bc:{eq}:applied:i1:sketch"), 0);
+        table_destroy(w1);
+        table_destroy(w2);
+        table_destroy(merged);
+    }
+}
+
+/* A string that is not a HyperLogLog under a uv key: its merge fails and
+ * changes nothing, counts as skipped, and the rest of the batch applies. */
+static void test_batch__redis_not_a_hyperloglog(void **state)
+{
+    struct table *t = table_create();
+    struct hit h;
+    unsigned char v[COUNTS_VISITOR_BYTES];
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    visitor_of(1, v);
+    make_hit(&h, "blog", "/a", "", "pageview", "", "", "");
+    assert_true(counts_add_hit(t, &h, mobile_firefox, v, M1557) >= 0);
+    redisReply *r = redisCommand(rs.c, "SET %s %s", K("uv:d:20261126"),
+                                 "plain text");
+    assert_non_null(r);
+    freeReplyObject(r);
+
+    struct batch *b = build(t, 1, &redis_params);
+    apply(b, -1);
+    r = redisCommand(rs.c, "GET %s", K("uv:d:20261126"));
+    assert_non_null(r);
+    assert_string_equal(r->str, "plain text");
+    freeReplyObject(r);
+    assert_int_equal(int_cmd("PFCOUNT %s", K("uv:h:2026112615")), 1);
+    assert_int_equal(int_cmd("PFCOUNT %s", K("uva:d:20261126:a")), 1);
+    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 1);
+    batch_destroy(b);
+    table_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1411,6 +1531,10 @@ int main(void)
         cmocka_unit_test_setup(test_batch__redis_other_cap, redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_two_sites, redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_foreign_type_skipped,
+                               redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_sketch_equals_pfadd,
+                               redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_not_a_hyperloglog,
                                redis_case_setup),
     };
     return cmocka_run_group_tests(tests, redis_start, redis_teardown);

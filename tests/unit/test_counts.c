@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "aggregator/counts.h"
+#include "aggregator/sketch.h"
 #include "aggregator/table.h"
 
 /* 2026-11-26 15:57 UTC */
@@ -228,14 +229,35 @@ static const char *const dim_name[COUNTS_DIM_COUNT] = {
     [COUNTS_REF] = "ref",
     [COUNTS_UTM] = "utm",
     [COUNTS_EVENT] = "event",
-    [COUNTS_VISITOR] = "visitor",
+    [COUNTS_UV] = "uv",
     [COUNTS_MAIL_OPEN] = "open",
     [COUNTS_MAIL_OPENER] = "opener",
     [COUNTS_MAIL_CLICK] = "click",
     [COUNTS_MAIL_CLICKER] = "clicker",
     [COUNTS_MAIL_SEEN] = "seen",
-    [COUNTS_AREA_VISITOR] = "area-visitor",
+    [COUNTS_UVA] = "uva",
 };
+
+/* What an entry holds: its count, or "~N" for a sketch with N registers
+ * set (one a pseudonym, barring a shared register). */
+static const char *value_of(const struct table_entry *e, char *buf,
+                            size_t cap)
+{
+    if (e->kind == TABLE_COUNT) {
+        snprintf(buf, cap, "%llu", (unsigned long long)e->count);
+        return buf;
+    }
+    const struct sketch *k = e->sketch;
+    unsigned n = k->n;
+    if (k->slots == 0) {
+        n = 0;
+        for (size_t i = 0; i < HLL_REGISTERS; i++) {
+            n += k->u.reg[i] != 0;
+        }
+    }
+    snprintf(buf, cap, "~%u", n);
+    return buf;
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -262,9 +284,10 @@ static char *dump(const struct table *t)
         assert_int_equal(counts_key_decode(e[i]->key, e[i]->key_len, &k), 0);
         lines[i] = malloc(600);
         assert_non_null(lines[i]);
-        snprintf(lines[i], 600, "%.*s %s %u %.*s=%llu", (int)k.site_len, k.site,
+        char v[24];
+        snprintf(lines[i], 600, "%.*s %s %u %.*s=%s", (int)k.site_len, k.site,
                  dim_name[k.dim], (unsigned)k.minute, (int)k.member_len,
-                 k.member, (unsigned long long)e[i]->count);
+                 k.member, value_of(e[i], v, sizeof v));
     }
     qsort(lines, n, sizeof(*lines), cmp_str);
     out[0] = '\0';
@@ -404,18 +427,15 @@ static void test_counts__repeat_increments(void **state)
     table_destroy(t);
 }
 
-/* A pageview with a visitor: the visitor of its area (area_len | area |
- * pseudonym), which stands for the site's visitor too; an event has a
- * visitor entry of its own. */
-static void test_counts__area_visitor(void **state)
+/* A visitor goes into sketches: the hour's uv (pageviews and events) and,
+ * for a pageview, its area's uva of the day. Each is one entry however
+ * many visitors it holds. */
+static void test_counts__visitor_sketches(void **state)
 {
     struct table *t = table_create();
     struct hit h;
     struct ua_class ua = {UA_DEVICE_DESKTOP, UA_BROWSER_CHROME};
     unsigned char v[COUNTS_VISITOR_BYTES];
-    char key[TABLE_KEY_MAX], member[1 + 4 + COUNTS_VISITOR_BYTES];
-    struct counts_key k0;
-    int len0;
     (void)state;
 
     assert_non_null(t);
@@ -423,28 +443,27 @@ static void test_counts__area_visitor(void **state)
     make_hit(&h, "s", "/blog/2024/x", "", "pageview", "", "", "");
     assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE),
                      COUNTS_MAX_KEYS_PER_HIT - 2); /* no ref, no utm */
-    /* the area visitor stands for the site's visitor too */
-    k0 = (struct counts_key){"s", 1, COUNTS_VISITOR, MINUTE, (const char *)v,
-                             sizeof v};
-    len0 = counts_key_encode(key, sizeof key, &k0);
-    assert_null(table_find(t, key, (size_t)len0));
-    member[0] = 4;
-    memcpy(member + 1, "blog", 4);
-    memcpy(member + 5, v, sizeof v);
-    struct counts_key k = {"s", 1, COUNTS_AREA_VISITOR, MINUTE, member,
-                           sizeof member};
-    int len = counts_key_encode(key, sizeof key, &k);
-    assert_non_null(table_find(t, key, (size_t)len));
-    /* the page's entry counts its area too (batch.c): no entry of its own */
-    k = (struct counts_key){"s", 1, COUNTS_PAGE, MINUTE, "/blog/2024/x", 12};
-    len = counts_key_encode(key, sizeof key, &k);
-    assert_non_null(table_find(t, key, (size_t)len));
+    v[0] = 1; /* another visitor, a minute later: no new entry */
+    assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE + 1), 2);
+    make_hit(&h, "s", "/", "", "pageview", "", "", "");
+    assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE + 1), 2);
+    /* 15:57 and 15:58 share the hour 15:00 (29928420) and the day
+     * (29927520); the root's area is "/" */
+    assert_dump(t, "s page 29928477 /blog/2024/x=1\n"
+                   "s page 29928478 /=1\n"
+                   "s page 29928478 /blog/2024/x=1\n"
+                   "s pageviews 29928477 desktop/chrome=1\n"
+                   "s pageviews 29928478 desktop/chrome=2\n"
+                   "s uv 29928420 =~2\n"
+                   "s uva 29927520 /=~1\n"
+                   "s uva 29927520 blog=~2\n");
 
     table_reset(t);
     make_hit(&h, "s", "/blog/2024/x", "", "signup", "", "", "");
     assert_int_equal(counts_add_hit(t, &h, ua, v, MINUTE), 3);
-    len0 = counts_key_encode(key, sizeof key, &k0); /* the event's visitor */
-    assert_non_null(table_find(t, key, (size_t)len0));
+    assert_dump(t, "s event 29928477 signup=1\n"
+                   "s events 29928477 desktop/chrome=1\n"
+                   "s uv 29928420 =~1\n");
     table_destroy(t);
 }
 
@@ -474,16 +493,15 @@ static void assert_mail(const struct table *t, const char *want)
         assert_int_equal(k.site_len, 4);
         if (k.dim == COUNTS_MAIL_SEEN) {
             snprintf(tail, sizeof tail, "%d", rest[0]);
-        } else if (rlen == COUNTS_RECIPIENT_BYTES) {
-            snprintf(tail, sizeof tail, "#%d", rest[0]);
         } else {
             snprintf(tail, sizeof tail, "%.*s", (int)rlen, rest);
         }
+        char v[24];
         lines[i] = malloc(200);
         assert_non_null(lines[i]);
-        snprintf(lines[i], 200, "%s %u %.*s %s=%llu", dim_name[k.dim],
+        snprintf(lines[i], 200, "%s %u %.*s %s=%s", dim_name[k.dim],
                  (unsigned)k.minute, (int)clen, c, tail,
-                 (unsigned long long)e[i]->count);
+                 value_of(e[i], v, sizeof v));
     }
     qsort(lines, n, sizeof(*lines), cmp_str);
     for (size_t i = 0; i < n; i++) {
@@ -508,7 +526,8 @@ static void test_counts__opens(void **state)
     assert_non_null(t);
     assert_int_equal(counts_add_open(t, &m1, COUNTS_OPEN_HUMAN, NOW), 3);
     assert_int_equal(counts_add_open(t, &m1, COUNTS_OPEN_HUMAN, NOW), 0);
-    assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_PROXY, NOW), 2);
+    /* the campaign's sketch of openers exists already */
+    assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_PROXY, NOW), 1);
     /* machine and scanner opens name no opener */
     assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_MACHINE, NOW), 1);
     assert_int_equal(counts_add_open(t, &m2, COUNTS_OPEN_SCANNER, NOW + 1), 2);
@@ -517,8 +536,7 @@ static void test_counts__opens(void **state)
                    "open 29928477 spring-24 m=1\n"
                    "open 29928477 spring-24 p=1\n"
                    "open 29928477 spring-24 s=1\n"
-                   "opener 29928477 spring-24 #1=2\n"
-                   "opener 29928477 spring-24 #2=1\n"
+                   "opener 29927520 spring-24 =~2\n"
                    "seen 29928477 spring-24 42=4\n"
                    "seen 29928477 spring-24 43=1\n");
     table_destroy(t);
@@ -547,7 +565,7 @@ static void test_counts__clicks(void **state)
                    "=1\n"
                    "click 29928477 c1 hero=2\n"
                    "click 29928478 c1 foot=1\n"
-                   "clicker 29928477 c1 #7=1\n"
+                   "clicker 29927520 c1 =~1\n"
                    "seen 29928477 c1 42=3\n"
                    "seen 29928478 c1 42=1\n");
     table_destroy(t);
@@ -566,9 +584,16 @@ static void test_counts__mail_member_rejects(void **state)
     assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
     k.member = "\x00" "abc";
     assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
-    k.dim = COUNTS_MAIL_OPENER; /* hash of 3 bytes */
-    k.member = "\x01" "abcd";
-    k.member_len = 5;
+    k.dim = COUNTS_MAIL_OPENER; /* no campaign */
+    k.member_len = 0;
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
+    k.member = "a";
+    k.member_len = 1;
+    assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), 0);
+    char long_campaign[65];
+    memset(long_campaign, 'c', sizeof long_campaign);
+    k.member = long_campaign;
+    k.member_len = sizeof long_campaign;
     assert_int_equal(counts_mail_member(&k, &c, &cl, &r, &rl), -1);
     k.dim = COUNTS_MAIL_OPEN;
     k.member = "h";
@@ -592,7 +617,7 @@ int main(void)
         cmocka_unit_test(test_counts__longest_utm),
         cmocka_unit_test(test_counts__event_keys),
         cmocka_unit_test(test_counts__repeat_increments),
-        cmocka_unit_test(test_counts__area_visitor),
+        cmocka_unit_test(test_counts__visitor_sketches),
         cmocka_unit_test(test_counts__opens),
         cmocka_unit_test(test_counts__clicks),
         cmocka_unit_test(test_counts__mail_member_rejects),

@@ -1,7 +1,7 @@
 /*
  * test_table.c: the counting hash table of the aggregator (add, find,
- * merge, reset, entries), with enough keys to grow the buckets and fill
- * several arena chunks.
+ * merge, reset, entries, sketch entries), with enough keys to grow the
+ * buckets and fill several arena chunks.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "aggregator/sketch.h"
 #include "aggregator/table.h"
 
 /* Enough entries (each ~40 bytes of arena) for many 64 KiB chunks and for
@@ -421,6 +422,109 @@ static void test_table__reserve(void **state)
     table_destroy(t);
 }
 
+/* The rank register index holds in sketch entry key (0: none). */
+static unsigned reg_of(const struct table *t, const char *key, size_t len,
+                       uint32_t index)
+{
+    const struct table_entry *e = table_find(t, key, len);
+    assert_non_null(e);
+    assert_int_equal(e->kind, TABLE_SKETCH);
+    const struct sketch *k = e->sketch;
+    if (k->slots == 0) {
+        return k->u.reg[index];
+    }
+    for (uint32_t i = 0; i < k->slots; i++) {
+        if (k->u.slot[i] >> 8 == index) {
+            return k->u.slot[i] & 0xff;
+        }
+    }
+    return 0;
+}
+
+/* Sketch entries: created empty, offered registers, never mixed with
+ * counts under one key; found again through the recent-entry cache, also
+ * for keys that collide in it, and not after a reset. */
+static void test_table__sketches(void **state)
+{
+    struct table *t = table_create();
+    char key[32];
+    (void)state;
+
+    assert_non_null(t);
+    assert_int_equal(table_sketch_add(t, "uv", 2, 7, 3), 1);
+    assert_int_equal(table_sketch_add(t, "uv", 2, 7, 2), 0);
+    assert_int_equal(table_sketch_add(t, "uv", 2, 9, 1), 0);
+    assert_int_equal(reg_of(t, "uv", 2, 7), 3);
+    assert_int_equal(reg_of(t, "uv", 2, 9), 1);
+    /* a key keeps its kind */
+    assert_int_equal(table_add(t, "uv", 2, 1), -1);
+    assert_int_equal(table_max(t, "uv", 2, 1), -1);
+    assert_int_equal(table_add(t, "n", 1, 4), 1);
+    assert_int_equal(table_sketch_add(t, "n", 1, 1, 1), -1);
+    assert_int_equal(count_of(t, "n"), 4);
+    assert_int_equal(table_count(t), 2);
+
+    /* 200 keys, many sharing a cache slot; two that differ only in the
+     * middle (the cache mixes the first and last 8 bytes) */
+    for (unsigned round = 0; round < 2; round++) {
+        for (unsigned i = 0; i < 200; i++) {
+            int n = snprintf(key, sizeof key, "sketch-%u", i);
+            assert_int_equal(table_sketch_add(t, key, (size_t)n, i, 1 + round),
+                             round == 0);
+        }
+    }
+    static const char mid_a[] = "AAAAAAAA-a-AAAAAAAA", mid_b[] = "AAAAAAAA-b-AAAAAAAA";
+    assert_int_equal(table_sketch_add(t, mid_a, strlen(mid_a), 1, 5), 1);
+    assert_int_equal(table_sketch_add(t, mid_b, strlen(mid_b), 2, 6), 1);
+    assert_int_equal(table_sketch_add(t, mid_a, strlen(mid_a), 3, 7), 0);
+    assert_int_equal(reg_of(t, mid_a, strlen(mid_a), 1), 5);
+    assert_int_equal(reg_of(t, mid_a, strlen(mid_a), 2), 0);
+    assert_int_equal(reg_of(t, mid_a, strlen(mid_a), 3), 7);
+    assert_int_equal(reg_of(t, mid_b, strlen(mid_b), 2), 6);
+    for (unsigned i = 0; i < 200; i++) {
+        int n = snprintf(key, sizeof key, "sketch-%u", i);
+        assert_int_equal(reg_of(t, key, (size_t)n, i), 2);
+    }
+    assert_int_equal(table_count(t), 204);
+
+    table_reset(t);
+    assert_int_equal(table_sketch_add(t, "uv", 2, 7, 1), 1);
+    assert_int_equal(reg_of(t, "uv", 2, 7), 1);
+    assert_int_equal(reg_of(t, "uv", 2, 9), 0);
+    table_destroy(t);
+}
+
+/* A merge takes each register's maximum, creates what dst lacks, and
+ * fails on a key that counts in dst. */
+static void test_table__merge_sketches(void **state)
+{
+    struct table *src = table_create(), *dst = table_create();
+    (void)state;
+
+    assert_true(src && dst);
+    /* src's "a" turns dense, dst's stays sparse: both directions of the
+     * sparse/dense merge */
+    for (uint32_t i = 0; i <= SKETCH_SPARSE_MAX; i++) {
+        assert_true(table_sketch_add(src, "a", 1, i, 2) >= 0);
+    }
+    assert_int_equal(table_sketch_add(src, "b", 1, 5, 4), 1);
+    assert_int_equal(table_sketch_add(dst, "a", 1, 0, 9), 1);
+    assert_int_equal(table_sketch_add(dst, "a", 1, 16383, 1), 0);
+    assert_int_equal(table_merge(dst, src), 1); /* "b" is new */
+    assert_int_equal(reg_of(dst, "a", 1, 0), 9);
+    assert_int_equal(reg_of(dst, "a", 1, 1), 2);
+    assert_int_equal(reg_of(dst, "a", 1, SKETCH_SPARSE_MAX), 2);
+    assert_int_equal(reg_of(dst, "a", 1, 16383), 1);
+    assert_int_equal(reg_of(dst, "b", 1, 5), 4);
+    assert_int_equal(reg_of(src, "a", 1, 0), 2); /* src unchanged */
+
+    table_reset(dst);
+    assert_int_equal(table_add(dst, "b", 1, 1), 1);
+    assert_int_equal(table_merge(dst, src), -1);
+    table_destroy(src);
+    table_destroy(dst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +539,8 @@ int main(void)
         cmocka_unit_test(test_table__max),
         cmocka_unit_test(test_table__merge),
         cmocka_unit_test(test_table__merge_many),
+        cmocka_unit_test(test_table__sketches),
+        cmocka_unit_test(test_table__merge_sketches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
