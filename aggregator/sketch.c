@@ -29,25 +29,25 @@ struct sketch *sketch_new(sketch_alloc_fn alloc, void *ctx)
     return sparse_new(SKETCH_FIRST_SLOTS, alloc, ctx);
 }
 
-/* Sets the register of packed (index << 8 | rank) in a sparse sketch with
- * room for one more. */
-static void sparse_put(struct sketch *s, uint32_t packed)
+/* The slot of index in a sparse sketch, or the empty one it would take
+ * (the set is never full). */
+static uint32_t *sparse_slot(struct sketch *s, uint32_t index)
 {
     uint32_t mask = s->slots - 1;
-    for (uint32_t i = (packed >> 8) & mask;; i = (i + 1) & mask) {
+    for (uint32_t i = index & mask;; i = (i + 1) & mask) {
         uint32_t have = s->u.slot[i];
-        if (have == 0) {
-            s->u.slot[i] = packed;
-            s->n++;
-            return;
-        }
-        if (have >> 8 == packed >> 8) {
-            if ((have & 0xff) < (packed & 0xff)) {
-                s->u.slot[i] = packed;
-            }
-            return;
+        if (have == 0 || have >> 8 == index) {
+            return &s->u.slot[i];
         }
     }
+}
+
+/* Puts a register of another sketch (packed, index not yet present) into
+ * sparse s, which has room. */
+static void sparse_put(struct sketch *s, uint32_t packed)
+{
+    *sparse_slot(s, packed >> 8) = packed;
+    s->n++;
 }
 
 /* A copy of sparse s in a block that takes at least one more register:
@@ -94,7 +94,14 @@ int sketch_add(struct sketch **s, uint32_t index, uint8_t rank,
         }
         return 0;
     }
-    /* Grow at half full, so probes stay short. */
+    uint32_t *slot = sparse_slot(k, index);
+    if (*slot != 0) {
+        if ((*slot & 0xff) < rank) {
+            *slot = index << 8 | rank;
+        }
+        return 0;
+    }
+    /* A new register: grow first at half full, so probes stay short. */
     if (2 * (k->n + 1) > k->slots) {
         k = grow(k, alloc, ctx);
         if (k == NULL) {
@@ -102,10 +109,13 @@ int sketch_add(struct sketch **s, uint32_t index, uint8_t rank,
         }
         *s = k;
         if (k->slots == 0) {
-            return sketch_add(s, index, rank, alloc, ctx);
+            k->u.reg[index] = rank;
+            return 0;
         }
+        slot = sparse_slot(k, index);
     }
-    sparse_put(k, index << 8 | rank);
+    *slot = index << 8 | rank;
+    k->n++;
     return 0;
 }
 

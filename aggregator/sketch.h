@@ -40,8 +40,9 @@ typedef void *(*sketch_alloc_fn)(void *ctx, size_t size);
 struct sketch *sketch_new(sketch_alloc_fn alloc, void *ctx);
 
 /*
- * Offers rank (1..HLL_RANK_MAX) to register index. *s may move to a new
- * block. Returns 0, or -1 when out of memory (*s unchanged).
+ * Offers rank (1..HLL_RANK_MAX) to register index (< HLL_REGISTERS), as
+ * hll_hash() gives them. *s may move to a new block (only for an index it
+ * did not hold). Returns 0, or -1 when out of memory (*s unchanged).
  */
 int sketch_add(struct sketch **s, uint32_t index, uint8_t rank,
                sketch_alloc_fn alloc, void *ctx);

@@ -106,7 +106,8 @@ size_t hll_sparse_encode(char *out, size_t cap, const uint32_t *pairs,
         }
         /* neighbours of the same rank share a VAL opcode, up to 4 */
         uint32_t run = 1;
-        while (run < 4 && i + run < n && pairs[i + run] == pairs[i] + (run << 8)) {
+        while (run < 4 && i + run < n && index + run < HLL_REGISTERS &&
+               pairs[i + run] == pairs[i] + (run << 8)) {
             run++;
         }
         *p++ = (unsigned char)(0x80 | (rank - 1) << 2 | (run - 1));
