@@ -21,7 +21,7 @@ struct ingest;
 
 /* After a wake-up that found less than a batch, the socket is not watched
  * for this long (ingest.c): light traffic is read in groups. */
-#define INGEST_UDP_PAUSE_US 1000
+#define INGEST_UDP_PAUSE_US 2000
 
 /* The receive buffer asked for each UDP socket (SO_RCVBUFFORCE when
  * allowed, else SO_RCVBUF, which net.core.rmem_max caps): a burst the
