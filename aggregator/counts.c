@@ -285,6 +285,34 @@ int counts_add_click(struct table *t, const struct counts_mail *m,
                                              : COUNTS_DIM_COUNT);
 }
 
+_Static_assert(COUNTS_VISITOR_BYTES == WALREC_ID_BYTES &&
+                   COUNTS_RECIPIENT_BYTES == WALREC_ID_BYTES,
+               "log records hold pseudonyms and recipient hashes whole");
+_Static_assert(COUNTS_OPEN_CLASS_COUNT == WALREC_OPEN_CLASSES,
+               "log records hold an open's class");
+
+int counts_add_record(struct table *t, const struct walrec *r)
+{
+    const struct walrec_mail *m = &r->mail;
+    struct counts_mail cm = {m->site.p, m->site.len, m->campaign.p,
+                             m->campaign.len, m->recipient};
+    switch (r->kind) {
+    case WALREC_HIT: {
+        struct ua_class ua = {(enum ua_device)r->device,
+                              (enum ua_browser)r->browser};
+        return counts_add_hit(t, &r->hit, ua, r->visitor,
+                              (uint32_t)(r->time / 60));
+    }
+    case WALREC_OPEN:
+        return counts_add_open(t, &cm, (enum counts_open_class)m->open_class,
+                               (int64_t)r->time);
+    case WALREC_CLICK:
+        return counts_add_click(t, &cm, m->link.p, m->link.len,
+                                (int64_t)r->time);
+    }
+    return -1;
+}
+
 int counts_mail_member(const struct counts_key *k, const char **campaign,
                        size_t *campaign_len, const char **rest,
                        size_t *rest_len)

@@ -31,6 +31,7 @@
 #include "aggregator/sketch.h"
 #include "proto/hit.h"
 #include "proto/useragent.h"
+#include "proto/walrec.h"
 
 struct table;
 
@@ -127,6 +128,13 @@ int counts_add_open(struct table *t, const struct counts_mail *m,
  * its recipient for unique clickers when known, the last activity. */
 int counts_add_click(struct table *t, const struct counts_mail *m,
                      const char *link, size_t link_len, int64_t now);
+
+/*
+ * Adds what the write-ahead log record r holds (proto/walrec.h), with the
+ * same entries the hit made when it was counted: recovery's way back
+ * from the log. Same returns and reservation rule as counts_add_hit.
+ */
+int counts_add_record(struct table *t, const struct walrec *r);
 
 /*
  * Splits an e-mail member (see the layout above) into campaign and rest

@@ -21,6 +21,7 @@
 #include "aggregator/apply_script.h"
 #include "aggregator/backlog.h"
 #include "aggregator/table.h"
+#include "aggregator/wal_read.h"
 #include "common/log.h"
 #include "proto/resp.h"
 
@@ -31,6 +32,7 @@
 struct submission {
     struct flusher_source *source;
     struct table *table;
+    uint64_t position;
 };
 
 struct flusher {
@@ -56,6 +58,14 @@ struct flusher {
     struct table *next;       /* merged, not yet sealed */
     struct batch *in_flight;  /* sealed, not yet acknowledged */
     uint64_t last_seq;
+    /* Log positions per worker: records before covered[w] are in next,
+     * in flight or in Redis; next holds [next_start[w], covered[w]) when
+     * in_next[w]. */
+    uint64_t covered[JOURNAL_WORKERS];
+    uint64_t next_start[JOURNAL_WORKERS];
+    unsigned char in_next[JOURNAL_WORKERS];
+    struct journal_range flight_range[JOURNAL_WORKERS];
+    size_t n_flight_range;
     uint64_t gen;             /* tags replies of the current send */
     int replies_pending;
     int send_failed;
@@ -108,6 +118,15 @@ static void update_gauges(struct flusher *f)
         bytes += f->in_flight->bytes;
     }
     stat_set(&f->stats.backlog_bytes, bytes);
+    /* The log's part of the backlog: records handed over, not yet in
+     * Redis (a worker's current table is not counted yet). */
+    uint64_t wal = 0;
+    for (unsigned w = 0; f->p.journal != NULL && w < JOURNAL_WORKERS; w++) {
+        if (f->covered[w] > f->p.journal->checkpoint[w]) {
+            wal += f->covered[w] - f->p.journal->checkpoint[w];
+        }
+    }
+    stat_set(&f->stats.wal_bytes, wal);
     int64_t keys = backlog_keys(f->backlog);
     stat_set(&f->stats.backlog_keys, keys > 0 ? (uint64_t)keys : 0);
 }
@@ -149,6 +168,22 @@ static void observe_flush(struct flusher *f)
                                          (uint64_t)d.tv_usec);
 }
 
+/* The batch in flight is in Redis: its records need never be read again.
+ * A lost journal line only means the batch is sent again after a crash,
+ * which the script takes as a repeat. */
+static void checkpoint(struct flusher *f)
+{
+    if (f->p.journal == NULL) {
+        return;
+    }
+    journal_ack(f->p.journal, f->in_flight->seq);
+    for (size_t i = 0; i < f->n_flight_range; i++) {
+        wal_drop_before(f->p.wal_dir, f->flight_range[i].worker,
+                        f->flight_range[i].end);
+    }
+    f->n_flight_range = 0;
+}
+
 /* All replies of a send are in. */
 static void send_done(struct flusher *f)
 {
@@ -161,6 +196,7 @@ static void send_done(struct flusher *f)
     }
     observe_flush(f);
     stat_add(&f->stats.batches_applied_total, 1);
+    checkpoint(f);
     backlog_add(f->backlog, -f->in_flight->keys);
     batch_destroy(f->in_flight);
     f->in_flight = NULL;
@@ -265,13 +301,39 @@ static void send_batch(struct flusher *f)
     arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
 }
 
+/* b, built from next, becomes the batch in flight with next's ranges,
+ * recorded in the journal before its first send. */
+static void seal(struct flusher *f, struct batch *b)
+{
+    f->n_flight_range = 0;
+    for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
+        if (f->in_next[w]) {
+            f->flight_range[f->n_flight_range++] =
+                (struct journal_range){w, f->next_start[w], f->covered[w]};
+            f->in_next[w] = 0;
+        }
+    }
+    if (f->p.journal != NULL) {
+        f->p.journal->next_seq = b->seq + 1;
+        if (journal_seal(f->p.journal, b->seq, f->flight_range,
+                         f->n_flight_range) < 0) {
+            log_error("flusher: batch %llu not in the journal: after a "
+                      "crash its records could count twice",
+                      (unsigned long long)b->seq);
+        }
+    }
+    f->last_seq = b->seq;
+    f->in_flight = b;
+}
+
 /* Seals `next` into a batch when nothing is in flight, and sends it. */
 static void try_send(struct flusher *f)
 {
     if (f->in_flight == NULL && table_count(f->next) > 0 &&
         redis_link_ctx(f->link) != NULL) {
         char err[128];
-        uint64_t seq = now_ms();
+        uint64_t seq = f->p.journal != NULL ? f->p.journal->next_seq
+                                             : now_ms();
         if (seq <= f->last_seq) {
             seq = f->last_seq + 1;
         }
@@ -282,8 +344,7 @@ static void try_send(struct flusher *f)
             log_error("flusher: cannot build a batch: %s", err);
             return;
         }
-        f->last_seq = seq;
-        f->in_flight = b;
+        seal(f, b);
         table_reset(f->next);
         update_gauges(f);
     }
@@ -350,9 +411,17 @@ static void take_inbox(struct flusher *f)
 
     for (int i = 0; i < n; i++) {
         struct table *t = subs[i].table;
+        unsigned w = subs[i].source->worker;
         f->round_pending--;
         if (t == NULL) {
             continue;
+        }
+        if (w < JOURNAL_WORKERS && subs[i].position > f->covered[w]) {
+            if (!f->in_next[w]) {
+                f->next_start[w] = f->covered[w];
+                f->in_next[w] = 1;
+            }
+            f->covered[w] = subs[i].position;
         }
         long created = table_merge(f->next, t);
         if (created < 0) {
@@ -486,8 +555,46 @@ int flusher_start(struct flusher *f)
     return 0;
 }
 
+int flusher_recover(struct flusher *f, struct batch *pending,
+                    const struct journal_range *pending_range,
+                    size_t n_pending, const struct table *rest,
+                    const struct journal_range *rest_range, size_t n_rest)
+{
+    if (rest != NULL && table_count(rest) > 0) {
+        long created = table_merge(f->next, rest);
+        if (created < 0) {
+            return -1;
+        }
+        backlog_add(f->backlog, created);
+    }
+    for (size_t i = 0; i < n_rest; i++) {
+        unsigned w = rest_range[i].worker;
+        f->next_start[w] = rest_range[i].start;
+        f->covered[w] = rest_range[i].end;
+        f->in_next[w] = 1;
+    }
+    if (pending != NULL) {
+        f->in_flight = pending;
+        f->last_seq = pending->seq;
+        memcpy(f->flight_range, pending_range,
+               n_pending * sizeof(pending_range[0]));
+        f->n_flight_range = n_pending;
+        backlog_add(f->backlog, pending->keys);
+    }
+    update_gauges(f);
+    return 0;
+}
+
+void flusher_set_position(struct flusher *f, unsigned worker,
+                          uint64_t position)
+{
+    if (worker < JOURNAL_WORKERS && position > f->covered[worker]) {
+        f->covered[worker] = position;
+    }
+}
+
 void flusher_submit(struct flusher *f, struct flusher_source *s,
-                    struct table *t)
+                    struct table *t, uint64_t position)
 {
     pthread_mutex_lock(&f->mu);
     /* Each source has at most one submission pending: it submits only
@@ -496,6 +603,7 @@ void flusher_submit(struct flusher *f, struct flusher_source *s,
     if (f->n_inbox < MAX_SOURCES) {
         f->inbox[f->n_inbox].source = s;
         f->inbox[f->n_inbox].table = t;
+        f->inbox[f->n_inbox].position = position;
         f->n_inbox++;
     }
     pthread_mutex_unlock(&f->mu);

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "aggregator/batch.h"
+#include "aggregator/journal.h"
 #include "aggregator/redis_link.h"
 
 struct table;
@@ -38,7 +39,8 @@ struct redisAsyncContext;
     X(batches_retried_total, counter, "Batch sends repeated after a failure")  \
     X(backlog_bytes, gauge, "Aggregate bytes waiting for Redis")               \
     X(backlog_keys, gauge, "Aggregate keys held in memory, not yet in Redis")  \
-    X(wal_bytes, gauge, "Bytes in write-ahead log segments")                   \
+    X(wal_bytes, gauge,                                                        \
+      "Bytes of write-ahead log records not yet acknowledged by Redis")        \
     X(redis_up, gauge, "1 while the Redis connection is established")
 
 /* Upper bounds, in seconds, of the beacon_flush_seconds buckets. */
@@ -59,6 +61,7 @@ struct flusher_stats {
 
 /* A producer of tables (a worker). Embedded in the worker. */
 struct flusher_source {
+    unsigned worker; /* its log's worker id (< JOURNAL_WORKERS) */
     /* Called on the flusher thread; must only wake the source's own thread,
      * which then calls flusher_submit. */
     void (*request_handoff)(struct flusher_source *s);
@@ -86,6 +89,12 @@ struct flusher_params {
     uint64_t flush_interval_ms;
     uint64_t command_timeout_ms; /* a batch without all replies by then is
                                     sent again on a new connection */
+    /* The write-ahead log's journal and folder: a batch is sealed in the
+     * journal before its first send, and once acknowledged its records
+     * become the checkpoint and the segments wholly behind it go. NULL:
+     * no log (batch sequences then come from the clock). */
+    struct journal *journal;
+    const char *wal_dir;
 };
 
 struct flusher;
@@ -104,11 +113,30 @@ int flusher_add_task(struct flusher *f, struct flusher_task *t);
 int flusher_start(struct flusher *f);
 
 /*
- * From a source's thread: hands over t (NULL: nothing this time). The
- * flusher merges it and later stores it, reset, in s->spare.
+ * From a source's thread: hands over t (NULL: nothing this time), which
+ * holds the source's log records up to position (wal_position() when it
+ * was swapped out). The flusher merges it and later stores it, reset, in
+ * s->spare.
  */
 void flusher_submit(struct flusher *f, struct flusher_source *s,
-                    struct table *t);
+                    struct table *t, uint64_t position);
+
+/*
+ * Before flusher_start, what recovery found in the log (journal.h): the
+ * batch that was sealed and not acknowledged, rebuilt under its own
+ * sequence number (NULL: none) with its ranges, then the records after it
+ * in rest (merged into the next batch) with theirs. Each worker's log
+ * continues at the end of its range. Returns 0, or -1 when out of memory.
+ */
+int flusher_recover(struct flusher *f, struct batch *pending,
+                    const struct journal_range *pending_range,
+                    size_t n_pending, const struct table *rest,
+                    const struct journal_range *rest_range, size_t n_rest);
+
+/* Before flusher_start: worker's log starts at position (nothing before
+ * it is waiting). */
+void flusher_set_position(struct flusher *f, unsigned worker,
+                          uint64_t position);
 
 /*
  * Asks the thread to apply everything submitted so far, waits up to

@@ -8,12 +8,14 @@
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
 #include "aggregator/table.h"
+#include "aggregator/wal.h"
 #include "collector/privacy/client_addr.h"
 #include "collector/privacy/policy.h"
 #include "collector/privacy/pseudo.h"
 #include "collector/privacy/salt.h"
 #include "collector/server.h"
 #include "collector/worker.h"
+#include "proto/walrec.h"
 
 void hit_record_page(struct hit_record_page *pg, const struct request *r)
 {
@@ -41,7 +43,8 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
 
     if (reserved != NULL
             ? reserved->left < COUNTS_MAX_KEYS_PER_HIT ||
-                  table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) < 0
+                  table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) < 0 ||
+                  wal_reserve(w->wal, WALREC_MAX) < 0
             : worker_reserve_hit(w) < 0) {
         return METRICS_O_shed;
     }
@@ -58,11 +61,17 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
         sodium_memzero(&client, sizeof(client));
         v = visitor;
     }
-    int created = counts_add_hit(w->active, h, ua.cls, v,
-                                 (uint32_t)(now / 60));
+    char rec[WALREC_MAX];
+    size_t len = walrec_put_hit(rec, sizeof(rec), (uint64_t)now, h,
+                                (uint8_t)ua.cls.device,
+                                (uint8_t)ua.cls.browser, v);
+    int created = len == 0 ? -1
+                           : counts_add_hit(w->active, h, ua.cls, v,
+                                            (uint32_t)(now / 60));
     if (created < 0) {
         return METRICS_O_shed;
     }
+    worker_log(w, rec, len);
     if (reserved != NULL) {
         reserved->left -= created;
     } else {

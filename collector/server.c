@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "aggregator/flusher.h"
+#include "aggregator/recovery.h"
+#include "aggregator/wal.h"
+#include "aggregator/wal_syncer.h"
 #include "collector/admin.h"
 #include "collector/http/listener.h"
 #include "collector/ingest/ingest.h"
@@ -159,6 +162,71 @@ static int privacy_setup(struct server *srv, const struct flusher_params *fp)
     return 0;
 }
 
+/* The data dir and its journal, before the flusher exists. */
+static int log_open(struct server *srv, struct flusher_params *fp)
+{
+    const struct config *cfg = srv->cfg;
+    char err[512];
+
+    if (datadir_open(&srv->data, cfg->data_dir, cfg->instance_id, err,
+                     sizeof(err)) < 0) {
+        log_error("data_dir %s", err);
+        return -1;
+    }
+    if (journal_open(&srv->journal, srv->data.journal, srv->data.seq_base,
+                     cfg->wal_fsync, err, sizeof(err)) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    srv->have_journal = 1;
+    fp->journal = &srv->journal;
+    fp->wal_dir = srv->data.wal;
+    return 0;
+}
+
+/* What the logs hold that Redis may not have goes to the flusher. */
+static int log_recover(struct server *srv, const struct flusher_params *fp)
+{
+    struct recovery_stats st;
+    char err[512];
+    if (recovery_run(&srv->data, &srv->journal, srv->flusher, &fp->batch,
+                     &st, err, sizeof(err)) < 0) {
+        log_error("recovery: %s", err);
+        return -1;
+    }
+    memcpy(srv->log_start, st.position, sizeof(srv->log_start));
+    if (st.records > 0 || st.damaged_logs > 0) {
+        log_info("recovery: %llu hits read back from the log%s%s",
+                 (unsigned long long)st.records,
+                 srv->journal.pending ? ", with the batch in flight" : "",
+                 st.damaged_logs > 0 ? " (a log was damaged: see above)"
+                                     : "");
+    }
+    return 0;
+}
+
+/* Worker id's log, going on where recovery left it. */
+static struct wal *log_for_worker(struct server *srv, int id)
+{
+    const struct config *cfg = srv->cfg;
+    char err[512];
+    struct wal_params p = {
+        .dir = srv->data.wal,
+        .worker = (unsigned)id,
+        .segment_bytes = cfg->wal_segment_bytes,
+        .fsync = cfg->wal_fsync,
+        .retire = srv->syncer != NULL ? wal_syncer_retire : NULL,
+        .retire_arg = srv->syncer,
+    };
+    struct wal *w = wal_open(&p, srv->log_start[id], err, sizeof(err));
+    if (w == NULL) {
+        log_error("wal: %s", err);
+    } else if (srv->syncer != NULL) {
+        wal_syncer_add(srv->syncer, w);
+    }
+    return w;
+}
+
 /* Creates the workers with their listening sockets. */
 static int create_workers(struct server *srv)
 {
@@ -182,7 +250,14 @@ static int create_workers(struct server *srv)
                 return -1;
             }
         }
-        srv->workers[i] = worker_create(srv, i, fds, cfg->listen.n);
+        struct wal *wal = log_for_worker(srv, i);
+        if (wal == NULL) {
+            for (int j = 0; j < cfg->listen.n; j++) {
+                close(fds[j]);
+            }
+            return -1;
+        }
+        srv->workers[i] = worker_create(srv, i, fds, cfg->listen.n, wal);
         if (srv->workers[i] == NULL) {
             log_error("cannot create worker %d", i);
             return -1;
@@ -256,19 +331,32 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     srv.readyz_backlog_keys = (int)(cfg->max_keys / 10 * 9);
     flusher_params_from(cfg, &fp);
 
-    if (privacy_setup(&srv, &fp) < 0) {
+    srv.data.lock_fd = -1;
+    if (cfg->workers > JOURNAL_WORKERS) {
+        log_error("workers: at most %d", JOURNAL_WORKERS);
+        goto out;
+    }
+    if (privacy_setup(&srv, &fp) < 0 || log_open(&srv, &fp) < 0) {
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
     base = event_base_new();
     srv.flusher = flusher_create(&fp, &srv.backlog);
+    if (cfg->wal_fsync == WAL_FSYNC_INTERVAL) {
+        srv.syncer = wal_syncer_create(cfg->workers, WAL_SYNC_INTERVAL_MS);
+    }
     if (base == NULL || srv.flusher == NULL ||
+        (cfg->wal_fsync == WAL_FSYNC_INTERVAL && srv.syncer == NULL) ||
         flusher_add_task(srv.flusher, &srv.salts.task) < 0 ||
         flusher_add_task(srv.flusher, &srv.optouts.task) < 0) {
         log_error("out of memory");
         goto out;
     }
-    if (create_workers(&srv) < 0) {
+    if (log_recover(&srv, &fp) < 0 || create_workers(&srv) < 0) {
+        goto out;
+    }
+    if (srv.syncer != NULL && wal_syncer_start(srv.syncer) < 0) {
+        log_error("cannot start the log syncer");
         goto out;
     }
     srv.admin = admin_create(base, &srv, err, sizeof(err));
@@ -316,8 +404,9 @@ drain:
     }
     int64_t left = flusher_finish(srv.flusher, cfg->drain_timeout_ms);
     if (left > 0) {
-        log_error("%lld aggregate keys could not be written to Redis",
-                  (long long)left);
+        log_warn("%lld aggregate keys could not be written to Redis: they "
+                 "are in the log, and go at the next start",
+                 (long long)left);
     }
     log_info("stopped");
 out:
@@ -334,11 +423,18 @@ out:
         event_free(rc.sweep_ev);
     }
     admin_destroy(srv.admin);
+    /* A last sync round while the logs are open; closing them syncs
+     * them too (unless wal_fsync = never). */
+    wal_syncer_destroy(srv.syncer);
     for (int i = 0; i < srv.n_workers; i++) {
         worker_destroy(srv.workers[i]);
     }
     free(srv.workers);
     flusher_destroy(srv.flusher);
+    if (srv.have_journal) {
+        journal_close(&srv.journal);
+    }
+    datadir_close(&srv.data);
     salt_manager_deinit(&srv.salts);
     optout_registry_deinit(&srv.optouts);
     free_retired(&srv, 1);

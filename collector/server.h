@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 
 #include "aggregator/backlog.h"
+#include "aggregator/datadir.h"
+#include "aggregator/journal.h"
 #include "config/config.h"
 #include "collector/privacy/gate.h"
 #include "collector/http/http.h"
@@ -37,6 +39,13 @@ struct server {
     struct policy *retired;          /* replaced, not yet freed */
     struct salt_manager salts;
     struct optout_registry optouts;
+    /* The write-ahead log (SPEC 7): its dir, journal, where each worker's
+     * log goes on after recovery, and the interval syncer (or NULL). */
+    struct datadir data;
+    struct journal journal;
+    int have_journal;
+    uint64_t log_start[JOURNAL_WORKERS];
+    struct wal_syncer *syncer;
 };
 
 /* Builds a new configuration from the same file and flags (for SIGHUP).

@@ -13,10 +13,12 @@
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
 #include "aggregator/table.h"
+#include "aggregator/wal.h"
 #include "collector/ingest/ingest.h"
 #include "collector/router.h"
 #include "collector/server.h"
 #include "common/log.h"
+#include "proto/walrec.h"
 
 time_t worker_now(struct worker *w)
 {
@@ -28,9 +30,34 @@ time_t worker_now(struct worker *w)
 int worker_reserve_hit(struct worker *w)
 {
     return backlog_has_room(&w->srv->backlog, COUNTS_MAX_KEYS_PER_HIT) &&
-                   table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) == 0
+                   table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) == 0 &&
+                   wal_reserve(w->wal, WALREC_MAX) == 0
                ? 0
                : -1;
+}
+
+void worker_log(struct worker *w, const char *rec, size_t len)
+{
+    wal_append(w->wal, rec, len);
+}
+
+/* The pool's answers wait while records of this turn are not written. */
+static int must_wait(void *arg)
+{
+    return wal_pending(((struct worker *)arg)->wal) > 0;
+}
+
+/* The end of a loop turn: one write() of the turn's records, then the
+ * answers that waited for it (which may count held-back requests: again). */
+static void commit(struct worker *w)
+{
+    do {
+        if (wal_commit(w->wal) < 0) {
+            /* The records stay pending and the answers wait: the next
+             * turn writes both, or the drain deadline closes them. */
+            return;
+        }
+    } while (conn_pool_release(&w->pool) > 0);
 }
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,
@@ -75,19 +102,21 @@ static void on_handoff(evutil_socket_t fd, short what, void *arg)
     /* Between requests: no policy pointer is held here (policy.h). */
     atomic_store(&w->seen_epoch, atomic_load(&w->srv->epoch));
     if (table_count(w->active) == 0) {
-        flusher_submit(w->srv->flusher, &w->source, NULL);
+        flusher_submit(w->srv->flusher, &w->source, NULL, 0);
         return;
     }
     struct table *spare = atomic_exchange_explicit(&w->source.spare, NULL,
                                                    memory_order_acquire);
     if (spare == NULL) {
         /* The flusher still holds our last table: keep counting here. */
-        flusher_submit(w->srv->flusher, &w->source, NULL);
+        flusher_submit(w->srv->flusher, &w->source, NULL, 0);
         return;
     }
+    /* The table's records are written before it can reach Redis. */
+    commit(w);
     struct table *full = w->active;
     w->active = spare;
-    flusher_submit(w->srv->flusher, &w->source, full);
+    flusher_submit(w->srv->flusher, &w->source, full, wal_position(w->wal));
 }
 
 static void request_handoff(struct flusher_source *s)
@@ -133,16 +162,19 @@ static void on_drain(evutil_socket_t fd, short what, void *arg)
 }
 
 struct worker *worker_create(struct server *srv, int id, const int *fds,
-                             int n_fds)
+                             int n_fds, struct wal *wal)
 {
     struct worker *w = calloc(1, sizeof(*w));
     if (w == NULL) {
         for (int i = 0; i < n_fds; i++) {
             close(fds[i]);
         }
+        wal_close(wal);
         return NULL;
     }
+    w->wal = wal;
     w->id = id;
+    w->source.worker = (unsigned)id;
     w->srv = srv;
     w->base = event_base_new();
     w->tables[0] = table_create();
@@ -171,6 +203,8 @@ struct worker *worker_create(struct server *srv, int id, const int *fds,
         .date = &w->date,
         .open = &srv->connections,
         .max_open = srv->cfg->max_connections,
+        .must_wait = must_wait,
+        .wait_arg = w,
     };
     w->source.request_handoff = request_handoff;
     for (int i = 0; i < n_fds; i++) {
@@ -200,13 +234,22 @@ err:
     return NULL;
 }
 
+/* The loop, a turn at a time: each turn ends with its records written and
+ * only then its answers (group commit). */
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    event_base_dispatch(w->base);
+    while (event_base_loop(w->base, EVLOOP_ONCE) == 0) {
+        commit(w);
+        if (event_base_got_exit(w->base) || event_base_got_break(w->base)) {
+            break;
+        }
+    }
+    commit(w);
     /* The last hits of this worker: hand them over directly. */
     if (table_count(w->active) > 0) {
-        flusher_submit(w->srv->flusher, &w->source, w->active);
+        flusher_submit(w->srv->flusher, &w->source, w->active,
+                       wal_position(w->wal));
         w->active = NULL;
     }
     return NULL;
@@ -245,6 +288,7 @@ void worker_destroy(struct worker *w)
     }
     table_destroy(w->tables[0]);
     table_destroy(w->tables[1]);
+    wal_close(w->wal);
     free(w->scratch);
     body_inflate_deinit(&w->inflater);
     events_arena_deinit(&w->json_arena);

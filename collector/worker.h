@@ -27,6 +27,7 @@ struct event_base;
 struct event;
 struct evconnlistener;
 struct ingest;
+struct wal;
 
 struct worker {
     int id;
@@ -37,6 +38,7 @@ struct worker {
     int n_listeners;
 
     struct flusher_source source; /* the flusher's view of this worker */
+    struct wal *wal;              /* every counted hit's record, owned */
     struct table *active;         /* where hits are counted now */
     struct table *tables[2];      /* owned, for destroy */
 
@@ -59,9 +61,10 @@ struct worker {
 };
 
 /* Creates a worker with its base, tables and listeners bound to fds
- * (one per listen address, already bound and listening). NULL on error. */
+ * (one per listen address, already bound and listening), writing its log
+ * to wal (taken over, closed with the worker). NULL on error. */
 struct worker *worker_create(struct server *srv, int id, const int *fds,
-                             int n_fds);
+                             int n_fds, struct wal *wal);
 
 /* Starts the thread. Returns 0 or -1. */
 int worker_start(struct worker *w);
@@ -78,12 +81,20 @@ void worker_destroy(struct worker *w);
 
 /*
  * Reserves room for every key one hit may create (COUNTS_MAX_KEYS_PER_HIT
- * in the backlog, their bytes in the active table) before it is answered
- * as counted: a counted hit must never be dropped later, and a hit that
- * cannot be counted whole is not counted at all. Returns 0, or -1 when
- * the hit must be shed.
+ * in the backlog, their bytes in the active table) and for its log record
+ * before it is answered as counted: a counted hit must never be dropped
+ * later, and a hit that cannot be counted whole is not counted at all.
+ * Returns 0, or -1 when the hit must be shed.
  */
 int worker_reserve_hit(struct worker *w);
+
+/*
+ * Appends the record (walrec_put_*()) of a hit just counted in the active
+ * table, after worker_reserve_hit() said yes. It is written before any
+ * answer of this loop turn (worker.c); recovery counts it again through
+ * counts_add_record(), which makes the same table entries.
+ */
+void worker_log(struct worker *w, const char *rec, size_t len);
 
 /* Unix time of the worker's current loop turn (cached, no syscall). */
 time_t worker_now(struct worker *w);

@@ -12,9 +12,10 @@
 
 #include "config/config.h"
 #include "dashboard/sign.h"
+#include "dashboard/walctl.h"
 
 /* Commands of SPEC 1 that this build does not have yet. */
-static const char *const later[] = {"report", "optout", "wal"};
+static const char *const later[] = {"report", "optout"};
 
 static void usage(FILE *f)
 {
@@ -30,7 +31,10 @@ static void usage(FILE *f)
                "                  print an open-pixel URL or a signed click "
                "link, or sign\n"
                "                  the links of an HTML template "
-               "(beaconctl sign --help)\n");
+               "(beaconctl sign --help)\n"
+               "  wal verify|dump DIR\n"
+               "                  check a data dir's write-ahead log, or "
+               "print its records\n");
 }
 
 /* Loads the file (if any) over the defaults and validates the result. */
@@ -87,6 +91,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "beaconctl: %s: not implemented yet\n", argv[i]);
             return 1;
         }
+    }
+    if (strcmp(argv[i], "wal") == 0) {
+        return walctl_main(argc - i, argv + i); /* needs no configuration */
     }
     if (strcmp(argv[i], "sign") != 0) {
         fprintf(stderr, "beaconctl: unknown command '%s'\n", argv[i]);

@@ -63,6 +63,8 @@ struct conn {
     int closing; /* drain: answer the current request, then close */
     struct ip_addr peer; /* the socket peer: feeds the pseudonym only */
     struct conn *prev, *next;
+    int waiting;             /* in pool->waiting */
+    struct conn *wait_next;
 };
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
@@ -127,9 +129,24 @@ static void conn_free(struct conn *c)
     munmap(c, c->map_len);
 }
 
+static void unwait(struct conn *c)
+{
+    struct conn **pp = &c->pool->waiting;
+    while (*pp != NULL && *pp != c) {
+        pp = &(*pp)->wait_next;
+    }
+    if (*pp == c) {
+        *pp = c->wait_next;
+    }
+    c->waiting = 0;
+}
+
 static void conn_close(struct conn *c)
 {
     struct conn_pool *p = c->pool;
+    if (c->waiting) {
+        unwait(c);
+    }
     event_del(c->rev);
     event_del(c->wev);
     close(c->fd);
@@ -311,6 +328,15 @@ static int serve(struct conn *c, enum http_result res)
             answer_error(c, c->http.status);
         }
         if (c->out.len > 0) {
+            struct conn_pool *p = c->pool;
+            if (p->must_wait != NULL && p->must_wait(p->wait_arg)) {
+                if (!c->waiting) {
+                    c->waiting = 1;
+                    c->wait_next = p->waiting;
+                    p->waiting = c;
+                }
+                return 0;
+            }
             /* Writes, and closes or starts lingering when the answer was
              * the last one; or waits for EV_WRITE with reading paused. */
             if (flush_out(c) < 0) {
@@ -487,6 +513,8 @@ void conn_pool_accept(struct conn_pool *p, int fd, const struct sockaddr *sa)
     c->lingering = 0;
     c->held = 0;
     c->closing = 0;
+    c->waiting = 0;
+    c->wait_next = NULL;
     c->timer = TIMER_NONE;
     if (event_assign(c->rev, p->base, fd, EV_READ | EV_PERSIST, on_read, c) <
             0 ||
@@ -523,6 +551,24 @@ int conn_pool_drain(struct conn_pool *p)
         }
     }
     return p->n_live;
+}
+
+int conn_pool_release(struct conn_pool *p)
+{
+    struct conn *c = p->waiting;
+    p->waiting = NULL;
+    while (c != NULL) {
+        struct conn *next = c->wait_next;
+        c->waiting = 0;
+        c->wait_next = NULL;
+        serve(c, HTTP_FEED_OK);
+        c = next;
+    }
+    int n = 0;
+    for (c = p->waiting; c != NULL; c = c->wait_next) {
+        n++;
+    }
+    return n;
 }
 
 void conn_pool_close_all(struct conn_pool *p)

@@ -51,8 +51,15 @@ struct conn_pool {
     struct response_date *date;     /* refreshed before each feed */
     _Atomic int *open; /* open connections of every pool sharing the cap */
     int max_open;
+    /* Answers may have to wait (the write-ahead log's group commit,
+     * collector/worker.c): while must_wait(wait_arg) says 1, a connection
+     * with answers to write waits, and conn_pool_release() writes them.
+     * NULL: answers go out at once. */
+    int (*must_wait)(void *arg);
+    void *wait_arg;
 
     /* The pool's own state. */
+    struct conn *waiting; /* answers held until conn_pool_release() */
     int draining; /* refuse new connections; end the loop after the last */
     struct conn *live;  /* open connections */
     struct conn *spare; /* closed ones kept for reuse */
@@ -70,6 +77,11 @@ int conn_pool_drain(struct conn_pool *p);
 
 /* Closes every connection at once and frees the spare ones. */
 void conn_pool_close_all(struct conn_pool *p);
+
+/* Writes the answers that waited for must_wait (call once it says 0).
+ * Returns how many connections wait again (their next answers came from
+ * requests held back until then). */
+int conn_pool_release(struct conn_pool *p);
 
 /* A client that sends without reading: framing stops once this many
  * answer bytes wait to be written, and resumes when they are. */

@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "proto/clicklink.h"
 #include "proto/mailreq.h"
+#include "proto/walrec.h"
 
 /* The signed message: "v1", three ids, to and a token, LF-separated. */
 #define MESSAGE_MAX                                                            \
@@ -81,13 +82,20 @@ static enum metrics_outcome count_click(struct worker *w,
     if (worker_reserve_hit(w) < 0) {
         return METRICS_O_shed;
     }
+    time_t now = worker_now(w);
     struct counts_mail m = {c->site.p, c->site.len, c->campaign.p,
                             c->campaign.len, recipient};
-    int created = counts_add_click(w->active, &m, c->link.p, c->link.len,
-                                   worker_now(w));
+    struct walrec_mail wm = {c->site, c->campaign, c->link, recipient, 0};
+    char rec[WALREC_MAX];
+    size_t len = walrec_put_mail(rec, sizeof(rec), WALREC_CLICK,
+                                 (uint64_t)now, &wm);
+    int created = len == 0 ? -1
+                           : counts_add_click(w->active, &m, c->link.p,
+                                              c->link.len, now);
     if (created < 0) {
         return METRICS_O_shed;
     }
+    worker_log(w, rec, len);
     backlog_add(&w->srv->backlog, created);
     return METRICS_O_counted;
 }

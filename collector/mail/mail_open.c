@@ -24,6 +24,7 @@
 #include "collector/worker.h"
 #include "common/log.h"
 #include "proto/mailreq.h"
+#include "proto/walrec.h"
 
 static enum metrics_outcome count_open(struct worker *w,
                                        const struct policy *pol,
@@ -61,12 +62,19 @@ static enum metrics_outcome count_open(struct worker *w,
     if (worker_reserve_hit(w) < 0) {
         return METRICS_O_shed;
     }
+    time_t now = worker_now(w);
     struct counts_mail m = {o.site.p, o.site.len, o.campaign.p,
                             o.campaign.len, hash};
-    int created = counts_add_open(w->active, &m, cls, worker_now(w));
+    struct walrec_mail wm = {o.site, o.campaign, span_make(NULL, 0), hash,
+                             (uint8_t)cls};
+    char rec[WALREC_MAX];
+    size_t len = walrec_put_mail(rec, sizeof(rec), WALREC_OPEN,
+                                 (uint64_t)now, &wm);
+    int created = len == 0 ? -1 : counts_add_open(w->active, &m, cls, now);
     if (created < 0) {
         return METRICS_O_shed;
     }
+    worker_log(w, rec, len);
     backlog_add(&w->srv->backlog, created);
     return METRICS_O_counted;
 }

@@ -1,0 +1,65 @@
+/*
+ * wal_read.h: reading write-ahead logs back (wal.h has the layout), for
+ * recovery at start and for `beaconctl wal verify|dump`, and dropping the
+ * segments Redis has all of.
+ *
+ * A log reads in position order, segment after segment, until the first
+ * of: its end (the preallocated zeros after the last record of the last
+ * segment), a torn tail (a record cut short by the end of the file: a
+ * crash in the middle of a write), damage (a wrong CRC or field, bytes
+ * after the zeros, a segment whose first position does not continue the
+ * one before). What comes after a torn tail or damage is not read.
+ */
+#ifndef BEACON_WAL_READ_H
+#define BEACON_WAL_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/walrec.h"
+
+struct wal_segment {
+    unsigned worker;
+    uint64_t start; /* position of its first record */
+    char name[64];  /* in the log folder */
+};
+
+/* The segments in dir, sorted by worker then start. *out is malloc'd (free
+ * it). Returns the count, or -1 with err filled. Files of other names are
+ * ignored. */
+long wal_list(const char *dir, struct wal_segment **out, char *err,
+              size_t errlen);
+
+enum wal_end {
+    WAL_END_CLEAN,   /* the last record was whole */
+    WAL_END_TORN,    /* a record cut short at the end of a segment */
+    WAL_END_DAMAGED, /* anything else that is not a record */
+};
+
+struct wal_read_result {
+    enum wal_end end;
+    uint64_t position;   /* after the last good record */
+    uint64_t records;    /* records passed to the callback */
+    char where[160];     /* for TORN and DAMAGED: segment, offset, what */
+    size_t bad_segment;  /* index in the list of the segment it stopped in */
+    uint64_t bad_offset; /* byte of that segment where it stopped */
+};
+
+/*
+ * Reads worker's log in dir (its segments in segs[0..n), as wal_list gives
+ * them) from position `from`, calling fn for every whole record at or
+ * after it; fn returning nonzero stops the read (end stays CLEAN).
+ * Returns 0, or -1 with err filled when a segment cannot be read at all
+ * (I/O, or a newer format: refuse rather than misread).
+ */
+int wal_read(const char *dir, const struct wal_segment *segs, size_t n,
+             unsigned worker, uint64_t from,
+             int (*fn)(void *arg, const struct walrec *r, uint64_t pos),
+             void *arg, struct wal_read_result *res, char *err,
+             size_t errlen);
+
+/* Deletes worker's segments that hold nothing at or after position (a
+ * later segment starts at or before it); the newest segment stays. */
+void wal_drop_before(const char *dir, unsigned worker, uint64_t position);
+
+#endif

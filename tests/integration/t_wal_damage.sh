@@ -1,0 +1,79 @@
+# A damaged write-ahead log: a truncated last record, and a flipped byte in
+# the middle of a log. `beaconctl wal verify` says where (exit 1); beacond
+# replays up to the last good record, keeps the damaged segment in
+# damaged/, runs on and counts new hits; `beaconctl wal dump` prints
+# records without an address.
+. "$(dirname "$0")/lib.sh"
+here=$(dirname "$0")
+ctl=$(dirname "$BEACOND")/beaconctl
+d=$(today)
+avoid_minute_edge
+wal="$T_DIR/data/wal"
+
+pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
+load() { # SITE TOTAL
+    timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total "$2" \
+        --conns 4 --pipeline 4 --sites "$1" --paths 20 >/dev/null
+}
+# record_at SITE N: the log position of SITE's N-th record (1-based) in
+# worker 0's log, and how many SITE has, from the dump.
+record_at() {
+    "$ctl" wal dump "$T_DIR/data" |
+        python3 -c 'import json,sys
+site, n = sys.argv[1], int(sys.argv[2])
+recs = [r for r in map(json.loads, sys.stdin)
+        if r["worker"] == 0 and r["site"] == site]
+print(recs[n - 1]["position"], len(recs))' "$1" "$2"
+}
+seg_of() { ls "$wal" | grep "^w$(printf %03d "$1")-" | head -1; }
+
+redis_start
+beacond_start "server.workers = 1"
+redis_stop
+load torn 200
+beacond_kill
+
+out=$("$ctl" wal verify "$T_DIR/data")
+check "verify: a whole log" 0 $?
+check "verify: says ok" 1 "$(echo "$out" | grep -c "worker 0: 1 segment, 200 records, positions 0 to [0-9]*: ok")"
+dump=$("$ctl" wal dump "$T_DIR/data")
+check "dump: a line a record" 200 "$(echo "$dump" | wc -l)"
+check "dump: no address" 0 "$(echo "$dump" | grep -c '127\.0\.0\.1')"
+check "dump: pseudonymous visitor" 200 "$(echo "$dump" | grep -c '"visitor":"[0-9a-f]\{32\}"')"
+
+# 1. the last record cut short: a crash in the middle of its write
+set -- $(record_at torn 200)
+seg=$(seg_of 0)
+truncate -s $((32 + $1 + 5)) "$wal/$seg"
+out=$("$ctl" wal verify "$T_DIR/data")
+check "verify torn: exit 1" 1 $?
+check "verify torn: where" 1 "$(echo "$out" | grep -c "torn: $seg at byte $((32 + $1)): record cut short")"
+beacond_start "server.workers = 1"
+redis_start
+wait_eq_t 15 "torn: the 199 whole records count" 199 pv torn
+check "torn: logged once" 1 "$(grep -c "worker 0's log: $seg at byte" "$T_DIR/beacond.log")"
+check "torn: a copy in damaged/" 1 "$(ls "$T_DIR/data/damaged" | grep -c "$seg")"
+load torn 10
+wait_eq_t 15 "torn: new hits count on" 209 pv torn
+beacond_kill
+
+# 2. a flipped byte in the middle of the log
+redis_stop
+beacond_start "server.workers = 1"
+load flip 300
+beacond_kill
+seg=$(ls "$wal" | tail -1)
+set -- $(record_at flip 150)
+start=$((16#${seg:5:16}))
+off=$((32 + $1 - start))
+printf 'X' | dd of="$wal/$seg" bs=1 seek=$((off + 20)) conv=notrunc status=none
+out=$("$ctl" wal verify "$T_DIR/data")
+check "verify damaged: exit 1" 1 $?
+check "verify damaged: where" 1 "$(echo "$out" | grep -c "damaged: $seg at byte $off: bad record")"
+beacond_start "server.workers = 1"
+redis_start
+wait_eq_t 15 "damaged: the 149 records before it count" 149 pv flip
+check "damaged: beacond runs on" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/livez")"
+load flip 10
+wait_eq_t 15 "damaged: new hits count on" 159 pv flip
+finish

@@ -1,0 +1,50 @@
+# The write-ahead log across kill -9 (SPEC 7): hits answered as counted
+# are in Redis once after a restart, whether Redis was away (the backlog
+# is the log) or up (the batch in flight is recognised as a repeat), and a
+# restart with nothing new counts nothing again.
+. "$(dirname "$0")/lib.sh"
+here=$(dirname "$0")
+d=$(today)
+avoid_minute_edge
+
+field() { # NAME SUMMARY: the value of NAME=... in a loadgen summary line
+    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
+load() { # SITE TOTAL: a pipelined load; prints its summary line
+    timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total "$2" \
+        --conns 8 --pipeline 8 --sites "$1" --paths 50
+}
+
+# 1. Redis away: the backlog lives in the log through kill -9.
+redis_start
+beacond_start
+redis_stop
+out=$(load away 3000)
+echo "   loadgen (away): $out"
+check "away: all counted" 3000 "$(field counted "$out")"
+beacond_kill
+beacond_start
+redis_start
+wait_eq_t 15 "away: exact after kill -9 and restart" 3000 pv away
+grep -q "recovery: 3000 hits read back" "$T_DIR/beacond.log"
+check "away: the log says what it read back" 0 $?
+
+# 2. Redis up, kill -9 while batches go: the one in flight is a repeat.
+out=$(load up 20000)
+echo "   loadgen (up): $out"
+counted=$(field counted "$out")
+beacond_kill
+beacond_start
+wait_eq_t 15 "up: exact after kill -9 and restart" "$counted" pv up
+
+# 3. Nothing new: a stop and a start count nothing again.
+beacond_stop
+check "stop: exit status" 0 "$BEACOND_STATUS"
+beacond_start
+sleep 1
+check "restart: away unchanged" 3000 "$(pv away)"
+check "restart: up unchanged" "$counted" "$(pv up)"
+segs=$(ls "$T_DIR/data/wal" | wc -l)
+check "acknowledged segments are gone (one a worker left)" 2 "$segs"
+finish
