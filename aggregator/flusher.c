@@ -20,6 +20,7 @@
 
 #include "aggregator/apply_script.h"
 #include "aggregator/backlog.h"
+#include "aggregator/replay.h"
 #include "aggregator/table.h"
 #include "aggregator/wal_read.h"
 #include "common/log.h"
@@ -66,6 +67,11 @@ struct flusher {
     unsigned char in_next[JOURNAL_WORKERS];
     struct journal_range flight_range[JOURNAL_WORKERS];
     size_t n_flight_range;
+    /* next's records are in the log only (spill_keys): batches are built
+     * from the log again, chunk by chunk, into `rebuilt`. */
+    int spilled;
+    struct table *rebuilt;
+    _Atomic uint64_t acked[JOURNAL_WORKERS]; /* the checkpoints */
     uint64_t gen;             /* tags replies of the current send */
     int replies_pending;
     int send_failed;
@@ -137,7 +143,8 @@ static int drained(struct flusher *f)
     pthread_mutex_lock(&f->mu);
     int inbox_empty = f->n_inbox == 0;
     pthread_mutex_unlock(&f->mu);
-    return f->in_flight == NULL && table_count(f->next) == 0 && inbox_empty;
+    return f->in_flight == NULL && table_count(f->next) == 0 &&
+           !f->spilled && inbox_empty;
 }
 
 static void check_finished(struct flusher *f)
@@ -178,8 +185,10 @@ static void checkpoint(struct flusher *f)
     }
     journal_ack(f->p.journal, f->in_flight->seq);
     for (size_t i = 0; i < f->n_flight_range; i++) {
-        wal_drop_before(f->p.wal_dir, f->flight_range[i].worker,
-                        f->flight_range[i].end);
+        const struct journal_range *r = &f->flight_range[i];
+        atomic_store_explicit(&f->acked[r->worker], r->end,
+                              memory_order_relaxed);
+        wal_drop_before(f->p.wal_dir, r->worker, r->end);
     }
     f->n_flight_range = 0;
 }
@@ -301,18 +310,13 @@ static void send_batch(struct flusher *f)
     arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
 }
 
-/* b, built from next, becomes the batch in flight with next's ranges,
+/* b becomes the batch in flight, holding the records of ranges r[0..n),
  * recorded in the journal before its first send. */
-static void seal(struct flusher *f, struct batch *b)
+static void seal(struct flusher *f, struct batch *b,
+                 const struct journal_range *r, size_t n)
 {
-    f->n_flight_range = 0;
-    for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
-        if (f->in_next[w]) {
-            f->flight_range[f->n_flight_range++] =
-                (struct journal_range){w, f->next_start[w], f->covered[w]};
-            f->in_next[w] = 0;
-        }
-    }
+    memmove(f->flight_range, r, n * sizeof(r[0]));
+    f->n_flight_range = n;
     if (f->p.journal != NULL) {
         f->p.journal->next_seq = b->seq + 1;
         if (journal_seal(f->p.journal, b->seq, f->flight_range,
@@ -326,29 +330,133 @@ static void seal(struct flusher *f, struct batch *b)
     f->in_flight = b;
 }
 
-/* Seals `next` into a batch when nothing is in flight, and sends it. */
+static uint64_t next_seq(struct flusher *f)
+{
+    uint64_t seq = f->p.journal != NULL ? f->p.journal->next_seq : now_ms();
+    return seq > f->last_seq ? seq : f->last_seq + 1;
+}
+
+/* next's ranges, taken: the next batch holds them. */
+static size_t take_ranges(struct flusher *f, struct journal_range *r)
+{
+    size_t n = 0;
+    for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
+        if (f->in_next[w]) {
+            r[n++] = (struct journal_range){w, f->next_start[w],
+                                            f->covered[w]};
+            f->in_next[w] = 0;
+        }
+    }
+    return n;
+}
+
+/*
+ * While spilled: the next batch, built from the log (at most chunk_keys
+ * keys), with the ranges it holds. NULL when there is nothing more to
+ * read (then new tables merge in memory again) or on an error (logged;
+ * the next tick tries again).
+ */
+static struct batch *build_from_log(struct flusher *f,
+                                    struct journal_range *r, size_t *n)
+{
+    struct wal_segment *segs;
+    char err[256];
+    struct batch *b = NULL;
+    long n_segs = wal_list(f->p.wal_dir, &segs, err, sizeof(err));
+    if (n_segs < 0) {
+        log_error("flusher: %s", err);
+        return NULL;
+    }
+    table_reset(f->rebuilt);
+    *n = 0;
+    for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
+        if (!f->in_next[w] || table_count(f->rebuilt) >= f->p.chunk_keys) {
+            continue;
+        }
+        struct wal_read_result res;
+        if (replay_range(f->p.wal_dir, segs, (size_t)n_segs, w,
+                         f->next_start[w], f->covered[w], f->rebuilt,
+                         f->p.chunk_keys, &res, err, sizeof(err)) < 0) {
+            log_error("flusher: %s", err);
+            goto out;
+        }
+        uint64_t end = res.position;
+        if (res.end != WAL_END_CLEAN || end > f->covered[w]) {
+            /* the records past it cannot be read: they are lost */
+            log_error("flusher: worker %u's log: %s: records %llu to %llu "
+                      "are lost",
+                      w, res.where, (unsigned long long)end,
+                      (unsigned long long)f->covered[w]);
+            end = f->covered[w];
+        }
+        if (end > f->next_start[w]) {
+            r[(*n)++] = (struct journal_range){w, f->next_start[w], end};
+        }
+        f->next_start[w] = end;
+        f->in_next[w] = end < f->covered[w];
+    }
+    f->spilled = 0;
+    for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
+        f->spilled |= f->in_next[w];
+    }
+    if (table_count(f->rebuilt) > 0) {
+        b = batch_build(f->rebuilt, next_seq(f), &f->p.batch, err,
+                        sizeof(err));
+        if (b == NULL) {
+            log_error("flusher: cannot build a batch: %s", err);
+        } else {
+            backlog_add(f->backlog, (int64_t)table_count(f->rebuilt));
+        }
+    }
+out:
+    free(segs);
+    return b;
+}
+
+/* Seals the next batch when nothing is in flight, and sends it. */
 static void try_send(struct flusher *f)
 {
-    if (f->in_flight == NULL && table_count(f->next) > 0 &&
-        redis_link_ctx(f->link) != NULL) {
+    if (f->in_flight == NULL && redis_link_ctx(f->link) != NULL) {
+        struct journal_range r[JOURNAL_WORKERS];
+        size_t n = 0;
+        struct batch *b = NULL;
         char err[128];
-        uint64_t seq = f->p.journal != NULL ? f->p.journal->next_seq
-                                             : now_ms();
-        if (seq <= f->last_seq) {
-            seq = f->last_seq + 1;
+        if (f->spilled) {
+            b = build_from_log(f, r, &n);
+        } else if (table_count(f->next) > 0) {
+            b = batch_build(f->next, next_seq(f), &f->p.batch, err,
+                            sizeof(err));
+            if (b == NULL) {
+                /* next keeps its data; the next tick tries again */
+                log_error("flusher: cannot build a batch: %s", err);
+                return;
+            }
+            n = take_ranges(f, r);
+            table_reset(f->next);
         }
-        struct batch *b = batch_build(f->next, seq, &f->p.batch, err,
-                                      sizeof(err));
-        if (b == NULL) {
-            /* next keeps its data; the next tick tries again */
-            log_error("flusher: cannot build a batch: %s", err);
-            return;
+        if (b != NULL) {
+            seal(f, b, r, n);
+            update_gauges(f);
         }
-        seal(f, b);
-        table_reset(f->next);
-        update_gauges(f);
     }
     send_batch(f);
+}
+
+/* Redis away and too much in memory: the log holds next's records, so
+ * next goes, and batches are built from the log once Redis is back. */
+static void maybe_spill(struct flusher *f)
+{
+    if (f->spilled || f->p.journal == NULL || f->p.spill_keys <= 0 ||
+        redis_link_ctx(f->link) != NULL || table_count(f->next) == 0 ||
+        backlog_keys(f->backlog) < f->p.spill_keys) {
+        return;
+    }
+    log_info("flusher: Redis is away and %lld aggregate keys wait: they "
+             "stay in the write-ahead log only, and go to Redis from it",
+             (long long)backlog_keys(f->backlog));
+    backlog_add(f->backlog, -(int64_t)table_count(f->next));
+    table_reset(f->next);
+    f->spilled = 1;
 }
 
 static void run_tasks(struct flusher *f)
@@ -423,6 +531,14 @@ static void take_inbox(struct flusher *f)
             }
             f->covered[w] = subs[i].position;
         }
+        if (f->spilled) {
+            /* its records are in the log, which batches are built from */
+            backlog_add(f->backlog, -(int64_t)table_count(t));
+            table_reset(t);
+            atomic_store_explicit(&subs[i].source->spare, t,
+                                  memory_order_release);
+            continue;
+        }
         long created = table_merge(f->next, t);
         if (created < 0) {
             /* Out of memory mid-merge: the keys stay reserved in the
@@ -435,6 +551,7 @@ static void take_inbox(struct flusher *f)
         atomic_store_explicit(&subs[i].source->spare, t,
                               memory_order_release);
     }
+    maybe_spill(f);
     update_gauges(f);
 }
 
@@ -496,7 +613,8 @@ struct flusher *flusher_create(const struct flusher_params *p,
     pthread_mutex_init(&f->mu, NULL);
     f->base = event_base_new();
     f->next = table_create();
-    if (f->base == NULL || f->next == NULL) {
+    f->rebuilt = table_create();
+    if (f->base == NULL || f->next == NULL || f->rebuilt == NULL) {
         goto err;
     }
     f->tick_ev = event_new(f->base, -1, EV_PERSIST, on_tick, f);
@@ -555,23 +673,17 @@ int flusher_start(struct flusher *f)
     return 0;
 }
 
-int flusher_recover(struct flusher *f, struct batch *pending,
-                    const struct journal_range *pending_range,
-                    size_t n_pending, const struct table *rest,
-                    const struct journal_range *rest_range, size_t n_rest)
+void flusher_recover(struct flusher *f, struct batch *pending,
+                     const struct journal_range *pending_range,
+                     size_t n_pending, const struct journal_range *rest,
+                     size_t n_rest)
 {
-    if (rest != NULL && table_count(rest) > 0) {
-        long created = table_merge(f->next, rest);
-        if (created < 0) {
-            return -1;
-        }
-        backlog_add(f->backlog, created);
-    }
     for (size_t i = 0; i < n_rest; i++) {
-        unsigned w = rest_range[i].worker;
-        f->next_start[w] = rest_range[i].start;
-        f->covered[w] = rest_range[i].end;
+        unsigned w = rest[i].worker;
+        f->next_start[w] = rest[i].start;
+        f->covered[w] = rest[i].end;
         f->in_next[w] = 1;
+        f->spilled = 1;
     }
     if (pending != NULL) {
         f->in_flight = pending;
@@ -581,8 +693,18 @@ int flusher_recover(struct flusher *f, struct batch *pending,
         f->n_flight_range = n_pending;
         backlog_add(f->backlog, pending->keys);
     }
+    for (unsigned w = 0; f->p.journal != NULL && w < JOURNAL_WORKERS; w++) {
+        atomic_store(&f->acked[w], f->p.journal->checkpoint[w]);
+    }
     update_gauges(f);
-    return 0;
+}
+
+uint64_t flusher_acked(const struct flusher *f, unsigned worker)
+{
+    return worker < JOURNAL_WORKERS
+               ? atomic_load_explicit(&((struct flusher *)f)->acked[worker],
+                                      memory_order_relaxed)
+               : 0;
 }
 
 void flusher_set_position(struct flusher *f, unsigned worker,
@@ -624,6 +746,10 @@ int64_t flusher_finish(struct flusher *f, uint64_t timeout_ms)
     if (f->in_flight != NULL) {
         left += f->in_flight->keys;
     }
+    if (f->spilled) {
+        log_warn("flusher: the write-ahead log holds hits Redis does not "
+                 "have yet: they go at the next start");
+    }
     return left;
 }
 
@@ -644,6 +770,7 @@ void flusher_destroy(struct flusher *f)
     }
     batch_destroy(f->in_flight);
     table_destroy(f->next);
+    table_destroy(f->rebuilt);
     free(f->resp);
     if (f->base != NULL) {
         event_base_free(f->base);

@@ -95,6 +95,12 @@ struct flusher_params {
      * no log (batch sequences then come from the clock). */
     struct journal *journal;
     const char *wal_dir;
+    /* While Redis is away and more than spill_keys aggregate keys wait
+     * in memory, they are dropped: their records are in the log, from
+     * which batches of at most chunk_keys keys are built again once Redis
+     * is back. Memory stays bounded however long the outage. */
+    int64_t spill_keys;
+    size_t chunk_keys;
 };
 
 struct flusher;
@@ -124,14 +130,18 @@ void flusher_submit(struct flusher *f, struct flusher_source *s,
 /*
  * Before flusher_start, what recovery found in the log (journal.h): the
  * batch that was sealed and not acknowledged, rebuilt under its own
- * sequence number (NULL: none) with its ranges, then the records after it
- * in rest (merged into the next batch) with theirs. Each worker's log
- * continues at the end of its range. Returns 0, or -1 when out of memory.
+ * sequence number (NULL: none) with its ranges, and the ranges of records
+ * after it, which batches built from the log will carry. Each worker's
+ * log continues at the end of its range.
  */
-int flusher_recover(struct flusher *f, struct batch *pending,
-                    const struct journal_range *pending_range,
-                    size_t n_pending, const struct table *rest,
-                    const struct journal_range *rest_range, size_t n_rest);
+void flusher_recover(struct flusher *f, struct batch *pending,
+                     const struct journal_range *pending_range,
+                     size_t n_pending, const struct journal_range *rest,
+                     size_t n_rest);
+
+/* From any thread: where worker's log is acknowledged up to (its
+ * checkpoint), for the log's quota. */
+uint64_t flusher_acked(const struct flusher *f, unsigned worker);
 
 /* Before flusher_start: worker's log starts at position (nothing before
  * it is waiting). */

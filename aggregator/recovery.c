@@ -10,30 +10,11 @@
 
 #include "aggregator/counts.h"
 #include "aggregator/flusher.h"
+#include "aggregator/replay.h"
 #include "aggregator/table.h"
 #include "aggregator/wal.h"
 #include "aggregator/wal_read.h"
 #include "common/log.h"
-
-struct replay {
-    struct table *t;
-    uint64_t end; /* records from here on belong to another batch */
-    int failed;
-};
-
-static int add_record(void *arg, const struct walrec *r, uint64_t pos)
-{
-    struct replay *rp = arg;
-    if (pos >= rp->end) {
-        return 1;
-    }
-    if (table_reserve(rp->t, COUNTS_MAX_BYTES_PER_HIT) < 0 ||
-        counts_add_record(rp->t, r) < 0) {
-        rp->failed = 1;
-        return 1;
-    }
-    return 0;
-}
 
 /* A log that ended in a torn or damaged record: its segment is copied
  * aside and cut after the last good record, its later segments moved
@@ -61,21 +42,21 @@ static void set_aside(const struct datadir *d, const struct wal_segment *segs,
     }
 }
 
-/* Reads worker w's records in [from, end) into t; *pos gets where the
- * read stopped. Returns 0, or -1 with err filled. */
+/* Reads worker w's records in [from, end), into t when not NULL, only
+ * checking them when NULL; *pos gets where the read stopped. Returns 0,
+ * or -1 with err filled. */
 static int replay_log(const struct datadir *d, const struct wal_segment *segs,
                       size_t n, unsigned w, uint64_t from, uint64_t end,
                       struct table *t, struct recovery_stats *st,
                       uint64_t *pos, char *err, size_t errlen)
 {
-    struct replay rp = {t, end, 0};
     struct wal_read_result res;
-    if (wal_read(d->wal, segs, n, w, from, add_record, &rp, &res, err,
-                 errlen) < 0) {
-        return -1;
-    }
-    if (rp.failed) {
-        snprintf(err, errlen, "out of memory replaying worker %u's log", w);
+    int rc = t != NULL
+                 ? replay_range(d->wal, segs, n, w, from, end, t, 0, &res,
+                                err, errlen)
+                 : wal_read(d->wal, segs, n, w, from, NULL, NULL, &res, err,
+                            errlen);
+    if (rc < 0) {
         return -1;
     }
     st->records += res.records;
@@ -161,10 +142,9 @@ int recovery_run(const struct datadir *d, const struct journal *j,
 {
     struct wal_segment *segs;
     unsigned char has[JOURNAL_WORKERS];
-    struct journal_range rest_range[JOURNAL_WORKERS];
+    struct journal_range rest[JOURNAL_WORKERS];
     size_t n_rest = 0;
     struct batch *pending = NULL;
-    struct table *rest = NULL;
     int rc = -1;
 
     memset(st, 0, sizeof(*st));
@@ -189,32 +169,27 @@ int recovery_run(const struct datadir *d, const struct journal *j,
             goto out;
         }
     }
-    rest = table_create();
-    if (rest == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
+    /* The rest is only checked here, to find where each log ends: the
+     * flusher counts it again from the log a batch at a time, so that
+     * memory does not grow with the backlog. */
     for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
         if (!has[w]) {
             continue;
         }
         uint64_t pos;
-        if (replay_log(d, segs, (size_t)n, w, from[w], UINT64_MAX, rest, st,
+        if (replay_log(d, segs, (size_t)n, w, from[w], UINT64_MAX, NULL, st,
                        &pos, err, errlen) < 0) {
             goto out;
         }
         if (pos > from[w]) {
-            rest_range[n_rest++] = (struct journal_range){w, from[w], pos};
+            rest[n_rest++] = (struct journal_range){w, from[w], pos};
         }
         /* A log that ends before its checkpoint (its files removed by
          * hand) goes on from the checkpoint: positions never go back. */
         st->position[w] = pos > from[w] ? pos : from[w];
     }
-    if (flusher_recover(f, pending, j->pending_range, j->n_pending_range,
-                        rest, rest_range, n_rest) < 0) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
+    flusher_recover(f, pending, j->pending_range, j->n_pending_range, rest,
+                    n_rest);
     pending = NULL; /* the flusher's now */
     for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
         flusher_set_position(f, w, st->position[w]);
@@ -222,7 +197,6 @@ int recovery_run(const struct datadir *d, const struct journal *j,
     rc = drop_empty_tails(d, st, err, errlen);
 out:
     batch_destroy(pending);
-    table_destroy(rest);
     free(segs);
     return rc;
 }

@@ -6,7 +6,8 @@
  *     again from its records under its own sequence number: if Redis
  *     applied it before the crash, the script takes it as a repeat;
  *   - each worker's records after that (or after its checkpoint) are
- *     counted again into the next batch;
+ *     checked, and left in the log: the flusher counts them again a batch
+ *     at a time (flusher_recover), so memory does not grow with them;
  *   - a torn or damaged log stops at its last good record: that is logged
  *     once with where it happened, the segment is copied to damaged/ and
  *     cut after the last good record, later segments of that log are

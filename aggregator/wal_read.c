@@ -181,6 +181,15 @@ static int read_segment(const char *dir, const struct wal_segment *s,
         goto out;
     }
     size_t off = WAL_HEADER_BYTES;
+    if (from > s->start) {
+        /* positions are byte offsets: go straight to from's record */
+        uint64_t skip = from - s->start;
+        if (skip > size - WAL_HEADER_BYTES) {
+            skip = size - WAL_HEADER_BYTES;
+        }
+        off += (size_t)skip;
+        res->position = s->start + skip;
+    }
     for (;;) {
         struct walrec r;
         size_t used;
@@ -209,14 +218,15 @@ static int read_segment(const char *dir, const struct wal_segment *s,
             goto out;
         }
         uint64_t pos = res->position;
-        if (pos >= from) {
-            res->records++;
-            if (fn != NULL && fn(arg, &r, pos) != 0) {
-                res->position = pos + used;
-                goto out;
-            }
+        int next = fn != NULL ? fn(arg, &r, pos) : WAL_READ_ON;
+        if (next == WAL_READ_STOP_BEFORE) {
+            goto out;
         }
+        res->records++;
         res->position = pos + used;
+        if (next != WAL_READ_ON) {
+            goto out;
+        }
         off += used;
     }
 out:

@@ -45,10 +45,15 @@ struct wal_read_result {
     uint64_t bad_offset; /* byte of that segment where it stopped */
 };
 
+/* What a record's callback says: read on, stop after this record, or stop
+ * before it (it is not counted in the result). Stopping leaves end
+ * CLEAN. */
+enum { WAL_READ_ON, WAL_READ_STOP_AFTER, WAL_READ_STOP_BEFORE };
+
 /*
  * Reads worker's log in dir (its segments in segs[0..n), as wal_list gives
- * them) from position `from`, calling fn for every whole record at or
- * after it; fn returning nonzero stops the read (end stays CLEAN).
+ * them) from position `from` (a record's, or the end of the log's: the
+ * read goes straight there), calling fn for every whole record from it on.
  * Returns 0, or -1 with err filled when a segment cannot be read at all
  * (I/O, or a newer format: refuse rather than misread).
  */

@@ -51,11 +51,17 @@ static int readyz(struct admin *a, struct evbuffer *b, const char **type)
     const struct flusher_stats *st = flusher_stats(a->srv->flusher);
     int redis_up = atomic_load(&st->redis_up) != 0;
     int64_t keys = backlog_keys(&a->srv->backlog);
-    int ready = redis_up || keys < a->srv->readyz_backlog_keys;
+    uint64_t wal = atomic_load(&st->wal_bytes);
+    /* Redis away and near a limit: soon hits will be shed */
+    int ready = redis_up || (keys < a->srv->readyz_backlog_keys &&
+                             wal < a->srv->readyz_wal_bytes);
     *type = TEXT;
-    if (evbuffer_add_printf(b, "%s\nredis: %s\nbacklog_keys: %lld\n",
+    if (evbuffer_add_printf(b,
+                            "%s\nredis: %s\nbacklog_keys: %lld\n"
+                            "wal_bytes: %llu\n",
                             ready ? "ready" : "not ready",
-                            redis_up ? "up" : "down", (long long)keys) < 0) {
+                            redis_up ? "up" : "down", (long long)keys,
+                            (unsigned long long)wal) < 0) {
         return -1;
     }
     return ready ? 200 : 503;

@@ -81,12 +81,14 @@ struct batch_run {
     int valid, accepted, dropped;
 };
 
-/* Takes backlog keys for n events at once: a batch is counted whole or
- * not at all, whatever the other workers do meanwhile. */
+/* Takes backlog keys for n events at once, when the log has room for
+ * them: a batch is counted whole or not at all, whatever the other
+ * workers do meanwhile. */
 static int reserve(struct batch_run *b, size_t n)
 {
     int64_t keys = (int64_t)n * COUNTS_MAX_KEYS_PER_HIT;
-    if (backlog_reserve(&b->w->srv->backlog, keys) < 0) {
+    if (worker_log_room(b->w, n) < 0 ||
+        backlog_reserve(&b->w->srv->backlog, keys) < 0) {
         return -1;
     }
     b->keys.left = keys;

@@ -126,6 +126,10 @@ static void flusher_params_from(const struct config *cfg,
     p->batch.max_members = cfg->max_members;
     p->batch.max_areas = cfg->max_areas;
     p->flush_interval_ms = cfg->flush_interval_ms;
+    /* Redis away: past half of max_keys in memory, the log alone holds
+     * the backlog; batches from it hold a quarter of max_keys at most. */
+    p->spill_keys = (int64_t)(cfg->max_keys / 2);
+    p->chunk_keys = cfg->max_keys / 4 > 0 ? cfg->max_keys / 4 : 1;
     p->command_timeout_ms = cfg->flush_interval_ms * 5;
     if (p->command_timeout_ms < REDIS_COMMAND_TIMEOUT_MIN_MS) {
         p->command_timeout_ms = REDIS_COMMAND_TIMEOUT_MIN_MS;
@@ -329,6 +333,8 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     srv.backlog.max_keys = (int64_t)cfg->max_keys;
     /* Not ready once 90 % of max_keys waits for an absent Redis. */
     srv.readyz_backlog_keys = (int)(cfg->max_keys / 10 * 9);
+    srv.readyz_wal_bytes = cfg->backlog_max_bytes / 10 * 9;
+    srv.log_quota = cfg->backlog_max_bytes / (uint64_t)cfg->workers;
     flusher_params_from(cfg, &fp);
 
     srv.data.lock_fd = -1;

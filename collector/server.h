@@ -34,6 +34,8 @@ struct server {
     struct flusher *flusher;
     struct admin *admin;
     int readyz_backlog_keys; /* /readyz high-water mark while Redis is away */
+    uint64_t readyz_wal_bytes; /* the same for the log's backlog */
+    uint64_t log_quota;        /* backlog_max_bytes: each worker's share */
     _Atomic(struct policy *) policy; /* reloadable privacy settings */
     _Atomic uint64_t epoch;          /* bumped by each reload */
     struct policy *retired;          /* replaced, not yet freed */

@@ -27,9 +27,18 @@ time_t worker_now(struct worker *w)
     return tv.tv_sec;
 }
 
+int worker_log_room(struct worker *w, size_t records)
+{
+    uint64_t pos = wal_position(w->wal);
+    uint64_t acked = flusher_acked(w->srv->flusher, w->source.worker);
+    uint64_t used = pos > acked ? pos - acked : 0;
+    return used + records * WALREC_MAX <= w->srv->log_quota ? 0 : -1;
+}
+
 int worker_reserve_hit(struct worker *w)
 {
     return backlog_has_room(&w->srv->backlog, COUNTS_MAX_KEYS_PER_HIT) &&
+                   worker_log_room(w, 1) == 0 &&
                    table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) == 0 &&
                    wal_reserve(w->wal, WALREC_MAX) == 0
                ? 0

@@ -89,6 +89,13 @@ void worker_destroy(struct worker *w);
 int worker_reserve_hit(struct worker *w);
 
 /*
+ * 0 when `records` more log records fit in this worker's share of
+ * backlog_max_bytes (what the log holds that Redis has not acknowledged),
+ * else -1: past the quota, hits are shed.
+ */
+int worker_log_room(struct worker *w, size_t records);
+
+/*
  * Appends the record (walrec_put_*()) of a hit just counted in the active
  * table, after worker_reserve_hit() said yes. It is written before any
  * answer of this loop turn (worker.c); recovery counts it again through

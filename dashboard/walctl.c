@@ -88,11 +88,11 @@ static int dump_record(void *arg, const struct walrec *r, uint64_t pos)
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (line == NULL) {
-        return 1;
+        return WAL_READ_STOP_BEFORE;
     }
     puts(line);
     free(line);
-    return 0;
+    return WAL_READ_ON;
 }
 
 /* DIR/wal when DIR is a data dir, else DIR. */

@@ -1,7 +1,8 @@
 # The write-ahead log across kill -9 (SPEC 7): hits answered as counted
 # are in Redis once after a restart, whether Redis was away (the backlog
-# is the log) or up (the batch in flight is recognised as a repeat), and a
-# restart with nothing new counts nothing again.
+# is the log) or up (the batch in flight is recognised as a repeat); a
+# restart with nothing new counts nothing again; SIGTERM with Redis away
+# exits and leaves the backlog to the next start.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 d=$(today)
@@ -47,4 +48,20 @@ check "restart: away unchanged" 3000 "$(pv away)"
 check "restart: up unchanged" "$counted" "$(pv up)"
 segs=$(ls "$T_DIR/data/wal" | wc -l)
 check "acknowledged segments are gone (one a worker left)" 2 "$segs"
+
+# 4. SIGTERM while Redis is away: exit 0 after drain_timeout, the next
+# start sends the backlog.
+beacond_stop
+beacond_start "server.drain_timeout = 1s"
+redis_stop
+out=$(load term 500)
+check "term: all counted" 500 "$(field counted "$out")"
+t0=$(date +%s)
+beacond_stop
+check "term: exit status 0 with Redis away" 0 "$BEACOND_STATUS"
+check "term: within the drain timeout" 1 "$([ $(($(date +%s) - t0)) -le 3 ] && echo 1 || echo 0)"
+check "term: says the log keeps them" 1 "$(grep -c "go at the next start" "$T_DIR/beacond.log")"
+redis_start
+beacond_start
+wait_eq_t 15 "term: exact after the restart" 500 pv term
 finish

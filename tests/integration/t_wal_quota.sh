@@ -1,0 +1,41 @@
+# The log's quota (backlog_max_bytes) while Redis is away: past it pixels
+# still get the GIF but "dropped=shed", POST /e answers 503 with
+# Retry-After, /readyz says 503; once Redis is back, every hit answered
+# "counted" before is in Redis, once.
+. "$(dirname "$0")/lib.sh"
+here=$(dirname "$0")
+d=$(today)
+avoid_minute_edge
+
+field() { # NAME SUMMARY
+    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
+
+redis_start
+beacond_start "redis.backlog_max_bytes = 64KiB" "redis.wal_segment_bytes = 16KiB"
+redis_stop
+out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 3000 \
+    --conns 4 --sites q --paths 50)
+echo "   loadgen (Redis away, 64 KiB quota): $out"
+counted=$(field counted "$out")
+check "all answered" 0 "$(field unanswered "$out")"
+check "some counted" 1 "$([ "$counted" -gt 100 ] && echo 1 || echo 0)"
+check "the rest shed" 1 "$([ "$(field other "$out")" -gt 1000 ] && echo 1 || echo 0)"
+h=$(pixel 's=q&u=/late')
+check "past the quota: the GIF" "HTTP/1.1 200 OK" "$(echo "$h" | head -1)"
+check "past the quota: shed" "X-Beacon: dropped=shed" "$(echo "$h" | grep -i '^x-beacon')"
+check "metrics: shed counted" 1 \
+    "$([ "$(metric 'beacon_hits_total{endpoint="pixel",outcome="shed"}')" -gt 1000 ] && echo 1 || echo 0)"
+e=$(curl -s -D - -o /dev/null -A "$BROWSER_UA" -H 'Content-Type: application/json' \
+    --data '[{"s":"q","u":"/e"}]' "$BASE/e" | tr -d '\r')
+check "POST /e: 503" "HTTP/1.1 503 Service Unavailable" "$(echo "$e" | head -1)"
+check "POST /e: Retry-After" 1 "$(echo "$e" | grep -ci '^retry-after: [0-9]')"
+check "readyz: 503" 503 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz")"
+redis_start
+wait_eq_t 15 "Redis back: every counted hit, once" "$counted" pv q
+wait_eq_t 10 "readyz: 200 again" 200 curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz"
+out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 100 \
+    --conns 2 --sites q2 --paths 5)
+wait_eq_t 15 "counting again" 100 pv q2
+finish
