@@ -62,8 +62,12 @@ static void commit(struct worker *w)
 {
     do {
         if (wal_commit(w->wal) < 0) {
-            /* The records stay pending and the answers wait: the next
-             * turn writes both, or the drain deadline closes them. */
+            /* The disk failed us: the answers that would say "counted"
+             * for hits not in the log are never sent (their hits may
+             * still reach Redis, as for a crash). The records stay
+             * pending; later turns write them again, and shed new hits
+             * until they can. */
+            conn_pool_close_waiting(&w->pool);
             return;
         }
     } while (conn_pool_release(&w->pool) > 0);

@@ -571,6 +571,13 @@ int conn_pool_release(struct conn_pool *p)
     return n;
 }
 
+void conn_pool_close_waiting(struct conn_pool *p)
+{
+    while (p->waiting != NULL) {
+        conn_close(p->waiting); /* unlinks it */
+    }
+}
+
 void conn_pool_close_all(struct conn_pool *p)
 {
     while (p->live != NULL) {

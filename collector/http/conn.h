@@ -83,6 +83,10 @@ void conn_pool_close_all(struct conn_pool *p);
  * requests held back until then). */
 int conn_pool_release(struct conn_pool *p);
 
+/* Closes the connections whose answers wait, unanswered (what they wait
+ * for will not come). */
+void conn_pool_close_waiting(struct conn_pool *p);
+
 /* A client that sends without reading: framing stops once this many
  * answer bytes wait to be written, and resumes when they are. */
 #define CONN_OUT_HIGH_WATER (16 * 1024)

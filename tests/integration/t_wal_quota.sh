@@ -22,6 +22,10 @@ counted=$(field counted "$out")
 check "all answered" 0 "$(field unanswered "$out")"
 check "some counted" 1 "$([ "$counted" -gt 100 ] && echo 1 || echo 0)"
 check "the rest shed" 1 "$([ "$(field other "$out")" -gt 1000 ] && echo 1 || echo 0)"
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$BEACOND_PID/status")
+echo "   VmRSS at the quota: $rss kB"
+check "memory bounded at the quota (VmRSS under 64 MB)" 1 \
+    "$([ "$rss" -lt 65536 ] && echo 1 || echo 0)"
 h=$(pixel 's=q&u=/late')
 check "past the quota: the GIF" "HTTP/1.1 200 OK" "$(echo "$h" | head -1)"
 check "past the quota: shed" "X-Beacon: dropped=shed" "$(echo "$h" | grep -i '^x-beacon')"

@@ -2,7 +2,8 @@
 # are in Redis once after a restart, whether Redis was away (the backlog
 # is the log) or up (the batch in flight is recognised as a repeat); a
 # restart with nothing new counts nothing again; SIGTERM with Redis away
-# exits and leaves the backlog to the next start.
+# exits and leaves the backlog to the next start; a data dir of another
+# instance or of a newer format is refused.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 d=$(today)
@@ -64,4 +65,18 @@ check "term: says the log keeps them" 1 "$(grep -c "go at the next start" "$T_DI
 redis_start
 beacond_start
 wait_eq_t 15 "term: exact after the restart" 500 pv term
+
+# 5. A data dir that is not ours is refused, with a clear error.
+beacond_stop
+sed 's/^instance_id = .*/instance_id = someone-else/' "$T_DIR/beacond.conf" \
+    > "$T_DIR/other.conf"
+"$BEACOND" -c "$T_DIR/other.conf" 2> "$T_DIR/other.err"
+check "another instance's dir: exit 1" 1 $?
+check "another instance's dir: says so" 1 \
+    "$(grep -c 'the data dir of instance "test-[0-9]*", not "someone-else"' "$T_DIR/other.err")"
+sed -i 's/^format 1$/format 2/' "$T_DIR/data/META"
+"$BEACOND" -c "$T_DIR/beacond.conf" 2> "$T_DIR/newer.err"
+check "a newer format: exit 1" 1 $?
+check "a newer format: says so" 1 \
+    "$(grep -c 'format 2 is newer than this beacond' "$T_DIR/newer.err")"
 finish
