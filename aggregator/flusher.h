@@ -15,6 +15,12 @@
  * Tables move between threads only through flusher_submit (a mutex, once
  * per interval per worker) and the source's atomic spare pointer, so the
  * hit path never waits for the flusher.
+ *
+ * Each table comes with the position its worker's write-ahead log had
+ * reached: a batch holds ranges of log records, which the journal records
+ * before the first send and which become checkpoints once Redis has them.
+ * While Redis is away with much waiting, the tables are dropped and
+ * batches are built from the log again when it is back (spill_keys).
  */
 #ifndef BEACON_FLUSHER_H
 #define BEACON_FLUSHER_H

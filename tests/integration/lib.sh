@@ -227,6 +227,17 @@ wait_eq_t() {
     check "$name" "$expected" "$out"
 }
 
+# load_field NAME SUMMARY: the value of NAME=... in a loadgen.py summary
+# line.
+load_field() {
+    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# pageviews SITE: SITE's pageviews of today in Redis.
+pageviews() {
+    rcli HGET "bc:{$1}:tot:d:$(today)" pageviews
+}
+
 # metric NAME: NAME is the whole series name as printed, labels included,
 # e.g. 'beacon_hits_total{endpoint="pixel",outcome="counted"}'.
 metric() {

@@ -6,11 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 ctl=$(dirname "$BEACOND")/beaconctl
-d=$(today)
 avoid_minute_edge
 wal="$T_DIR/data/wal"
 
-pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
 load() { # SITE TOTAL
     timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total "$2" \
         --conns 4 --pipeline 4 --sites "$1" --paths 20 >/dev/null
@@ -50,11 +48,11 @@ check "verify torn: exit 1" 1 $?
 check "verify torn: where" 1 "$(echo "$out" | grep -c "torn: $seg at byte $((32 + $1)): record cut short")"
 beacond_start "server.workers = 1"
 redis_start
-wait_eq_t 15 "torn: the 199 whole records count" 199 pv torn
+wait_eq_t 15 "torn: the 199 whole records count" 199 pageviews torn
 check "torn: logged once" 1 "$(grep -c "worker 0's log: $seg at byte" "$T_DIR/beacond.log")"
 check "torn: a copy in damaged/" 1 "$(ls "$T_DIR/data/damaged" | grep -c "$seg")"
 load torn 10
-wait_eq_t 15 "torn: new hits count on" 209 pv torn
+wait_eq_t 15 "torn: new hits count on" 209 pageviews torn
 beacond_kill
 
 # 2. a flipped byte in the middle of the log
@@ -72,8 +70,8 @@ check "verify damaged: exit 1" 1 $?
 check "verify damaged: where" 1 "$(echo "$out" | grep -c "damaged: $seg at byte $off: bad record")"
 beacond_start "server.workers = 1"
 redis_start
-wait_eq_t 15 "damaged: the 149 records before it count" 149 pv flip
+wait_eq_t 15 "damaged: the 149 records before it count" 149 pageviews flip
 check "damaged: beacond runs on" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/livez")"
 load flip 10
-wait_eq_t 15 "damaged: new hits count on" 159 pv flip
+wait_eq_t 15 "damaged: new hits count on" 159 pageviews flip
 finish

@@ -5,13 +5,8 @@
 # the tmpfs: without it the test says so and passes nothing else.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-d=$(today)
 avoid_minute_edge 20
 
-field() { # NAME SUMMARY
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
 disk="$T_DIR/disk"
 mkdir -p "$disk"
 if ! mount -t tmpfs -o size=1m tmpfs "$disk" 2>/dev/null; then
@@ -29,17 +24,17 @@ redis_stop
 out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 20000 \
     --conns 4 --pipeline 4 --sites full --paths 50)
 echo "   loadgen (disk full): $out"
-counted=$(field counted "$out")
-check "all answered" 0 "$(field unanswered "$out")"
+counted=$(load_field counted "$out")
+check "all answered" 0 "$(load_field unanswered "$out")"
 check "some counted" 1 "$([ "$counted" -gt 1000 ] && echo 1 || echo 0)"
-check "the rest shed" 1 "$([ "$(field other "$out")" -gt 1000 ] && echo 1 || echo 0)"
+check "the rest shed" 1 "$([ "$(load_field other "$out")" -gt 1000 ] && echo 1 || echo 0)"
 check "beacond runs on" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/livez")"
 check "the log says why" 1 \
     "$([ "$(grep -c "cannot start a segment" "$T_DIR/beacond.log")" -ge 1 ] && echo 1 || echo 0)"
 redis_start
-wait_eq_t 20 "Redis back: every counted hit, once" "$counted" pv full
+wait_eq_t 20 "Redis back: every counted hit, once" "$counted" pageviews full
 out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 200 \
     --conns 2 --sites full2 --paths 5)
-check "room again: counted" 200 "$(field counted "$out")"
-wait_eq_t 15 "room again: in Redis" 200 pv full2
+check "room again: counted" 200 "$(load_field counted "$out")"
+wait_eq_t 15 "room again: in Redis" 200 pageviews full2
 finish

@@ -6,13 +6,7 @@
 # (equal when nothing was left unanswered).
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-d=$(today)
 avoid_minute_edge
-
-field() { # NAME SUMMARY
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
 
 redis_start_args --enable-debug-command yes
 beacond_start
@@ -38,16 +32,17 @@ run() {
     wait "$lpid"
     out=$(cat "$T_DIR/load.out")
     echo "   $site (kill after ${delay}s${slow:+, Redis asleep}): $out"
-    counted=$(field counted "$out")
-    unanswered=$(field unanswered "$out")
+    counted=$(load_field counted "$out")
+    unanswered=$(load_field unanswered "$out")
     beacond_start
     [ -z "$spid" ] || wait "$spid"
-    # Settled: the same total twice, a second apart, after the backlog
-    # is gone.
+    # Settled: nothing left in memory or in the log that Redis has not
+    # acknowledged, and the same total twice, a second apart.
     local i prev=x
     for i in $(seq 1 30); do
-        total=$(pv "$site")
-        [ "$total" = "$prev" ] && [ "$(metric beacon_backlog_keys)" = 0 ] && break
+        total=$(pageviews "$site")
+        [ "$total" = "$prev" ] && [ "$(metric beacon_backlog_keys)" = 0 ] &&
+            [ "$(metric beacon_wal_bytes)" = 0 ] && break
         prev=$total
         sleep 1
     done
@@ -56,6 +51,10 @@ run() {
         "$([ "$total" -ge "$counted" ] && echo 1 || echo 0)"
     check "$site: nothing but cut-off hits ($total <= $counted + $unanswered)" 1 \
         "$([ "$total" -le $((counted + unanswered)) ] && echo 1 || echo 0)"
+    if [ "$total" -lt "$counted" ]; then
+        echo "   $site: what beacond said:"
+        grep -E "recovery|wal|journal|flusher|redis" "$T_DIR/beacond.log" | tail -20
+    fi
     if [ "$unanswered" = 0 ]; then
         check "$site: all answered, exact" "$counted" "$total"
     fi

@@ -8,10 +8,6 @@ here=$(dirname "$0")
 d=$(today)
 avoid_minute_edge
 
-field() { # NAME SUMMARY
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$BEACOND_PID/status"; }
 
 redis_start
@@ -21,7 +17,7 @@ redis_stop
 out=$(timeout 90 python3 "$here/loadgen.py" --port "$PORT" --total 30000 \
     --rate 1000 --conns 4 --sites out --paths 3000)
 echo "   loadgen (Redis away 30 s): $out"
-counted=$(field counted "$out")
+counted=$(load_field counted "$out")
 check "away: every hit counted (the log holds the backlog)" 30000 "$counted"
 check "away: the backlog left memory for the log" 1 \
     "$(grep -c "stay in the write-ahead log only" "$T_DIR/beacond.log")"
@@ -34,7 +30,7 @@ check "away: beacon_wal_bytes holds the backlog" 1 \
 beacond_kill
 beacond_start "redis.max_keys = 4000"
 redis_start
-wait_eq_t 30 "after kill -9, restart, Redis back: exact" 30000 pv out
+wait_eq_t 30 "after kill -9, restart, Redis back: exact" 30000 pageviews out
 check "pages: every one" 3000 "$(rcli ZCARD "bc:{out}:pages:d:$d")"
 wait_eq_t 10 "backlog drained" 0 metric beacon_wal_bytes
 beacond_stop

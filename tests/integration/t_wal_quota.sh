@@ -4,13 +4,7 @@
 # "counted" before is in Redis, once.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-d=$(today)
 avoid_minute_edge
-
-field() { # NAME SUMMARY
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
 
 redis_start
 beacond_start "redis.backlog_max_bytes = 64KiB" "redis.wal_segment_bytes = 16KiB"
@@ -18,10 +12,10 @@ redis_stop
 out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 3000 \
     --conns 4 --sites q --paths 50)
 echo "   loadgen (Redis away, 64 KiB quota): $out"
-counted=$(field counted "$out")
-check "all answered" 0 "$(field unanswered "$out")"
+counted=$(load_field counted "$out")
+check "all answered" 0 "$(load_field unanswered "$out")"
 check "some counted" 1 "$([ "$counted" -gt 100 ] && echo 1 || echo 0)"
-check "the rest shed" 1 "$([ "$(field other "$out")" -gt 1000 ] && echo 1 || echo 0)"
+check "the rest shed" 1 "$([ "$(load_field other "$out")" -gt 1000 ] && echo 1 || echo 0)"
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$BEACOND_PID/status")
 echo "   VmRSS at the quota: $rss kB"
 check "memory bounded at the quota (VmRSS under 64 MB)" 1 \
@@ -37,9 +31,9 @@ check "POST /e: 503" "HTTP/1.1 503 Service Unavailable" "$(echo "$e" | head -1)"
 check "POST /e: Retry-After" 1 "$(echo "$e" | grep -ci '^retry-after: [0-9]')"
 check "readyz: 503" 503 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz")"
 redis_start
-wait_eq_t 15 "Redis back: every counted hit, once" "$counted" pv q
+wait_eq_t 15 "Redis back: every counted hit, once" "$counted" pageviews q
 wait_eq_t 10 "readyz: 200 again" 200 curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz"
 out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 100 \
     --conns 2 --sites q2 --paths 5)
-wait_eq_t 15 "counting again" 100 pv q2
+wait_eq_t 15 "counting again" 100 pageviews q2
 finish

@@ -6,13 +6,8 @@
 # instance or of a newer format is refused.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-d=$(today)
 avoid_minute_edge
 
-field() { # NAME SUMMARY: the value of NAME=... in a loadgen summary line
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
 load() { # SITE TOTAL: a pipelined load; prints its summary line
     timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total "$2" \
         --conns 8 --pipeline 8 --sites "$1" --paths 50
@@ -24,29 +19,29 @@ beacond_start
 redis_stop
 out=$(load away 3000)
 echo "   loadgen (away): $out"
-check "away: all counted" 3000 "$(field counted "$out")"
+check "away: all counted" 3000 "$(load_field counted "$out")"
 beacond_kill
 beacond_start
 redis_start
-wait_eq_t 15 "away: exact after kill -9 and restart" 3000 pv away
+wait_eq_t 15 "away: exact after kill -9 and restart" 3000 pageviews away
 grep -q "recovery: 3000 hits read back" "$T_DIR/beacond.log"
 check "away: the log says what it read back" 0 $?
 
 # 2. Redis up, kill -9 while batches go: the one in flight is a repeat.
 out=$(load up 20000)
 echo "   loadgen (up): $out"
-counted=$(field counted "$out")
+counted=$(load_field counted "$out")
 beacond_kill
 beacond_start
-wait_eq_t 15 "up: exact after kill -9 and restart" "$counted" pv up
+wait_eq_t 15 "up: exact after kill -9 and restart" "$counted" pageviews up
 
 # 3. Nothing new: a stop and a start count nothing again.
 beacond_stop
 check "stop: exit status" 0 "$BEACOND_STATUS"
 beacond_start
 sleep 1
-check "restart: away unchanged" 3000 "$(pv away)"
-check "restart: up unchanged" "$counted" "$(pv up)"
+check "restart: away unchanged" 3000 "$(pageviews away)"
+check "restart: up unchanged" "$counted" "$(pageviews up)"
 segs=$(ls "$T_DIR/data/wal" | wc -l)
 check "acknowledged segments are gone (one a worker left)" 2 "$segs"
 
@@ -56,7 +51,7 @@ beacond_stop
 beacond_start "server.drain_timeout = 1s"
 redis_stop
 out=$(load term 500)
-check "term: all counted" 500 "$(field counted "$out")"
+check "term: all counted" 500 "$(load_field counted "$out")"
 t0=$(date +%s)
 beacond_stop
 check "term: exit status 0 with Redis away" 0 "$BEACOND_STATUS"
@@ -64,7 +59,7 @@ check "term: within the drain timeout" 1 "$([ $(($(date +%s) - t0)) -le 3 ] && e
 check "term: says the log keeps them" 1 "$(grep -c "go at the next start" "$T_DIR/beacond.log")"
 redis_start
 beacond_start
-wait_eq_t 15 "term: exact after the restart" 500 pv term
+wait_eq_t 15 "term: exact after the restart" 500 pageviews term
 
 # 5. A data dir that is not ours is refused, with a clear error.
 beacond_stop

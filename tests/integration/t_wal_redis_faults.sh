@@ -4,13 +4,8 @@
 # is in Redis exactly once.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-d=$(today)
 avoid_minute_edge 20
 
-field() { # NAME SUMMARY
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-pv() { rcli HGET "bc:{$1}:tot:d:$d" pageviews; }
 AOF="--appendonly yes --appendfsync always"
 
 redis_start_args $AOF
@@ -41,10 +36,10 @@ redis_start_args $AOF
 wait "$lpid"
 out=$(cat "$T_DIR/load.out")
 echo "   loadgen: $out"
-counted=$(field counted "$out")
-check "all answered" 0 "$(field unanswered "$out")"
+counted=$(load_field counted "$out")
+check "all answered" 0 "$(load_field unanswered "$out")"
 check "all counted" 20000 "$counted"
-wait_eq_t 20 "exact after CLIENT KILL and kill -9 of Redis" "$counted" pv rf
+wait_eq_t 20 "exact after CLIENT KILL and kill -9 of Redis" "$counted" pageviews rf
 check "no batch errors left" 1 "$([ "$(metric beacon_backlog_keys)" = 0 ] && echo 1 || echo 0)"
 check "the lost connections were seen" 1 \
     "$([ "$(metric beacon_redis_errors_total)" -ge 3 ] && echo 1 || echo 0)"
