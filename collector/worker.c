@@ -71,6 +71,10 @@ static void commit(struct worker *w)
             return;
         }
     } while (conn_pool_release(&w->pool) > 0);
+    /* A syslog line has no answer: the metric is its acknowledgement. */
+    metrics_add(&w->metrics.hits[METRICS_E_syslog][METRICS_O_counted],
+                w->syslog_counted_unlogged);
+    w->syslog_counted_unlogged = 0;
 }
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd,

@@ -48,6 +48,7 @@ struct worker {
 
     struct conn_pool pool; /* the public edge's connections */
     struct ingest *ingest; /* syslog sockets; NULL when ingest_syslog is off */
+    uint64_t syslog_counted_unlogged; /* lines counted, records not written */
 
     _Atomic uint64_t seen_epoch; /* server epoch at the last handoff */
     struct metrics_worker metrics;

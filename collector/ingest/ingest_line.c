@@ -111,6 +111,11 @@ enum metrics_outcome ingest_line(struct worker *w, struct ingest_scratch *s,
                                  const char *msg, size_t len)
 {
     enum metrics_outcome o = judge(w, s, msg, len);
-    metrics_inc(&w->metrics.hits[METRICS_E_syslog][o]);
+    if (o == METRICS_O_counted) {
+        /* shown as counted once its record is written (worker.c) */
+        w->syslog_counted_unlogged++;
+    } else {
+        metrics_inc(&w->metrics.hits[METRICS_E_syslog][o]);
+    }
     return o;
 }
