@@ -4,8 +4,8 @@
  * go straight into ingest_line() on a worker built here (no event loop, no
  * thread; its write-ahead log in a temporary folder, written as the loop
  * turns would, never synced), one flush interval's worth at a time
- * (INGEST_BENCH_LINES, default
- * 100 000: one second at 100k lines/s), and then what the flusher does with
+ * (INGEST_BENCH_LINES, default 100 000: one second at 100k lines/s), and
+ * then what the flusher does with
  * that interval: table_merge() of the worker's table into its own,
  * batch_build() of the Redis commands, and their formatting as RESP
  * (proto/resp.c, as the flusher does). Left out: the kernel's part (recvmmsg(),
