@@ -188,8 +188,8 @@ static void checkpoint(struct flusher *f)
         const struct journal_range *r = &f->flight_range[i];
         atomic_store_explicit(&f->acked[r->worker], r->end,
                               memory_order_relaxed);
-        wal_drop_before(f->p.wal_dir, r->worker, r->end);
     }
+    wal_drop_before(f->p.wal_dir, f->p.journal->checkpoint, JOURNAL_WORKERS);
     f->n_flight_range = 0;
 }
 
@@ -381,8 +381,10 @@ static struct batch *build_from_log(struct flusher *f,
             goto out;
         }
         uint64_t end = res.position;
-        if (res.end != WAL_END_CLEAN || end > f->covered[w]) {
-            /* the records past it cannot be read: they are lost */
+        int full = table_count(f->rebuilt) >= f->p.chunk_keys;
+        if (res.end != WAL_END_CLEAN || (end < f->covered[w] && !full)) {
+            /* the records past it cannot be read (damaged, or their
+             * files gone): they are lost */
             log_error("flusher: worker %u's log: %s: records %llu to %llu "
                       "are lost",
                       w, res.where, (unsigned long long)end,
@@ -702,7 +704,7 @@ void flusher_recover(struct flusher *f, struct batch *pending,
 uint64_t flusher_acked(const struct flusher *f, unsigned worker)
 {
     return worker < JOURNAL_WORKERS
-               ? atomic_load_explicit(&((struct flusher *)f)->acked[worker],
+               ? atomic_load_explicit(&f->acked[worker],
                                       memory_order_relaxed)
                : 0;
 }

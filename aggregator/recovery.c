@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "aggregator/counts.h"
 #include "aggregator/flusher.h"
 #include "aggregator/replay.h"
 #include "aggregator/table.h"
@@ -54,8 +53,8 @@ static int replay_log(const struct datadir *d, const struct wal_segment *segs,
     int rc = t != NULL
                  ? replay_range(d->wal, segs, n, w, from, end, t, 0, &res,
                                 err, errlen)
-                 : wal_read(d->wal, segs, n, w, from, NULL, NULL, &res, err,
-                            errlen);
+                 : wal_read(d->wal, segs, n, w, from, end, NULL, NULL, &res,
+                            err, errlen);
     if (rc < 0) {
         return -1;
     }

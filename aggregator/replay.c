@@ -10,7 +10,6 @@
 
 struct replay {
     struct table *t;
-    uint64_t end;
     size_t max_keys;
     int failed;
 };
@@ -18,17 +17,13 @@ struct replay {
 static int add_record(void *arg, const struct walrec *r, uint64_t pos)
 {
     struct replay *rp = arg;
-    if (pos >= rp->end) {
-        return WAL_READ_STOP_BEFORE;
-    }
+    (void)pos;
     if (table_reserve(rp->t, COUNTS_MAX_BYTES_PER_HIT) < 0 ||
         counts_add_record(rp->t, r) < 0) {
         rp->failed = 1;
-        return WAL_READ_STOP_BEFORE;
+        return 1;
     }
-    return rp->max_keys > 0 && table_count(rp->t) >= rp->max_keys
-               ? WAL_READ_STOP_AFTER
-               : WAL_READ_ON;
+    return rp->max_keys > 0 && table_count(rp->t) >= rp->max_keys;
 }
 
 int replay_range(const char *dir, const struct wal_segment *segs, size_t n,
@@ -36,13 +31,8 @@ int replay_range(const char *dir, const struct wal_segment *segs, size_t n,
                  struct table *t, size_t max_keys, struct wal_read_result *res,
                  char *err, size_t errlen)
 {
-    struct replay rp = {t, end, max_keys, 0};
-    if (from >= end) {
-        *res = (struct wal_read_result){.end = WAL_END_CLEAN,
-                                        .position = from};
-        return 0;
-    }
-    if (wal_read(dir, segs, n, worker, from, add_record, &rp, res, err,
+    struct replay rp = {t, max_keys, 0};
+    if (wal_read(dir, segs, n, worker, from, end, add_record, &rp, res, err,
                  errlen) < 0) {
         return -1;
     }

@@ -131,9 +131,13 @@ int wal_reserve(struct wal *w, size_t len)
     return 0;
 }
 
-void wal_append(struct wal *w, const void *rec, size_t len)
+char *wal_space(struct wal *w)
 {
-    memcpy(w->buf + w->buf_len, rec, len);
+    return w->buf + w->buf_len;
+}
+
+void wal_append(struct wal *w, size_t len)
+{
     w->buf_len += len;
     w->position += len;
     w->pending++;
@@ -178,5 +182,5 @@ int wal_commit(struct wal *w)
 
 int wal_sync_fd(const struct wal *w)
 {
-    return atomic_load(&((struct wal *)w)->fd);
+    return atomic_load(&w->fd);
 }

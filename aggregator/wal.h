@@ -58,8 +58,12 @@ void wal_close(struct wal *w);
  */
 int wal_reserve(struct wal *w, size_t len);
 
-/* Appends a record after wal_reserve(len) said yes. */
-void wal_append(struct wal *w, const void *rec, size_t len);
+/* Where the next record goes: after wal_reserve(len) said yes, len bytes
+ * (so a record is encoded in place, not copied). */
+char *wal_space(struct wal *w);
+
+/* Appends the len-byte record written at wal_space(). */
+void wal_append(struct wal *w, size_t len);
 
 /* Position after the last record appended (committed or not). */
 uint64_t wal_position(const struct wal *w);

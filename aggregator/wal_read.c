@@ -131,7 +131,7 @@ static void stop(struct wal_read_result *res, enum wal_end end, size_t seg,
 /* Reads one segment's records into fn. Returns 1 to go on with the next
  * segment, 0 when the read stopped, -1 on an error (err filled). */
 static int read_segment(const char *dir, const struct wal_segment *s,
-                        size_t idx, int last, uint64_t from,
+                        size_t idx, int last, uint64_t from, uint64_t to,
                         int (*fn)(void *, const struct walrec *, uint64_t),
                         void *arg, struct wal_read_result *res, char *err,
                         size_t errlen)
@@ -193,6 +193,9 @@ static int read_segment(const char *dir, const struct wal_segment *s,
     for (;;) {
         struct walrec r;
         size_t used;
+        if (res->position >= to) {
+            goto out; /* rc 0: the read is over */
+        }
         if (size - off < WALREC_HEADER ? all_zero(m + off, size - off)
                                        : all_zero(m + off, WALREC_HEADER)) {
             /* preallocated zeros: the end, if nothing follows */
@@ -218,13 +221,9 @@ static int read_segment(const char *dir, const struct wal_segment *s,
             goto out;
         }
         uint64_t pos = res->position;
-        int next = fn != NULL ? fn(arg, &r, pos) : WAL_READ_ON;
-        if (next == WAL_READ_STOP_BEFORE) {
-            goto out;
-        }
         res->records++;
         res->position = pos + used;
-        if (next != WAL_READ_ON) {
+        if (fn != NULL && fn(arg, &r, pos) != 0) {
             goto out;
         }
         off += used;
@@ -237,7 +236,7 @@ out:
 }
 
 int wal_read(const char *dir, const struct wal_segment *segs, size_t n,
-             unsigned worker, uint64_t from,
+             unsigned worker, uint64_t from, uint64_t to,
              int (*fn)(void *arg, const struct walrec *r, uint64_t pos),
              void *arg, struct wal_read_result *res, char *err,
              size_t errlen)
@@ -256,7 +255,7 @@ int wal_read(const char *dir, const struct wal_segment *segs, size_t n,
         last = i;
     }
     res->position = from;
-    if (first == n) {
+    if (first == n || from >= to) {
         return 0;
     }
     if (segs[first].start > from) {
@@ -266,8 +265,8 @@ int wal_read(const char *dir, const struct wal_segment *segs, size_t n,
     }
     res->position = segs[first].start;
     for (size_t i = first; i <= last; i++) {
-        int rc = read_segment(dir, &segs[i], i, i == last, from, fn, arg, res,
-                              err, errlen);
+        int rc = read_segment(dir, &segs[i], i, i == last, from, to, fn, arg,
+                              res, err, errlen);
         if (rc <= 0) {
             return rc;
         }
@@ -275,7 +274,7 @@ int wal_read(const char *dir, const struct wal_segment *segs, size_t n,
     return 0;
 }
 
-void wal_drop_before(const char *dir, unsigned worker, uint64_t position)
+void wal_drop_before(const char *dir, const uint64_t *position, size_t n_w)
 {
     struct wal_segment *segs;
     char err[256], path[4200];
@@ -285,8 +284,9 @@ void wal_drop_before(const char *dir, unsigned worker, uint64_t position)
         return;
     }
     for (long i = 0; i + 1 < n; i++) {
-        if (segs[i].worker == worker && segs[i + 1].worker == worker &&
-            segs[i + 1].start <= position) {
+        unsigned w = segs[i].worker;
+        if (w < n_w && segs[i + 1].worker == w &&
+            segs[i + 1].start <= position[w]) {
             snprintf(path, sizeof(path), "%s/%s", dir, segs[i].name);
             if (unlink(path) < 0) {
                 log_warn("wal: %s: %s", path, strerror(errno));

@@ -45,26 +45,25 @@ struct wal_read_result {
     uint64_t bad_offset; /* byte of that segment where it stopped */
 };
 
-/* What a record's callback says: read on, stop after this record, or stop
- * before it (it is not counted in the result). Stopping leaves end
- * CLEAN. */
-enum { WAL_READ_ON, WAL_READ_STOP_AFTER, WAL_READ_STOP_BEFORE };
-
 /*
  * Reads worker's log in dir (its segments in segs[0..n), as wal_list gives
- * them) from position `from` (a record's, or the end of the log's: the
- * read goes straight there), calling fn for every whole record from it on.
- * Returns 0, or -1 with err filled when a segment cannot be read at all
- * (I/O, or a newer format: refuse rather than misread).
+ * them) over positions [from, to): from is a record's position (the read
+ * goes straight there), to a record's or the end of the log's (UINT64_MAX:
+ * to the end; nothing past to is looked at). fn is called for every whole
+ * record, and stops the read after it by returning nonzero; a read that
+ * stops, or reaches to, ends CLEAN. Returns 0, or -1 with err filled when
+ * a segment cannot be read at all (I/O, or a newer format: refuse rather
+ * than misread).
  */
 int wal_read(const char *dir, const struct wal_segment *segs, size_t n,
-             unsigned worker, uint64_t from,
+             unsigned worker, uint64_t from, uint64_t to,
              int (*fn)(void *arg, const struct walrec *r, uint64_t pos),
              void *arg, struct wal_read_result *res, char *err,
              size_t errlen);
 
-/* Deletes worker's segments that hold nothing at or after position (a
- * later segment starts at or before it); the newest segment stays. */
-void wal_drop_before(const char *dir, unsigned worker, uint64_t position);
+/* Deletes each worker w's segments (w < n) that hold nothing at or after
+ * position[w] (a later segment starts at or before it); each log's newest
+ * segment stays. One listing of dir for all. */
+void wal_drop_before(const char *dir, const uint64_t *position, size_t n);
 
 #endif

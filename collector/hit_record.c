@@ -61,9 +61,8 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
         sodium_memzero(&client, sizeof(client));
         v = visitor;
     }
-    char rec[WALREC_MAX];
-    size_t len = walrec_put_hit(rec, sizeof(rec), (uint64_t)now, h,
-                                (uint8_t)ua.cls.device,
+    size_t len = walrec_put_hit(worker_log_space(w), WALREC_MAX, (uint64_t)now,
+                                h, (uint8_t)ua.cls.device,
                                 (uint8_t)ua.cls.browser, v);
     int created = len == 0 ? -1
                            : counts_add_hit(w->active, h, ua.cls, v,
@@ -71,7 +70,7 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
     if (created < 0) {
         return METRICS_O_shed;
     }
-    worker_log(w, rec, len);
+    worker_log(w, len);
     if (reserved != NULL) {
         reserved->left -= created;
     } else {

@@ -45,9 +45,14 @@ int worker_reserve_hit(struct worker *w)
                : -1;
 }
 
-void worker_log(struct worker *w, const char *rec, size_t len)
+char *worker_log_space(struct worker *w)
 {
-    wal_append(w->wal, rec, len);
+    return wal_space(w->wal);
+}
+
+void worker_log(struct worker *w, size_t len)
+{
+    wal_append(w->wal, len);
 }
 
 /* The pool's answers wait while records of this turn are not written. */

@@ -97,12 +97,15 @@ int worker_reserve_hit(struct worker *w);
 int worker_log_room(struct worker *w, size_t records);
 
 /*
- * Appends the record (walrec_put_*()) of a hit just counted in the active
- * table, after worker_reserve_hit() said yes. It is written before any
- * answer of this loop turn (worker.c); recovery counts it again through
- * counts_add_record(), which makes the same table entries.
+ * A hit's log record is encoded (walrec_put_*(), WALREC_MAX bytes at most)
+ * at worker_log_space() after worker_reserve_hit() said yes, and appended
+ * with worker_log() once the hit is counted in the active table. It is
+ * written before any answer of this loop turn (worker.c); recovery counts
+ * it again through counts_add_record(), which makes the same table
+ * entries.
  */
-void worker_log(struct worker *w, const char *rec, size_t len);
+char *worker_log_space(struct worker *w);
+void worker_log(struct worker *w, size_t len);
 
 /* Unix time of the worker's current loop turn (cached, no syscall). */
 time_t worker_now(struct worker *w);

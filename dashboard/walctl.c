@@ -88,11 +88,11 @@ static int dump_record(void *arg, const struct walrec *r, uint64_t pos)
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (line == NULL) {
-        return WAL_READ_STOP_BEFORE;
+        return 1;
     }
     puts(line);
     free(line);
-    return WAL_READ_ON;
+    return 0;
 }
 
 /* DIR/wal when DIR is a data dir, else DIR. */
@@ -136,6 +136,7 @@ int walctl_main(int argc, char **argv)
         }
         struct wal_read_result res;
         if (wal_read(dir, segs, (size_t)n, worker, segs[first].start,
+                     UINT64_MAX,
                      verify ? NULL : dump_record, &worker, &res, err,
                      sizeof(err)) < 0) {
             fprintf(stderr, "beaconctl: %s\n", err);

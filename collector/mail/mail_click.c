@@ -86,16 +86,15 @@ static enum metrics_outcome count_click(struct worker *w,
     struct counts_mail m = {c->site.p, c->site.len, c->campaign.p,
                             c->campaign.len, recipient};
     struct walrec_mail wm = {c->site, c->campaign, c->link, recipient, 0};
-    char rec[WALREC_MAX];
-    size_t len = walrec_put_mail(rec, sizeof(rec), WALREC_CLICK,
-                                 (uint64_t)now, &wm);
+    size_t len = walrec_put_mail(worker_log_space(w), WALREC_MAX,
+                                 WALREC_CLICK, (uint64_t)now, &wm);
     int created = len == 0 ? -1
                            : counts_add_click(w->active, &m, c->link.p,
                                               c->link.len, now);
     if (created < 0) {
         return METRICS_O_shed;
     }
-    worker_log(w, rec, len);
+    worker_log(w, len);
     backlog_add(&w->srv->backlog, created);
     return METRICS_O_counted;
 }

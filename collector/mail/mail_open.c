@@ -67,14 +67,13 @@ static enum metrics_outcome count_open(struct worker *w,
                             o.campaign.len, hash};
     struct walrec_mail wm = {o.site, o.campaign, span_make(NULL, 0), hash,
                              (uint8_t)cls};
-    char rec[WALREC_MAX];
-    size_t len = walrec_put_mail(rec, sizeof(rec), WALREC_OPEN,
+    size_t len = walrec_put_mail(worker_log_space(w), WALREC_MAX, WALREC_OPEN,
                                  (uint64_t)now, &wm);
     int created = len == 0 ? -1 : counts_add_open(w->active, &m, cls, now);
     if (created < 0) {
         return METRICS_O_shed;
     }
-    worker_log(w, rec, len);
+    worker_log(w, len);
     backlog_add(&w->srv->backlog, created);
     return METRICS_O_counted;
 }

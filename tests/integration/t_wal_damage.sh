@@ -31,6 +31,13 @@ redis_stop
 load torn 200
 beacond_kill
 
+"$ctl" wal check "$T_DIR/data" 2>/dev/null
+check "wal: an unknown action is a usage error" 2 $?
+"$ctl" wal verify 2>/dev/null
+check "wal: no DIR is a usage error" 2 $?
+err=$("$ctl" wal verify "$T_DIR/nowhere" 2>&1)
+check "wal: a missing DIR: exit 1" 1 $?
+check "wal: a missing DIR: says which" 1 "$(echo "$err" | grep -c "nowhere: No such file or directory")"
 out=$("$ctl" wal verify "$T_DIR/data")
 check "verify: a whole log" 0 $?
 check "verify: says ok" 1 "$(echo "$out" | grep -c "worker 0: 1 segment, 200 records, positions 0 to [0-9]*: ok")"

@@ -131,7 +131,8 @@ static void write_log(struct fix *f, unsigned worker, size_t n, size_t plen)
             assert_int_equal(f->nretired, retired + 1);
             f->seg[f->nseg++] = f->pos[i];
         }
-        wal_append(w, buf, len);
+        memcpy(wal_space(w), buf, len);
+        wal_append(w, len);
         assert_int_equal(wal_position(w), f->pos[i] + len);
         if (i % 5 == 4) {
             assert_int_equal(wal_commit(w), 0);
@@ -176,17 +177,24 @@ static int on_record(void *arg, const struct walrec *r, uint64_t pos)
     return ++f->n == f->stop_after;
 }
 
-static int read_log(struct fix *f, unsigned worker, uint64_t from)
+/* Reads worker's log over [from, to). */
+static int read_range(struct fix *f, unsigned worker, uint64_t from,
+                      uint64_t to)
 {
     struct wal_segment *segs;
     long n = wal_list(f->dir, &segs, f->err, sizeof f->err);
     assert_true(n > 0);
     f->n = 0;
     f->err[0] = '\0';
-    int rc = wal_read(f->dir, segs, (size_t)n, worker, from, on_record, f,
-                      &f->res, f->err, sizeof f->err);
+    int rc = wal_read(f->dir, segs, (size_t)n, worker, from, to, on_record,
+                      f, &f->res, f->err, sizeof f->err);
     free(segs);
     return rc;
+}
+
+static int read_log(struct fix *f, unsigned worker, uint64_t from)
+{
+    return read_range(f, worker, from, UINT64_MAX);
 }
 
 /* The read passed records first .. first + count - 1, and only those. */
@@ -279,7 +287,8 @@ static void test_wal__commit(void **state)
         }
         size_t len = rec(buf, (size_t)i, 10 + (size_t)i);
         assert_int_equal(wal_reserve(w, len), 0);
-        wal_append(w, buf, len);
+        memcpy(wal_space(w), buf, len);
+        wal_append(w, len);
         at += len;
         assert_int_equal(wal_position(w), at);
         assert_int_equal(wal_pending(w), i < 3 ? i + 1 : 1);
@@ -377,6 +386,30 @@ static void test_wal__read_from(void **state)
     assert_int_equal(read_log(f, 0, f->pos[k]), 0);
     assert_int_equal(f->res.end, WAL_END_CLEAN);
     saw(f, k, NREC - k);
+}
+
+/* A read up to `to` gives the records before it, ends CLEAN there, and
+ * looks at nothing past it: damage after it (a record, the next segment)
+ * is not seen. */
+static void test_wal__read_to(void **state)
+{
+    struct fix *f = *state;
+    write_log(f, 0, NREC, 0);
+    size_t k = first_of(f, 2);
+    assert_int_equal(read_range(f, 0, f->pos[3], f->pos[57]), 0);
+    assert_int_equal(f->res.end, WAL_END_CLEAN);
+    assert_int_equal(f->res.position, f->pos[57]);
+    saw(f, 3, 54);
+    assert_int_equal(read_range(f, 0, f->pos[5], f->pos[5]), 0);
+    assert_int_equal(f->res.position, f->pos[5]);
+    saw(f, 5, 0);
+    poke(seg_path(f, 0, f->seg[2]), WAL_HEADER_BYTES + 3, 0xff);
+    poke(seg_path(f, 0, f->seg[1]), 0, 'X'); /* segment 1's header */
+    assert_int_equal(read_range(f, 0, f->pos[1], f->pos[first_of(f, 1)]), 0);
+    assert_int_equal(f->res.end, WAL_END_CLEAN);
+    saw(f, 1, first_of(f, 1) - 1);
+    assert_int_equal(read_range(f, 0, f->pos[k], f->pos[NREC]), 0);
+    assert_int_equal(f->res.end, WAL_END_DAMAGED);
 }
 
 /* A callback that returns nonzero stops the read after its record. */
@@ -637,11 +670,11 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_wal__##name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(open_writes_header), T(commit),          T(rotation),
-        T(exact_fill),         T(read_from),       T(callback_stops),
-        T(torn_tail),          T(torn_in_place),   T(damaged_record),
-        T(bytes_after_end),
-        T(missing_segment),    T(bad_header),      T(zero_segment),
-        T(list),               T(open_errors),
+        T(exact_fill),         T(read_from),       T(read_to),
+        T(callback_stops),     T(torn_tail),       T(torn_in_place),
+        T(damaged_record),     T(bytes_after_end), T(missing_segment),
+        T(bad_header),         T(zero_segment),    T(list),
+        T(open_errors),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
