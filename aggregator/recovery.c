@@ -67,12 +67,13 @@ static int replay_log(const struct datadir *d, const struct wal_segment *segs,
     return 0;
 }
 
-/* A log's last segment that starts where the log ends holds no record
- * (a crash or stop before its first write): it goes, so that the log can
- * go on with a segment of that name. */
-static int drop_empty_tails(const struct datadir *d,
-                            const struct recovery_stats *st, char *err,
-                            size_t errlen)
+/* Segments the log no longer needs go: those wholly behind the checkpoint
+ * (a crash can come between an acknowledgement and the removal it
+ * allows), and a last segment that holds no record (a crash or stop before
+ * its first write), so that the log can go on with a segment of that name. */
+static int drop_spent(const struct datadir *d, const struct journal *j,
+                      const struct recovery_stats *st, char *err,
+                      size_t errlen)
 {
     struct wal_segment *segs;
     long n = wal_list(d->wal, &segs, err, errlen);
@@ -80,9 +81,13 @@ static int drop_empty_tails(const struct datadir *d,
         return -1;
     }
     for (long i = 0; i < n; i++) {
-        int last = i + 1 == n || segs[i + 1].worker != segs[i].worker;
-        if (last && segs[i].worker < JOURNAL_WORKERS &&
-            segs[i].start == st->position[segs[i].worker]) {
+        unsigned w = segs[i].worker;
+        if (w >= JOURNAL_WORKERS) {
+            continue;
+        }
+        int last = i + 1 == n || segs[i + 1].worker != w;
+        uint64_t end = last ? st->position[w] : segs[i + 1].start;
+        if ((last && segs[i].start == end) || end <= j->checkpoint[w]) {
             char path[DATADIR_PATH_MAX + 80];
             snprintf(path, sizeof(path), "%s/%s", d->wal, segs[i].name);
             unlink(path);
@@ -193,7 +198,7 @@ int recovery_run(const struct datadir *d, const struct journal *j,
     for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
         flusher_set_position(f, w, st->position[w]);
     }
-    rc = drop_empty_tails(d, st, err, errlen);
+    rc = drop_spent(d, j, st, err, errlen);
 out:
     batch_destroy(pending);
     free(segs);

@@ -35,6 +35,21 @@ beacond_kill
 beacond_start
 wait_eq_t 15 "up: exact after kill -9 and restart" "$counted" pageviews up
 
+# 2b. kill -9 after the last acknowledgement, before the removal it allows:
+# the next start removes what Redis holds, and only the workers' new
+# segments are left.
+out=$(load acked 2000)
+acked=$(load_field counted "$out")
+wait_eq_t 10 "acked: in Redis" "$acked" pageviews acked
+wait_eq_t 10 "acked: acknowledged" 0 metric beacon_wal_bytes
+beacond_kill
+beacond_start
+segs=$(ls "$T_DIR/data/wal" | wc -l)
+check "segments Redis holds go at start (one a worker left)" 2 "$segs"
+sleep 1
+check "acked: unchanged after kill -9 and restart" "$acked" \
+    "$(pageviews acked)"
+
 # 3. Nothing new: a stop and a start count nothing again.
 beacond_stop
 check "stop: exit status" 0 "$BEACOND_STATUS"
