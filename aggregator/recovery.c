@@ -15,9 +15,9 @@
 #include "aggregator/wal_read.h"
 #include "common/log.h"
 
-/* A log that ended in a torn or damaged record: its segment is copied
- * aside and cut after the last good record, its later segments moved
- * aside; the log goes on from there. */
+/* A log that ended in a torn or damaged block: its segment is copied
+ * aside and cut where that block begins, its later segments moved aside;
+ * the log goes on from there. */
 static void set_aside(const struct datadir *d, const struct wal_segment *segs,
                       size_t n, const struct wal_read_result *res)
 {

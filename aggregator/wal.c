@@ -14,16 +14,16 @@
 #include "common/log.h"
 #include "proto/walrec.h"
 
-/* Pending records past this are written before the turn ends. */
-#define WAL_BUFFER_BYTES (256 * 1024)
+/* One block: records past its limit are written before the turn ends. */
+#define WAL_BUFFER_BYTES (WALREC_BLOCK_HEADER + WALREC_BLOCK_MAX)
 
 struct wal {
     struct wal_params p;
     _Atomic int fd;
     uint64_t seg_used;  /* bytes of the segment written, header included */
     uint64_t position;  /* after the last record appended */
-    char *buf;
-    size_t buf_len;
+    char *buf;          /* the block being filled, at its start */
+    size_t buf_len;     /* 0: no block open */
     int pending;
 };
 
@@ -83,7 +83,8 @@ struct wal *wal_open(const struct wal_params *p, uint64_t start, char *err,
     w->p = *p;
     w->position = start;
     atomic_init(&w->fd, -1);
-    int bad = p->segment_bytes < WAL_HEADER_BYTES + WALREC_MAX ||
+    int bad = p->segment_bytes <
+                  WAL_HEADER_BYTES + WALREC_BLOCK_HEADER + WALREC_MAX ||
               p->worker >= WAL_WORKERS;
     if (bad) {
         errno = EINVAL;
@@ -113,12 +114,21 @@ void wal_close(struct wal *w)
     free(w);
 }
 
+/* The bytes a record of len takes: its block's header too when it opens
+ * the block. */
+static size_t record_cost(const struct wal *w, size_t len)
+{
+    return len + (w->buf_len == 0 ? WALREC_BLOCK_HEADER : 0);
+}
+
 int wal_reserve(struct wal *w, size_t len)
 {
-    if (w->buf_len + len > WAL_BUFFER_BYTES && wal_commit(w) < 0) {
+    if (w->buf_len + record_cost(w, len) > WAL_BUFFER_BYTES &&
+        wal_commit(w) < 0) {
         return -1;
     }
-    if (w->seg_used + w->buf_len + len > w->p.segment_bytes) {
+    if (w->seg_used + w->buf_len + record_cost(w, len) >
+        w->p.segment_bytes) {
         if (wal_commit(w) < 0) {
             return -1;
         }
@@ -133,13 +143,14 @@ int wal_reserve(struct wal *w, size_t len)
 
 char *wal_space(struct wal *w)
 {
-    return w->buf + w->buf_len;
+    return w->buf + w->buf_len + record_cost(w, 0);
 }
 
 void wal_append(struct wal *w, size_t len)
 {
-    w->buf_len += len;
-    w->position += len;
+    size_t cost = record_cost(w, len);
+    w->buf_len += cost;
+    w->position += cost;
     w->pending++;
 }
 
@@ -157,6 +168,9 @@ int wal_commit(struct wal *w)
 {
     int fd = atomic_load(&w->fd);
     size_t done = 0;
+    if (w->buf_len > 0) {
+        walrec_block_seal(w->buf, w->buf_len - WALREC_BLOCK_HEADER);
+    }
     while (done < w->buf_len) {
         ssize_t n = pwrite(fd, w->buf + done, w->buf_len - done,
                            (off_t)(w->seg_used + done));

@@ -1,17 +1,20 @@
 /*
  * wal.h: one worker's write-ahead log, the writing side. Records
- * (proto/walrec.h) are appended to a buffer while a loop turn serves its
- * requests, and written with one write() when the turn ends (wal_commit),
- * before any answer of that turn goes out: group commit.
+ * (proto/walrec.h) are appended to a block while a loop turn serves its
+ * requests; when the turn ends (wal_commit) the block is sealed under one
+ * CRC and written with one write(), before any answer of that turn goes
+ * out: group commit.
  *
  * The log is a run of segment files in its folder, named
  * w<worker>-<position>.wal (3 decimal digits, 16 lower-case hex) after
- * the position of their first record. A
- * position counts record bytes since the log began, so a range of
- * positions names the same records across restarts. A segment starts with
- * a header (WAL_HEADER_BYTES: magic, format, worker, first position) and
- * is preallocated to segment_bytes, so appending inside it cannot fail for
- * want of disk: a full disk shows at the next segment, in wal_reserve.
+ * the position of their first block. A position counts the log's bytes
+ * (blocks, headers included) since it began, so a range of positions
+ * names the same records across restarts; a record's position is the
+ * log's before it was appended, the same as the end of the record before
+ * it. A segment starts with a header (WAL_HEADER_BYTES: magic, format,
+ * worker, first position) and is preallocated to segment_bytes, so
+ * appending inside it cannot fail for want of disk: a full disk shows at
+ * the next segment, in wal_reserve.
  *
  * Only the worker's thread calls these, except wal_sync_fd() (any thread).
  */
@@ -52,7 +55,7 @@ void wal_close(struct wal *w);
 
 /*
  * Makes room for a record of up to len bytes (<= WALREC_MAX): in the
- * buffer (committing it early when full) and in the segment (starting the
+ * block (committing it early when full) and in the segment (starting the
  * next one when full). Returns 0, or -1 when the next segment cannot be
  * created (disk full, quota): the record must not be counted.
  */
@@ -71,8 +74,9 @@ uint64_t wal_position(const struct wal *w);
 /* Records appended and not yet written. */
 int wal_pending(const struct wal *w);
 
-/* Writes the pending records (one write(); fdatasync too with
- * wal_fsync = always). Returns 0, or -1 on an I/O error (logged). */
+/* Seals the pending records' block and writes it (one write(); fdatasync
+ * too with wal_fsync = always). Returns 0, or -1 on an I/O error
+ * (logged). */
 int wal_commit(struct wal *w);
 
 /* The current segment's descriptor, for a periodic fdatasync from

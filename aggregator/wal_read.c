@@ -116,6 +116,22 @@ static int all_zero(const unsigned char *p, size_t n)
     return 1;
 }
 
+/* The offset of the first record of m[roff..end) that does not read, or
+ * 0 when they all do and fill it exactly. */
+static size_t bad_record(const unsigned char *m, size_t roff, size_t end)
+{
+    while (roff < end) {
+        struct walrec r;
+        size_t used;
+        if (walrec_get((const char *)m + roff, end - roff, &used, &r) !=
+            WALREC_OK) {
+            return roff;
+        }
+        roff += used;
+    }
+    return 0;
+}
+
 /* Stops the read: what, where. */
 static void stop(struct wal_read_result *res, enum wal_end end, size_t seg,
                  const struct wal_segment *s, uint64_t offset,
@@ -181,23 +197,14 @@ static int read_segment(const char *dir, const struct wal_segment *s,
         goto out;
     }
     size_t off = WAL_HEADER_BYTES;
-    if (from > s->start) {
-        /* positions are byte offsets: go straight to from's record */
-        uint64_t skip = from - s->start;
-        if (skip > size - WAL_HEADER_BYTES) {
-            skip = size - WAL_HEADER_BYTES;
-        }
-        off += (size_t)skip;
-        res->position = s->start + skip;
-    }
     for (;;) {
-        struct walrec r;
-        size_t used;
+        size_t rlen = 0;
         if (res->position >= to) {
             goto out; /* rc 0: the read is over */
         }
-        if (size - off < WALREC_HEADER ? all_zero(m + off, size - off)
-                                       : all_zero(m + off, WALREC_HEADER)) {
+        size_t head = size - off < WALREC_BLOCK_HEADER ? size - off
+                                                       : WALREC_BLOCK_HEADER;
+        if (all_zero(m + off, head)) {
             /* preallocated zeros: the end, if nothing follows */
             if (!all_zero(m + off, size - off)) {
                 stop(res, WAL_END_DAMAGED, idx, s, off,
@@ -207,26 +214,62 @@ static int read_segment(const char *dir, const struct wal_segment *s,
             rc = 1;
             goto out;
         }
-        enum walrec_status st2 = walrec_get((const char *)m + off, size - off,
-                                            &used, &r);
-        /* A crash in the middle of a write leaves the last segment's last
-         * record cut short, or partly written before its zeros: nothing
-         * follows where it would have ended. */
-        size_t reach = off + WALREC_MAX < size ? off + WALREC_MAX : size;
-        int nothing_after = all_zero(m + reach, size - reach);
-        if (st2 == WALREC_SHORT || st2 == WALREC_BAD) {
+        enum walrec_status st2 =
+            walrec_block_head((const char *)m + off, size - off, &rlen);
+        size_t bend = off + WALREC_BLOCK_HEADER + rlen;
+        if (st2 == WALREC_OK && s->start + (bend - WAL_HEADER_BYTES) <= from) {
+            /* wholly before the read: stepped over, its CRC unchecked */
+            res->position = s->start + (bend - WAL_HEADER_BYTES);
+            off = bend;
+            continue;
+        }
+        if (st2 == WALREC_OK &&
+            !walrec_block_intact((const char *)m + off, rlen)) {
+            st2 = WALREC_BAD;
+        }
+        if (st2 != WALREC_OK) {
+            /* A crash in the middle of a write leaves the last segment's
+             * last block cut short, or partly written before its zeros:
+             * nothing follows where it would have ended. */
+            size_t reach = off + WALREC_BLOCK_HEADER +
+                           (rlen > 0 ? rlen : WALREC_BLOCK_MAX);
+            reach = reach < size ? reach : size;
+            int nothing_after = all_zero(m + reach, size - reach);
             stop(res, last && nothing_after ? WAL_END_TORN : WAL_END_DAMAGED,
                  idx, s, off,
-                 st2 == WALREC_SHORT ? "record cut short" : "bad record");
+                 st2 == WALREC_SHORT ? "block cut short" : "bad block");
             goto out;
         }
+        size_t bad = bad_record(m, off + WALREC_BLOCK_HEADER, bend);
+        if (bad != 0) {
+            /* the block is the unit that is whole or not, as for its CRC */
+            char what[64];
+            snprintf(what, sizeof(what), "bad record at byte %zu", bad);
+            stop(res, WAL_END_DAMAGED, idx, s, off, what);
+            goto out;
+        }
+        /* The block's first record is at the block's position (the log's
+         * before it was appended), the others where the one before ends. */
         uint64_t pos = res->position;
-        res->records++;
-        res->position = pos + used;
-        if (fn != NULL && fn(arg, &r, pos) != 0) {
-            goto out;
+        for (size_t roff = off + WALREC_BLOCK_HEADER; roff < bend;) {
+            struct walrec r;
+            size_t used;
+            if (pos >= to) {
+                goto out;
+            }
+            walrec_get((const char *)m + roff, bend - roff, &used, &r);
+            roff += used;
+            uint64_t rec_end = s->start + (roff - WAL_HEADER_BYTES);
+            res->position = rec_end;
+            if (pos >= from) {
+                res->records++;
+                if (fn != NULL && fn(arg, &r, pos) != 0) {
+                    goto out;
+                }
+            }
+            pos = rec_end;
         }
-        off += used;
+        off = bend;
     }
 out:
     if (size > 0) {

@@ -3,12 +3,14 @@
  * recovery at start and for `beaconctl wal verify|dump`, and dropping the
  * segments Redis has all of.
  *
- * A log reads in position order, segment after segment, until the first
- * of: its end (the preallocated zeros after the last record of the last
- * segment), a torn tail (a record cut short by the end of the file: a
- * crash in the middle of a write), damage (a wrong CRC or field, bytes
+ * A log reads in position order, segment after segment, block after
+ * block, until the first of: its end (the preallocated zeros after the
+ * last block of the last segment), a torn tail (a block cut short, or not
+ * matching its CRC with only zeros after it, in the last segment: a crash
+ * in the middle of a write), damage (a wrong CRC, length or field, bytes
  * after the zeros, a segment whose first position does not continue the
- * one before). What comes after a torn tail or damage is not read.
+ * one before). A block is read whole or not at all: what comes from the
+ * first torn or damaged block on is not read.
  */
 #ifndef BEACON_WAL_READ_H
 #define BEACON_WAL_READ_H
@@ -20,7 +22,7 @@
 
 struct wal_segment {
     unsigned worker;
-    uint64_t start; /* position of its first record */
+    uint64_t start; /* position of its first block */
     char name[64];  /* in the log folder */
 };
 
@@ -32,7 +34,7 @@ long wal_list(const char *dir, struct wal_segment **out, char *err,
 
 enum wal_end {
     WAL_END_CLEAN,   /* the last record was whole */
-    WAL_END_TORN,    /* a record cut short at the end of a segment */
+    WAL_END_TORN,    /* a block cut short at the end of the log */
     WAL_END_DAMAGED, /* anything else that is not a record */
 };
 
@@ -47,10 +49,11 @@ struct wal_read_result {
 
 /*
  * Reads worker's log in dir (its segments in segs[0..n), as wal_list gives
- * them) over positions [from, to): from is a record's position (the read
- * goes straight there), to a record's or the end of the log's (UINT64_MAX:
- * to the end; nothing past to is looked at). fn is called for every whole
- * record, and stops the read after it by returning nonzero; a read that
+ * them) over positions [from, to): from and to are records' positions
+ * or the end of the log's (to = UINT64_MAX: to the end). The blocks
+ * before from are stepped over by their headers, unchecked; nothing past
+ * the block that holds to is looked at. fn is called for every whole record with its position,
+ * and stops the read after it by returning nonzero; a read that
  * stops, or reaches to, ends CLEAN. Returns 0, or -1 with err filled when
  * a segment cannot be read at all (I/O, or a newer format: refuse rather
  * than misread).

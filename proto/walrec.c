@@ -61,7 +61,7 @@ static void put_head(struct put *w, enum walrec_kind kind, uint64_t time,
     put_field(w, site, site_len, 1, HIT_SITE_MAX, 1);
 }
 
-/* Fills in the frame header; returns the frame's length, or 0. */
+/* Fills in the record's length; returns the record's length, or 0. */
 static size_t put_frame(struct put *w, unsigned char *start)
 {
     if (w->p == NULL) {
@@ -69,8 +69,7 @@ static size_t put_frame(struct put *w, unsigned char *start)
     }
     size_t len = (size_t)(w->p - start) - WALREC_HEADER;
     struct put h = {start, start + WALREC_HEADER};
-    put_le(&h, len, 4);
-    put_le(&h, crc32(0L, start + WALREC_HEADER, (uInt)len), 4);
+    put_le(&h, len, WALREC_HEADER);
     return WALREC_HEADER + len;
 }
 
@@ -228,6 +227,41 @@ static void get_mail(struct get *r, struct walrec *out, struct span site)
                                         : span_make(NULL, 0);
 }
 
+void walrec_block_seal(char *block, size_t records_len)
+{
+    unsigned char *b = (unsigned char *)block;
+    struct put h = {b, b + WALREC_BLOCK_HEADER};
+    put_le(&h, records_len, 4);
+    put_le(&h, crc32(0L, b + WALREC_BLOCK_HEADER, (uInt)records_len), 4);
+}
+
+enum walrec_status walrec_block_head(const char *buf, size_t len,
+                                     size_t *records_len)
+{
+    struct get h = {(const unsigned char *)buf,
+                    (const unsigned char *)buf + len};
+    if (len < WALREC_BLOCK_HEADER) {
+        return WALREC_SHORT;
+    }
+    uint64_t n = get_le(&h, 4);
+    if (n == 0 || n > WALREC_BLOCK_MAX) {
+        return WALREC_BAD;
+    }
+    if (len - WALREC_BLOCK_HEADER < n) {
+        return WALREC_SHORT;
+    }
+    *records_len = (size_t)n;
+    return WALREC_OK;
+}
+
+int walrec_block_intact(const char *buf, size_t records_len)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    struct get h = {b + 4, b + WALREC_BLOCK_HEADER};
+    uint32_t crc = (uint32_t)get_le(&h, 4);
+    return crc32(0L, b + WALREC_BLOCK_HEADER, (uInt)records_len) == crc;
+}
+
 enum walrec_status walrec_get(const char *buf, size_t len, size_t *used,
                               struct walrec *out)
 {
@@ -236,8 +270,7 @@ enum walrec_status walrec_get(const char *buf, size_t len, size_t *used,
     if (len < WALREC_HEADER) {
         return WALREC_SHORT;
     }
-    uint64_t plen = get_le(&hdr, 4);
-    uint32_t crc = (uint32_t)get_le(&hdr, 4);
+    uint64_t plen = get_le(&hdr, WALREC_HEADER);
     if (plen == 0 || plen > WALREC_MAX - WALREC_HEADER) {
         return WALREC_BAD;
     }
@@ -245,9 +278,6 @@ enum walrec_status walrec_get(const char *buf, size_t len, size_t *used,
         return WALREC_SHORT;
     }
     const unsigned char *payload = hdr.p;
-    if (crc32(0L, payload, (uInt)plen) != crc) {
-        return WALREC_BAD;
-    }
     struct get r = {payload, payload + plen};
     out->kind = (enum walrec_kind)get_le(&r, 1);
     out->time = get_le(&r, 8);

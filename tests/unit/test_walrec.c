@@ -1,8 +1,10 @@
 /*
- * test_walrec.c: write-ahead log records (proto/walrec.c). Round trips of
- * hits, opens and clicks; the frame layout of walrec.h byte for byte; the
- * limits of walrec_put_*; walrec_get on every prefix, every flipped bit,
- * and on frames wrong in one field only but with a correct CRC.
+ * test_walrec.c: write-ahead log records and blocks (proto/walrec.c).
+ * Round trips of hits, opens and clicks; the record and block layouts of
+ * walrec.h byte for byte; the limits of walrec_put_* and of the lengths
+ * walrec_get and walrec_block_head take; walrec_get on every prefix, every
+ * flipped bit, and on records wrong in one field only; a block's CRC
+ * against every flipped bit of its records.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,9 +19,9 @@
 #include "proto/walrec.h"
 
 #define T0 1700000000u
-/* header 8, kind 1, time 8, site 1+64, flags device browser 3, visitor
+/* header 2, kind 1, time 8, site 1+64, flags device browser 3, visitor
  * 16, path 2+256, ref 1+253, utm 3 * (1+64), event 1+64 */
-#define MAX_HIT_FRAME 873
+#define MAX_HIT_FRAME 867
 
 static const unsigned char id[WALREC_ID_BYTES] = {
     0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
@@ -42,12 +44,35 @@ static void put_le(unsigned char *b, uint64_t v, int n)
     }
 }
 
-/* Writes length and CRC before the payload at f + WALREC_HEADER. */
+/* Writes the length before the payload at f + WALREC_HEADER: a record
+ * has no CRC of its own, its block has. */
 static size_t frame(unsigned char *f, size_t len)
 {
-    put_le(f, len, 4);
-    put_le(f + 4, crc32(0L, f + WALREC_HEADER, (uInt)len), 4);
+    put_le(f, len, WALREC_HEADER);
     return WALREC_HEADER + len;
+}
+
+/* walrec_get and walrec_block_head on a heap copy of exactly n bytes, so
+ * that ASan sees a read past them. */
+static enum walrec_status get_exact(const void *p, size_t n, size_t *used,
+                                    struct walrec *r)
+{
+    char *c = malloc(n ? n : 1);
+    assert_non_null(c);
+    memcpy(c, p, n);
+    enum walrec_status st = walrec_get(c, n, used, r);
+    free(c);
+    return st;
+}
+
+static enum walrec_status head_exact(const void *p, size_t n, size_t *rlen)
+{
+    char *c = malloc(n ? n : 1);
+    assert_non_null(c);
+    memcpy(c, p, n);
+    enum walrec_status st = walrec_block_head(c, n, rlen);
+    free(c);
+    return st;
 }
 
 static void assert_hit_equal(const struct hit *a, const struct hit *b)
@@ -108,8 +133,8 @@ static void test_walrec__hit_round_trip(void **state)
         memset(buf, 'X', sizeof buf);
         size_t n = walrec_put_hit(buf, WALREC_MAX, t, &h[i], dev, br,
                                   i ? NULL : id);
-        /* the small one: 8 + 1 + 8 + 6 + 3 + path 11 + 4 empty + event 7 */
-        assert_int_equal(n, i ? 48 : MAX_HIT_FRAME);
+        /* the small one: 2 + 1 + 8 + 6 + 3 + path 11 + 4 empty + event 7 */
+        assert_int_equal(n, i ? 42 : MAX_HIT_FRAME);
         assert_int_equal(buf[n], 'X'); /* nothing written past the frame */
         memset(&r, 0x55, sizeof r);    /* nothing left over */
         used = 0;
@@ -224,7 +249,7 @@ static void test_walrec__layout(void **state)
     size_t n = walrec_put_hit(buf, sizeof buf, 0x0102030405060708u, &h, 1, 2,
                               id);
     same_frame(buf, n, layout_hit, sizeof layout_hit);
-    assert_memory_equal(buf, "\x30\0\0\0", 4); /* 48, little-endian */
+    assert_memory_equal(buf, "\x30\0", 2); /* 48, little-endian */
 
     struct walrec_mail m = {.site = SPAN_LIT("x"), .campaign = SPAN_LIT("c7"),
                             .open_class = 3};
@@ -236,7 +261,7 @@ static void test_walrec__layout(void **state)
     same_frame(buf, n, layout_click, sizeof layout_click);
 }
 
-/* put: 0 when the frame does not fit in cap, or a field breaks a limit.
+/* put: 0 when the record does not fit in cap, or a field breaks a limit.
  * The short buffers are heap blocks of exactly cap bytes, for ASan. */
 static void test_walrec__put_limits(void **state)
 {
@@ -303,10 +328,10 @@ static void test_walrec__put_limits(void **state)
 }
 
 /*
- * Frames described by their fields' lengths, encoded from walrec.h alone
- * with a correct CRC, so that only the fields decide. The must-accept
- * table shows the encoding is right; each must-reject case is one field
- * away from an accepted one.
+ * Records described by their fields' lengths, encoded from walrec.h alone
+ * with a length that matches, so that only the fields decide. The
+ * must-accept table shows the encoding is right; each must-reject case is
+ * one field away from an accepted one.
  */
 struct spec {
     const char *what;
@@ -441,24 +466,85 @@ static void test_walrec__tables(void **state)
     }
 }
 
-/* Length 0, and lengths past WALREC_MAX, are BAD before any payload. */
+/* A record's length: 0 and past WALREC_MAX are BAD before any payload
+ * is looked at; the largest is SHORT until all its bytes are there. */
 static void test_walrec__lengths(void **state)
 {
-    unsigned char f[WALREC_HEADER] = {0};
+    static unsigned char f[WALREC_MAX];
     struct walrec r;
-    size_t used;
+    size_t used = 7;
     (void)state;
 
-    assert_int_equal(walrec_get((const char *)f, 8, &used, &r), WALREC_BAD);
-    put_le(f, WALREC_MAX - WALREC_HEADER, 4); /* the largest: read on */
-    assert_int_equal(walrec_get((const char *)f, 8, &used, &r), WALREC_SHORT);
-    put_le(f, WALREC_MAX - WALREC_HEADER + 1, 4);
-    assert_int_equal(walrec_get((const char *)f, 8, &used, &r), WALREC_BAD);
-    put_le(f, UINT32_MAX, 4);
-    assert_int_equal(walrec_get((const char *)f, 8, &used, &r), WALREC_BAD);
+    assert_int_equal(get_exact(f, 0, &used, &r), WALREC_SHORT);
+    assert_int_equal(get_exact(f, 1, &used, &r), WALREC_SHORT);
+    assert_int_equal(get_exact(f, WALREC_HEADER, &used, &r), WALREC_BAD);
+    assert_int_equal(get_exact(f, WALREC_MAX, &used, &r), WALREC_BAD);
+    put_le(f, WALREC_MAX - WALREC_HEADER, WALREC_HEADER); /* the largest */
+    const size_t cut[] = {WALREC_HEADER, WALREC_HEADER + 1, WALREC_MAX / 2,
+                          WALREC_MAX - 1};
+    for (size_t i = 0; i < sizeof cut / sizeof *cut; i++) {
+        if (get_exact(f, cut[i], &used, &r) != WALREC_SHORT) {
+            fail_msg("largest length, %zu bytes: not SHORT", cut[i]);
+        }
+    }
+    /* all there: the length is taken, the payload (kind 0) is not */
+    assert_int_equal(get_exact(f, WALREC_MAX, &used, &r), WALREC_BAD);
+    put_le(f, WALREC_MAX - WALREC_HEADER + 1, WALREC_HEADER);
+    assert_int_equal(get_exact(f, WALREC_HEADER, &used, &r), WALREC_BAD);
+    assert_int_equal(get_exact(f, WALREC_MAX, &used, &r), WALREC_BAD);
+    put_le(f, UINT16_MAX, WALREC_HEADER);
+    assert_int_equal(get_exact(f, WALREC_MAX, &used, &r), WALREC_BAD);
+    assert_int_equal(used, 7); /* untouched but on OK */
 }
 
-/* Frames to cut and damage: a large hit, a small one, an open, a click. */
+/* A block's header: fewer than its 8 bytes are SHORT; a records length of
+ * 0 or past WALREC_BLOCK_MAX is BAD before the records are looked for; the
+ * largest is SHORT until all its bytes are there. The CRC (0 here, wrong)
+ * is left to walrec_block_intact. */
+static void test_walrec__block_head(void **state)
+{
+    const size_t n = WALREC_BLOCK_HEADER + WALREC_BLOCK_MAX;
+    unsigned char *b = calloc(1, n + 1);
+    size_t rlen;
+    (void)state;
+
+    assert_non_null(b);
+    put_le(b, WALREC_BLOCK_MAX, 4);
+    for (size_t k = 0; k < WALREC_BLOCK_HEADER; k++) {
+        if (head_exact(b, k, &rlen) != WALREC_SHORT) {
+            fail_msg("%zu header bytes: not SHORT", k);
+        }
+    }
+    const size_t cut[] = {WALREC_BLOCK_HEADER, WALREC_BLOCK_HEADER + 1,
+                          n / 2, n - 1};
+    for (size_t i = 0; i < sizeof cut / sizeof *cut; i++) {
+        if (head_exact(b, cut[i], &rlen) != WALREC_SHORT) {
+            fail_msg("largest block, %zu bytes: not SHORT", cut[i]);
+        }
+    }
+    rlen = 0;
+    assert_int_equal(head_exact(b, n, &rlen), WALREC_OK);
+    assert_int_equal(rlen, WALREC_BLOCK_MAX);
+    rlen = 0; /* bytes after it (the next block) are not its */
+    assert_int_equal(walrec_block_head((const char *)b, n + 1, &rlen),
+                     WALREC_OK);
+    assert_int_equal(rlen, WALREC_BLOCK_MAX);
+    assert_int_equal(walrec_block_intact((const char *)b, rlen), 0);
+
+    const uint64_t bad[] = {0, WALREC_BLOCK_MAX + 1, UINT32_MAX};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        put_le(b, bad[i], 4);
+        if (head_exact(b, WALREC_BLOCK_HEADER, &rlen) != WALREC_BAD ||
+            walrec_block_head((const char *)b, n + 1, &rlen) != WALREC_BAD) {
+            fail_msg("records length %llu: not BAD",
+                     (unsigned long long)bad[i]);
+        }
+    }
+    free(b);
+}
+
+/* Records to cut and damage: a large hit, a small one, an open, a
+ * click. */
 static size_t sample(int i, char *f)
 {
     struct hit h;
@@ -472,62 +558,150 @@ static size_t sample(int i, char *f)
     return frame((unsigned char *)f, len);
 }
 
-/* Every proper prefix is SHORT (in a heap block of its size, for ASan);
- * any one bit flipped in the CRC or payload is BAD, in the length at
- * least not OK. */
+/*
+ * Every proper prefix of a record or of a block is SHORT (in a heap block
+ * of its size, for ASan). A record has no CRC of its own: a bit flipped in
+ * its length is never OK, one in its payload may well go unseen by
+ * walrec_get (and is still the whole record if so). The block's CRC sees
+ * every one; a bit flipped in the block's length is refused, cut short,
+ * or makes a CRC over other bytes that fails.
+ */
 static void test_walrec__cut_and_flipped(void **state)
 {
-    char f[WALREC_MAX];
+    static char b[WALREC_BLOCK_HEADER + 4 * WALREC_MAX];
     struct walrec r;
-    size_t used;
+    size_t used, rlen, len = 0;
     (void)state;
 
     for (int s = 0; s < 4; s++) {
+        char *f = b + WALREC_BLOCK_HEADER + len;
         size_t n = sample(s, f);
         assert_int_equal(walrec_get(f, n, &used, &r), WALREC_OK);
         for (size_t k = 0; k < n; k++) {
-            char *p = malloc(k ? k : 1);
-            assert_non_null(p);
-            memcpy(p, f, k);
-            if (walrec_get(p, k, &used, &r) != WALREC_SHORT) {
+            if (get_exact(f, k, &used, &r) != WALREC_SHORT) {
                 fail_msg("sample %d, prefix %zu of %zu: not SHORT", s, k, n);
             }
-            free(p);
         }
         for (size_t i = 0; i < n * 8; i++) {
             f[i / 8] ^= (char)(1 << i % 8);
+            used = 0;
             enum walrec_status st = walrec_get(f, n, &used, &r);
             f[i / 8] ^= (char)(1 << i % 8);
-            if (i < 32 ? st == WALREC_OK : st != WALREC_BAD) {
-                fail_msg("sample %d, bit %zu flipped: %d", s, i, st);
+            if (st == WALREC_OK && (i < 8 * WALREC_HEADER || used != n)) {
+                fail_msg("sample %d, bit %zu flipped: OK, %zu bytes", s, i,
+                         used);
             }
         }
+        len += n;
     }
+
+    walrec_block_seal(b, len);
+    size_t n = WALREC_BLOCK_HEADER + len;
+    for (size_t k = 0; k < n; k++) {
+        if (head_exact(b, k, &rlen) != WALREC_SHORT) {
+            fail_msg("block prefix %zu of %zu: not SHORT", k, n);
+        }
+    }
+    /* every bit of the CRC and of the records */
+    for (size_t i = 32; i < n * 8; i++) {
+        b[i / 8] ^= (char)(1 << i % 8);
+        rlen = 0;
+        enum walrec_status st = walrec_block_head(b, n, &rlen);
+        int intact = walrec_block_intact(b, len);
+        b[i / 8] ^= (char)(1 << i % 8);
+        if (st != WALREC_OK || rlen != len || intact) {
+            fail_msg("block bit %zu flipped: %d, %zu bytes, intact %d", i, st,
+                     rlen, intact);
+        }
+    }
+    /* every bit of the length, in a heap block of the block's size */
+    for (size_t i = 0; i < 32; i++) {
+        char *c = malloc(n);
+        assert_non_null(c);
+        memcpy(c, b, n);
+        c[i / 8] ^= (char)(1 << i % 8);
+        enum walrec_status st = walrec_block_head(c, n, &rlen);
+        if (st == WALREC_OK && walrec_block_intact(c, rlen)) {
+            fail_msg("length bit %zu flipped: intact, %zu bytes", i, rlen);
+        }
+        free(c);
+    }
+    assert_int_equal(walrec_block_head(b, n, &rlen), WALREC_OK);
+    assert_int_equal(rlen, len);
+    assert_true(walrec_block_intact(b, len));
 }
 
-/* Frames back to back read one at a time; a torn third one is SHORT. */
-static void test_walrec__back_to_back(void **state)
+/* A sealed block byte for byte: the records' length, then zlib's crc32 of
+ * the records, both little-endian; the records are left as they are. */
+static void test_walrec__block_layout(void **state)
 {
-    char buf[3 * WALREC_MAX];
-    struct walrec r;
-    size_t used;
+    /* one record: the open of layout_open */
+    static const unsigned char on_disk[WALREC_BLOCK_HEADER] = {
+        0x12, 0x00, 0x00, 0x00, 0xf1, 0xf3, 0x54, 0x2c};
+    unsigned char want[WALREC_BLOCK_HEADER], rec[WALREC_MAX];
+    char b[WALREC_BLOCK_HEADER + WALREC_MAX + 1];
+    size_t rlen;
     (void)state;
 
-    size_t a = sample(0, buf);
-    size_t b = sample(3, buf + a);
-    size_t c = sample(2, buf + a + b);
+    memset(b, 'X', sizeof b);
+    size_t n = sample(2, b + WALREC_BLOCK_HEADER);
+    assert_int_equal(n, WALREC_HEADER + sizeof layout_open);
+    memcpy(rec, b + WALREC_BLOCK_HEADER, n);
+    walrec_block_seal(b, n);
+    put_le(want, n, 4);
+    put_le(want + 4, crc32(0L, rec, (uInt)n), 4);
+    assert_memory_equal(b, want, WALREC_BLOCK_HEADER);
+    assert_memory_equal(b, on_disk, WALREC_BLOCK_HEADER);
+    assert_memory_equal(b + WALREC_BLOCK_HEADER, rec, n);
+    assert_int_equal(b[WALREC_BLOCK_HEADER + n], 'X');
+    assert_int_equal(head_exact(b, WALREC_BLOCK_HEADER + n, &rlen),
+                     WALREC_OK);
+    assert_int_equal(rlen, n);
+    assert_true(walrec_block_intact(b, rlen));
+}
+
+/* Records back to back in a sealed block, read one at a time to its end;
+ * a torn third one is SHORT. */
+static void test_walrec__back_to_back(void **state)
+{
+    char buf[WALREC_BLOCK_HEADER + 3 * WALREC_MAX];
+    char *recs = buf + WALREC_BLOCK_HEADER;
+    struct walrec r;
+    size_t used, rlen;
+    (void)state;
+
+    size_t a = sample(0, recs);
+    size_t b = sample(3, recs + a);
+    size_t c = sample(2, recs + a + b);
     size_t len = a + b + c - 1;
-    assert_int_equal(walrec_get(buf, len, &used, &r), WALREC_OK);
+    assert_int_equal(walrec_get(recs, len, &used, &r), WALREC_OK);
     assert_int_equal(used, a);
     assert_int_equal(r.hit.path_len, URL_PATH_MAX);
-    assert_int_equal(walrec_get(buf + a, len - a, &used, &r), WALREC_OK);
+    assert_int_equal(walrec_get(recs + a, len - a, &used, &r), WALREC_OK);
     assert_int_equal(used, b);
     assert_int_equal(r.kind, WALREC_CLICK);
     assert_true(span_eq(r.mail.link, "l2"));
-    assert_int_equal(walrec_get(buf + a + b, len - a - b, &used, &r),
+    assert_int_equal(walrec_get(recs + a + b, len - a - b, &used, &r),
                      WALREC_SHORT);
-    assert_int_equal(walrec_get(buf + a + b, c, &used, &r), WALREC_OK);
+    assert_int_equal(walrec_get(recs + a + b, c, &used, &r), WALREC_OK);
     assert_int_equal(r.mail.open_class, 3);
+
+    /* as the reader walks a block: record after record to its end */
+    walrec_block_seal(buf, a + b + c);
+    assert_int_equal(walrec_block_head(buf, sizeof buf, &rlen), WALREC_OK);
+    assert_int_equal(rlen, a + b + c);
+    assert_true(walrec_block_intact(buf, rlen));
+    const size_t want[] = {a, b, c};
+    size_t off = 0, k = 0;
+    while (off < rlen) {
+        assert_true(k < 3);
+        assert_int_equal(walrec_get(recs + off, rlen - off, &used, &r),
+                         WALREC_OK);
+        assert_int_equal(used, want[k++]);
+        off += used;
+    }
+    assert_int_equal(off, rlen);
+    assert_int_equal(k, 3);
 }
 
 int main(void)
@@ -539,7 +713,9 @@ int main(void)
         cmocka_unit_test(test_walrec__put_limits),
         cmocka_unit_test(test_walrec__tables),
         cmocka_unit_test(test_walrec__lengths),
+        cmocka_unit_test(test_walrec__block_head),
         cmocka_unit_test(test_walrec__cut_and_flipped),
+        cmocka_unit_test(test_walrec__block_layout),
         cmocka_unit_test(test_walrec__back_to_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
