@@ -83,6 +83,19 @@ static int add_sketch(struct table *t, const struct counts_key *k,
     return table_sketch_add(t, key, (size_t)len, index, rank);
 }
 
+/* The sketch of k, its register index on its way into the cache. */
+static struct table_entry *get_sketch(struct table *t,
+                                      const struct counts_key *k,
+                                      uint32_t index, int *created)
+{
+    char key[TABLE_KEY_MAX];
+    int len = counts_key_encode(key, sizeof(key), k);
+    if (len < 0) {
+        return NULL;
+    }
+    return table_sketch_get(t, key, (size_t)len, index, created);
+}
+
 int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
                    const unsigned char *visitor, uint32_t minute)
 {
@@ -101,6 +114,35 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
     } while (0)
 
     struct span area = hit_area(h->path, h->path_len);
+    /* The visitor's sketches first, the rest while their registers come
+     * into the cache: a dense sketch is 16 KiB, and the miss on it cost
+     * more than all the other entries of a hit together. */
+    struct table_entry *uv = NULL, *uva = NULL;
+    uint32_t index = 0;
+    uint8_t rank = 0;
+    if (visitor != NULL) {
+        hll_hash(visitor, COUNTS_VISITOR_BYTES, &index, &rank);
+        struct counts_key k = {h->site, h->site_len, COUNTS_UV,
+                               minute - minute % MINUTES_PER_HOUR, NULL, 0};
+        uv = get_sketch(t, &k, index, &rc);
+        if (uv == NULL) {
+            return -1;
+        }
+        created += rc;
+        if (h->is_pageview) {
+            k = (struct counts_key){h->site,
+                                    h->site_len,
+                                    COUNTS_UVA,
+                                    minute - minute % MINUTES_PER_DAY,
+                                    area.p,
+                                    area.len};
+            uva = get_sketch(t, &k, index, &rc);
+            if (uva == NULL) {
+                return -1;
+            }
+            created += rc;
+        }
+    }
     /* "device/browser": the hit's total, its device and its browser in one
      * entry (batch.c counts all three from it) */
     char ua_member[64];
@@ -136,30 +178,9 @@ int counts_add_hit(struct table *t, const struct hit *h, struct ua_class ua,
         COUNTS_ADD(COUNTS_EVENTS, ua_member, ua_len);
         COUNTS_ADD(COUNTS_EVENT, h->event, h->event_len);
     }
-    if (visitor != NULL) {
-        uint32_t index;
-        uint8_t rank;
-        hll_hash(visitor, COUNTS_VISITOR_BYTES, &index, &rank);
-        struct counts_key k = {h->site, h->site_len, COUNTS_UV,
-                               minute - minute % MINUTES_PER_HOUR, NULL, 0};
-        rc = add_sketch(t, &k, index, rank);
-        if (rc < 0) {
-            return -1;
-        }
-        created += rc;
-        if (h->is_pageview) {
-            k = (struct counts_key){h->site,
-                                    h->site_len,
-                                    COUNTS_UVA,
-                                    minute - minute % MINUTES_PER_DAY,
-                                    area.p,
-                                    area.len};
-            rc = add_sketch(t, &k, index, rank);
-            if (rc < 0) {
-                return -1;
-            }
-            created += rc;
-        }
+    if ((uv != NULL && table_sketch_offer(t, uv, index, rank) < 0) ||
+        (uva != NULL && table_sketch_offer(t, uva, index, rank) < 0)) {
+        return -1;
     }
 #undef COUNTS_ADD
     return created;

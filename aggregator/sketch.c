@@ -84,6 +84,15 @@ static struct sketch *grow(const struct sketch *s, sketch_alloc_fn alloc,
     return g;
 }
 
+void sketch_prefetch(const struct sketch *s, uint32_t index)
+{
+    if (s->slots == 0) {
+        __builtin_prefetch(&s->u.reg[index], 1);
+    } else {
+        __builtin_prefetch(&s->u.slot[index & (s->slots - 1)], 1);
+    }
+}
+
 int sketch_add(struct sketch **s, uint32_t index, uint8_t rank,
                sketch_alloc_fn alloc, void *ctx)
 {

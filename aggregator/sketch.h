@@ -39,6 +39,10 @@ typedef void *(*sketch_alloc_fn)(void *ctx, size_t size);
 /* A new empty sketch, or NULL when out of memory. */
 struct sketch *sketch_new(sketch_alloc_fn alloc, void *ctx);
 
+/* Starts fetching the memory that register index lives in (a cache miss
+ * on a dense sketch costs more than the rest of a hit's counting). */
+void sketch_prefetch(const struct sketch *s, uint32_t index);
+
 /*
  * Offers rank (1..HLL_RANK_MAX) to register index (< HLL_REGISTERS), as
  * hll_hash() gives them. *s may move to a new block (only for an index it

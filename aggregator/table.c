@@ -286,26 +286,42 @@ static size_t recent_slot(const void *key, size_t len)
     return (size_t)(h >> 60) & (TABLE_RECENT - 1);
 }
 
-int table_sketch_add(struct table *t, const void *key, size_t len,
-                     uint32_t index, uint8_t rank)
+struct table_entry *table_sketch_get(struct table *t, const void *key,
+                                     size_t len, uint32_t index,
+                                     int *created)
 {
+    *created = 0;
     if (len > TABLE_KEY_MAX) {
-        return -1;
+        return NULL;
     }
     size_t slot = recent_slot(key, len);
     struct table_entry *e = t->recent[slot];
-    int created = 0;
     if (e == NULL || e->key_len != len || memcmp(e->key, key, len) != 0) {
-        e = upsert(t, table_hash(key, len), key, len, TABLE_SKETCH,
-                   &created);
+        e = upsert(t, table_hash(key, len), key, len, TABLE_SKETCH, created);
         if (e == NULL) {
-            return -1;
+            return NULL;
         }
         t->recent[slot] = e;
     }
-    return sketch_add(&e->sketch, index, rank, arena_alloc_fn, t) < 0
-               ? -1
-               : created;
+    sketch_prefetch(e->sketch, index);
+    return e;
+}
+
+int table_sketch_offer(struct table *t, struct table_entry *e,
+                       uint32_t index, uint8_t rank)
+{
+    return sketch_add(&e->sketch, index, rank, arena_alloc_fn, t);
+}
+
+int table_sketch_add(struct table *t, const void *key, size_t len,
+                     uint32_t index, uint8_t rank)
+{
+    int created;
+    struct table_entry *e = table_sketch_get(t, key, len, index, &created);
+    if (e == NULL || table_sketch_offer(t, e, index, rank) < 0) {
+        return -1;
+    }
+    return created;
 }
 
 const struct table_entry *table_find(const struct table *t, const void *key,

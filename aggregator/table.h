@@ -61,6 +61,20 @@ int table_sketch_add(struct table *t, const void *key, size_t len,
                      uint32_t index, uint8_t rank);
 
 /*
+ * table_sketch_add in two steps, for a caller with other work to do in
+ * between: the sketch under key (created empty when missing: *created 1,
+ * else 0), with the memory of register index on its way into the cache;
+ * then the rank offered to it once that memory has come. Entries do not
+ * move while the table lives. get: NULL when out of memory or when key
+ * counts instead; offer: 0, or -1 when out of memory.
+ */
+struct table_entry *table_sketch_get(struct table *t, const void *key,
+                                     size_t len, uint32_t index,
+                                     int *created);
+int table_sketch_offer(struct table *t, struct table_entry *e,
+                       uint32_t index, uint8_t rank);
+
+/*
  * Makes sure the next adds of up to `bytes` of keys in total cannot fail
  * for want of memory (bucket growth may still fail; it only slows). Lets a
  * caller add several entries all or nothing. Returns 0 or -1.
