@@ -189,7 +189,12 @@ $(SYSLOG_SEND): bench/syslog_send.c bench/syslog_mix.h
 # (scripts/embed.sh: POSIX sh and od, no xxd), compiled into the library.
 # share/bot-patterns.txt is the built-in bot list (botlist_default());
 # share/beacon.js, minified by scripts/jsmin.sh, is /beacon.js.
-GEN_OBJ := $(BUILD)/gen/bot_patterns.o $(BUILD)/gen/beacon_js.o
+# share/dash.html and share/dash.js are the dashboard page, and Chart.js
+# comes from Debian's libjs-chart.js (a build dependency: never a CDN).
+CHART_JS ?= /usr/share/javascript/chart.js/chart.min.js
+GEN_OBJ := $(BUILD)/gen/bot_patterns.o $(BUILD)/gen/beacon_js.o \
+           $(BUILD)/gen/dash_html.o $(BUILD)/gen/dash_js.o \
+           $(BUILD)/gen/chart_js.o
 
 $(BUILD)/gen/bot_patterns.c: share/bot-patterns.txt scripts/embed.sh
 	@mkdir -p $(@D)
@@ -203,6 +208,21 @@ $(BUILD)/gen/beacon.min.js: share/beacon.js scripts/jsmin.sh
 
 $(BUILD)/gen/beacon_js.c: $(BUILD)/gen/beacon.min.js scripts/embed.sh
 	scripts/embed.sh beacon_js $< >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/gen/dash_html.c: share/dash.html scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh dash_html share/dash.html >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/gen/dash_js.c: share/dash.js scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh dash_js share/dash.js >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/gen/chart_js.c: $(CHART_JS) scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh chart_js $(CHART_JS) >$@.tmp
 	mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c

@@ -6,6 +6,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <jansson.h>
 #include <llhttp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,27 @@
 #include <unistd.h>
 
 #include "aggregator/flusher.h"
+#include "collector/admin_query.h"
 #include "collector/http/conn.h"
 #include "collector/http/listener.h"
 #include "collector/ingest/ingest.h"
 #include "collector/server.h"
 #include "collector/worker.h"
 #include "common/log.h"
+#include "dashboard/dash_assets.h"
 
 #define TEXT "text/plain; charset=utf-8"
+#define JSON "application/json"
 #define GET_HEAD "Allow: GET, HEAD\r\n"
+/* The dashboard's pages load nothing from elsewhere and are framed by
+ * nobody. */
+#define DASH_HEADERS                                                           \
+    "Content-Security-Policy: default-src 'none'; script-src 'self'; "       \
+    "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; "  \
+    "frame-ancestors 'none'\r\n"                                              \
+    "X-Content-Type-Options: nosniff\r\n"                                     \
+    "Referrer-Policy: no-referrer\r\n"
+#define CHALLENGE "WWW-Authenticate: Basic realm=\"beacond\", charset=\"UTF-8\"\r\n"
 
 struct admin {
     struct server *srv;
@@ -32,6 +45,7 @@ struct admin {
     struct metrics_worker metrics;
     struct response_date date;
     _Atomic int open;
+    struct admin_query *query;
 };
 
 /* A page: writes its body to b, sets its Content-Type, returns its status
@@ -83,13 +97,49 @@ static int metrics_page(struct admin *a, struct evbuffer *b, const char **type)
                : 200;
 }
 
+static int dash_page(struct admin *a, struct evbuffer *b, const char **type)
+{
+    (void)a;
+    *type = "text/html; charset=utf-8";
+    return evbuffer_add(b, dash_html, dash_html_len) < 0 ? -1 : 200;
+}
+
+static int dash_app(struct admin *a, struct evbuffer *b, const char **type)
+{
+    (void)a;
+    *type = "text/javascript; charset=utf-8";
+    return evbuffer_add(b, dash_js, dash_js_len) < 0 ? -1 : 200;
+}
+
+static int dash_chart(struct admin *a, struct evbuffer *b, const char **type)
+{
+    (void)a;
+    *type = "text/javascript; charset=utf-8";
+    return evbuffer_add(b, chart_js, chart_js_len) < 0 ? -1 : 200;
+}
+
+/* Who may see a page. */
+enum admin_guard {
+    GUARD_NONE,    /* the probes */
+    GUARD_METRICS, /* metrics_password_hash, user "metrics" */
+    GUARD_ADMIN,   /* admin_password_hash, user "admin" */
+};
+
 static const struct admin_route {
     const char *path;
-    admin_page_fn page;
+    admin_page_fn page; /* NULL: JSON from Redis (the query thread) */
+    enum admin_guard guard;
+    enum admin_job_data data;
+    const char *headers;
 } routes[] = {
-    {"/livez", livez},
-    {"/readyz", readyz},
-    {"/metrics", metrics_page},
+    {"/livez", livez, GUARD_NONE, ADMIN_JOB_NONE, NULL},
+    {"/readyz", readyz, GUARD_NONE, ADMIN_JOB_NONE, NULL},
+    {"/metrics", metrics_page, GUARD_METRICS, ADMIN_JOB_NONE, NULL},
+    {"/dash", dash_page, GUARD_ADMIN, ADMIN_JOB_NONE, DASH_HEADERS},
+    {"/dash/app.js", dash_app, GUARD_ADMIN, ADMIN_JOB_NONE, DASH_HEADERS},
+    {"/dash/chart.js", dash_chart, GUARD_ADMIN, ADMIN_JOB_NONE, DASH_HEADERS},
+    {"/api/stats", NULL, GUARD_ADMIN, ADMIN_JOB_STATS, NULL},
+    {"/api/sites", NULL, GUARD_ADMIN, ADMIN_JOB_SITES, NULL},
 };
 
 static const struct admin_route *find_route(struct span path)
@@ -100,6 +150,18 @@ static const struct admin_route *find_route(struct span path)
         }
     }
     return NULL;
+}
+
+/* The Argon2id string that guards a route, or NULL when it is open. */
+static const char *guard_hash(const struct admin *a, enum admin_guard g,
+                              const char **user)
+{
+    const struct config *cfg = a->srv->cfg;
+    const char *h = g == GUARD_ADMIN     ? cfg->admin_password_hash
+                    : g == GUARD_METRICS ? cfg->metrics_password_hash
+                                         : "";
+    *user = g == GUARD_ADMIN ? "admin" : "metrics";
+    return h[0] != '\0' ? h : NULL;
 }
 
 /* Appends a response; returns 0, or -1 when the connection closes. */
@@ -124,21 +186,10 @@ static int reply_status(struct admin *a, struct outbuf *out, int status,
     return reply(a, out, status, TEXT, extra, text, (size_t)n, head, conn);
 }
 
-static int answer(void *arg, const struct request *r,
-                  const struct ip_addr *peer, struct outbuf *out,
-                  enum response_conn conn)
+/* A page drawn here, on the loop: its status and body into out. */
+static int answer_page(struct admin *a, const struct admin_route *route,
+                       struct outbuf *out, int head, enum response_conn conn)
 {
-    struct admin *a = arg;
-    int head = r->method == HTTP_HEAD;
-    const struct admin_route *route = r->path.p ? find_route(r->path) : NULL;
-    (void)peer;
-
-    if (route == NULL) {
-        return reply_status(a, out, r->path.p ? 404 : 400, NULL, head, conn);
-    }
-    if (r->method != HTTP_GET && !head) {
-        return reply_status(a, out, 405, GET_HEAD, head, conn);
-    }
     struct evbuffer *b = evbuffer_new();
     const char *type = TEXT;
     int status = b != NULL ? route->page(a, b, &type) : -1;
@@ -147,13 +198,131 @@ static int answer(void *arg, const struct request *r,
         rc = reply_status(a, out, 500, NULL, head, RESPONSE_CLOSE);
     } else {
         size_t len = evbuffer_get_length(b);
-        rc = reply(a, out, status, type, NULL, evbuffer_pullup(b, -1), len,
-                   head, conn);
+        rc = reply(a, out, status, type, route->headers,
+                   evbuffer_pullup(b, -1), len, head, conn);
     }
     if (b != NULL) {
         evbuffer_free(b);
     }
     return rc;
+}
+
+/* {"error": why} with status. */
+static int reply_json_error(struct admin *a, struct outbuf *out, int status,
+                            const char *extra, const char *why, int head,
+                            enum response_conn conn)
+{
+    json_t *o = json_pack("{s:s}", "error", why);
+    char *body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (body == NULL) {
+        return reply_status(a, out, 500, NULL, head, RESPONSE_CLOSE);
+    }
+    size_t n = strlen(body);
+    int rc = reply(a, out, status, JSON, extra, body, n, head, conn);
+    free(body);
+    return rc;
+}
+
+/* Hands a request to the query thread; its answer comes later
+ * (on_job_done). */
+static int submit(struct admin *a, const struct request *r,
+                  const struct ip_addr *peer, const struct admin_route *route,
+                  const char *hash, const char *user, struct outbuf *out,
+                  int head, enum response_conn conn)
+{
+    char why[160];
+    struct admin_job *j = calloc(1, sizeof(*j));
+    if (j == NULL) {
+        return reply_status(a, out, 500, NULL, head, RESPONSE_CLOSE);
+    }
+    j->now = time(NULL);
+    j->data = route->data;
+    if (j->data == ADMIN_JOB_STATS &&
+        stats_range_from_query(&j->range, r->query.p, r->query.len, j->now,
+                               why, sizeof(why)) < 0) {
+        admin_job_free(j);
+        return reply_json_error(a, out, 400, NULL, why, head, conn);
+    }
+    if (admin_query_pending(a->query) >= ADMIN_QUERY_QUEUE) {
+        admin_job_free(j);
+        return reply_json_error(a, out, 503, "Retry-After: 1\r\n",
+                                "busy: too many requests wait", head, conn);
+    }
+    j->page = (int)(route - routes);
+    j->head = head;
+    j->hash = hash;
+    j->user = user;
+    j->peer = *peer;
+    struct span auth = r->header[HDR_AUTHORIZATION];
+    if (auth.p != NULL) {
+        j->has_auth = 1;
+        /* longer than any Basic credentials we accept: checked as none */
+        j->auth_len = auth.len < sizeof(j->auth) ? auth.len : 0;
+        memcpy(j->auth, auth.p, j->auth_len);
+    }
+    j->ticket = conn_pool_defer(&a->pool);
+    admin_query_submit(a->query, j); /* room checked above */
+    return 0;
+}
+
+static int answer(void *arg, const struct request *r,
+                  const struct ip_addr *peer, struct outbuf *out,
+                  enum response_conn conn)
+{
+    struct admin *a = arg;
+    int head = r->method == HTTP_HEAD;
+    const struct admin_route *route = r->path.p ? find_route(r->path) : NULL;
+
+    if (route == NULL) {
+        return reply_status(a, out, r->path.p ? 404 : 400, NULL, head, conn);
+    }
+    if (r->method != HTTP_GET && !head) {
+        return reply_status(a, out, 405, GET_HEAD, head, conn);
+    }
+    const char *user;
+    const char *hash = guard_hash(a, route->guard, &user);
+    if (hash != NULL || route->page == NULL) {
+        return submit(a, r, peer, route, hash, user, out, head, conn);
+    }
+    return answer_page(a, route, out, head, conn);
+}
+
+/* The answer of a job, written into its connection's output. */
+static int write_job(void *arg, struct outbuf *out, enum response_conn conn)
+{
+    struct admin_job *j = arg;
+    struct admin *a = j->owner;
+    const struct admin_route *route = &routes[j->page];
+    char extra[64];
+
+    if (j->auth_result == ADMIN_AUTH_LIMITED) {
+        snprintf(extra, sizeof(extra), "Retry-After: %d\r\n",
+                 j->retry_after > 0 ? j->retry_after : 1);
+        return reply_status(a, out, 429, extra, j->head, conn);
+    }
+    if (j->auth_result == ADMIN_AUTH_DENIED) {
+        return reply_status(a, out, 401, CHALLENGE, j->head, conn);
+    }
+    if (route->page != NULL) {
+        return answer_page(a, route, out, j->head, conn);
+    }
+    if (j->body == NULL) {
+        return reply_json_error(a, out, 503, "Retry-After: 5\r\n", j->error,
+                                j->head, conn);
+    }
+    return reply(a, out, 200, JSON, NULL, j->body, strlen(j->body), j->head,
+                 conn);
+}
+
+static void on_job_done(void *arg, struct admin_job *j)
+{
+    struct admin *a = arg;
+    j->owner = a;
+    if (conn_pool_answer(&a->pool, j->ticket, write_job, j) < 0) {
+        log_debug("admin: a client left before its answer");
+    }
+    admin_job_free(j);
 }
 
 static void refuse(void *arg, int status, struct span target,
@@ -221,6 +390,10 @@ struct admin *admin_create(struct event_base *base, struct server *srv,
         .open = &a->open,
         .max_open = ADMIN_MAX_CONNECTIONS,
     };
+    a->query = admin_query_create(base, cfg, on_job_done, a, err, errlen);
+    if (a->query == NULL) {
+        goto err;
+    }
     for (int i = 0; i < cfg->admin.n; i++) {
         int fd = listener_open(&cfg->admin.addr[i], 0, err, errlen);
         if (fd < 0) {
@@ -251,6 +424,8 @@ void admin_destroy(struct admin *a)
     for (int i = 0; i < a->n_listeners; i++) {
         evconnlistener_free(a->listeners[i]);
     }
+    /* the thread first: a job it finishes names a connection of the pool */
+    admin_query_destroy(a->query);
     conn_pool_close_all(&a->pool);
     free(a);
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -477,6 +478,22 @@ static int set_link_keys(const struct config_key *k, const char *v, void *field,
     return set_string(k, v, field, why, whylen);
 }
 
+/* Empty, or an Argon2id string as crypto_pwhash_str() prints it
+ * (beaconctl passwd). */
+static int set_password_hash(const struct config_key *k, const char *v,
+                             void *field, char *why, size_t whylen)
+{
+    if (*v != '\0' &&
+        (strncmp(v, "$argon2id$", 10) != 0 ||
+         crypto_pwhash_str_needs_rehash(v, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                        crypto_pwhash_MEMLIMIT_INTERACTIVE) <
+             0)) {
+        return fail(why, whylen,
+                    "not an Argon2id string (beaconctl passwd prints one)");
+    }
+    return set_string(k, v, field, why, whylen);
+}
+
 #define FIELD_SIZE(f) sizeof(((struct config *)NULL)->f)
 #define KEY(sec, name, fn, f, lo, hi, fl)                                      \
     {                                                                          \
@@ -501,6 +518,10 @@ static const struct config_key config_keys[] = {
     KEY("server", "ingest_syslog", set_opt_addrs, ingest_syslog, 0, 0,
         KEY_LIST),
     KEY("server", "ingest_syslog_tcp", set_bool, ingest_syslog_tcp, 0, 0, 0),
+    KEY("server", "admin_password_hash", set_password_hash,
+        admin_password_hash, 0, 0, 0),
+    KEY("server", "metrics_password_hash", set_password_hash,
+        metrics_password_hash, 0, 0, 0),
     KEY("server", "ingest_skip_ext", set_extensions, ingest_skip_ext, 0, 0,
         KEY_LIST),
     KEY("redis", "url", set_redis, redis, 0, 0, KEY_SECRET),

@@ -66,6 +66,8 @@ struct config {
     struct config_addr_list ingest_syslog; /* n == 0: off */
     int ingest_syslog_tcp;
     char ingest_skip_ext[512]; /* lower case, one space between */
+    char admin_password_hash[256];   /* Argon2id; empty: /dash is open */
+    char metrics_password_hash[256]; /* Argon2id; empty: /metrics is open */
 
     /* [redis] */
     struct config_redis_url redis;

@@ -11,11 +11,13 @@
 #include <sodium.h>
 
 #include "config/config.h"
+#include "dashboard/passwd.h"
+#include "dashboard/report.h"
 #include "dashboard/sign.h"
 #include "dashboard/walctl.h"
 
 /* Commands of SPEC 1 that this build does not have yet. */
-static const char *const later[] = {"report", "optout"};
+static const char *const later[] = {"optout"};
 
 static void usage(FILE *f)
 {
@@ -32,6 +34,13 @@ static void usage(FILE *f)
                "link, or sign\n"
                "                  the links of an HTML template "
                "(beaconctl sign --help)\n"
+               "  report --site S [--from D] [--to D] [--json]\n"
+               "                  a site's figures from Redis, with the "
+               "previous period\n"
+               "                  (beaconctl report --help)\n"
+               "  passwd          print the Argon2id string of the password "
+               "on standard\n"
+               "                  input, for admin_password_hash\n"
                "  wal verify|dump DIR\n"
                "                  check a data dir's write-ahead log, or "
                "print its records\n");
@@ -95,7 +104,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[i], "wal") == 0) {
         return walctl_main(argc - i, argv + i); /* needs no configuration */
     }
-    if (strcmp(argv[i], "sign") != 0) {
+    int sign = strcmp(argv[i], "sign") == 0;
+    int report = strcmp(argv[i], "report") == 0;
+    int passwd = strcmp(argv[i], "passwd") == 0;
+    if (!sign && !report && !passwd) {
         fprintf(stderr, "beaconctl: unknown command '%s'\n", argv[i]);
         usage(stderr);
         return 2;
@@ -104,8 +116,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "beaconctl: libsodium failed to initialise\n");
         return 1;
     }
+    if (passwd) {
+        return passwd_main(argc - i, argv + i); /* needs no configuration */
+    }
     if (load_config(&cfg, path) < 0) {
         return 1;
     }
-    return sign_main(&cfg, argc - i, argv + i);
+    return sign ? sign_main(&cfg, argc - i, argv + i)
+                : report_main(&cfg, argc - i, argv + i);
 }

@@ -7,7 +7,8 @@
 #   scripts/install-deps.sh --check [GROUP...] exit 1 if anything is missing
 #
 # Groups (default: build run):
-#   build  compiler, pkg-config, the libraries, llhttp's C sources (make)
+#   build  compiler, pkg-config, the libraries, llhttp's C sources, Chart.js
+#          (built into the dashboard) (make)
 #   run    redis-server, redis-tools, curl (make run: a private Redis)
 #   test   build, run, and cmocka, python3, procps, valgrind, clang with
 #          its sanitizer and fuzzer runtime, faketime, chromium, nginx-light
@@ -30,7 +31,7 @@ fi
 [ $# -gt 0 ] || set -- build run
 
 build="gcc make pkg-config libevent-dev libhiredis-dev zlib1g-dev
-       libsodium-dev libjansson-dev libinih-dev node-llhttp"
+       libsodium-dev libjansson-dev libinih-dev node-llhttp libjs-chart.js"
 run="redis-server redis-tools curl"
 wanted=""
 for group in "$@"; do

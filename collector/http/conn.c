@@ -65,6 +65,8 @@ struct conn {
     struct conn *prev, *next;
     int waiting;             /* in pool->waiting */
     struct conn *wait_next;
+    uint64_t later;               /* the ticket of an answer that comes later */
+    enum response_conn later_mode; /* that request's */
 };
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
@@ -295,8 +297,14 @@ static void on_request(void *arg, const struct request *r)
     enum response_conn mode = response_mode(c, r);
 
     metrics_inc(&p->metrics->requests_total);
-    if (p->handler.request(p->handler.arg, r, &c->peer, &c->out, mode) < 0 ||
-        mode == RESPONSE_CLOSE) {
+    p->current = c;
+    int rc = p->handler.request(p->handler.arg, r, &c->peer, &c->out, mode);
+    p->current = NULL;
+    if (c->later != 0) {
+        /* the requests after it wait for its answer */
+        c->later_mode = mode;
+        http_stop(&c->http);
+    } else if (rc < 0 || mode == RESPONSE_CLOSE) {
         c->close_after_write = 1;
         http_stop(&c->http);
     } else if (c->out.len >= CONN_OUT_HIGH_WATER) {
@@ -349,6 +357,13 @@ static int serve(struct conn *c, enum http_result res)
             return -1;
         }
         if (c->lingering) {
+            return 0;
+        }
+        if (c->later != 0) {
+            /* Nothing to read until the answer comes: it comes within the
+             * time its producer allows itself (conn_pool_answer). */
+            event_del(c->rev);
+            c->timer = TIMER_NONE;
             return 0;
         }
         if (!c->held) {
@@ -515,6 +530,7 @@ void conn_pool_accept(struct conn_pool *p, int fd, const struct sockaddr *sa)
     c->closing = 0;
     c->waiting = 0;
     c->wait_next = NULL;
+    c->later = 0;
     c->timer = TIMER_NONE;
     if (event_assign(c->rev, p->base, fd, EV_READ | EV_PERSIST, on_read, c) <
             0 ||
@@ -544,7 +560,8 @@ int conn_pool_drain(struct conn_pool *p)
     p->draining = 1;
     for (struct conn *c = p->live, *next; c != NULL; c = next) {
         next = c->next;
-        if (http_idle(&c->http) && c->out.len == 0 && !c->lingering) {
+        if (http_idle(&c->http) && c->out.len == 0 && !c->lingering &&
+            c->later == 0) {
             conn_close(c);
         } else {
             c->closing = 1;
@@ -569,6 +586,35 @@ int conn_pool_release(struct conn_pool *p)
         n++;
     }
     return n;
+}
+
+uint64_t conn_pool_defer(struct conn_pool *p)
+{
+    p->current->later = ++p->later_serial;
+    return p->current->later;
+}
+
+int conn_pool_answer(struct conn_pool *p, uint64_t ticket,
+                     int (*write)(void *arg, struct outbuf *out,
+                                  enum response_conn mode),
+                     void *arg)
+{
+    struct conn *c = p->live;
+    while (c != NULL && c->later != ticket) {
+        c = c->next;
+    }
+    if (c == NULL) {
+        return -1; /* closed meanwhile */
+    }
+    c->later = 0;
+    if (write(arg, &c->out, c->later_mode) < 0 ||
+        c->later_mode == RESPONSE_CLOSE) {
+        c->close_after_write = 1;
+    } else {
+        c->held = 1; /* frame the requests that waited, once it is out */
+    }
+    serve(c, HTTP_FEED_OK);
+    return 0;
 }
 
 void conn_pool_close_waiting(struct conn_pool *p)

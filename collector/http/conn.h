@@ -26,7 +26,9 @@ struct sockaddr;
 /* How the requests of a pool are answered. */
 struct conn_handler {
     /* Answers r, received from peer, into out. Returns 0, or -1 when the
-     * connection must close after this response (which then says so). */
+     * connection must close after this response (which then says so). An
+     * answer that takes time (a query to Redis) comes later: the handler
+     * calls conn_pool_defer(), writes nothing and returns 0. */
     int (*request)(void *arg, const struct request *r,
                    const struct ip_addr *peer, struct outbuf *out,
                    enum response_conn conn);
@@ -60,6 +62,8 @@ struct conn_pool {
 
     /* The pool's own state. */
     struct conn *waiting; /* answers held until conn_pool_release() */
+    struct conn *current; /* whose request the handler answers */
+    uint64_t later_serial; /* the last ticket conn_pool_defer() gave */
     int draining; /* refuse new connections; end the loop after the last */
     struct conn *live;  /* open connections */
     struct conn *spare; /* closed ones kept for reuse */
@@ -82,6 +86,22 @@ void conn_pool_close_all(struct conn_pool *p);
  * Returns how many connections wait again (their next answers came from
  * requests held back until then). */
 int conn_pool_release(struct conn_pool *p);
+
+/*
+ * From inside handler.request: its answer comes later. Returns the ticket
+ * that conn_pool_answer() takes. The connection reads nothing more until
+ * then (the requests after it wait), so the answer must come, within a
+ * bounded time; a drain waits for it too.
+ */
+uint64_t conn_pool_defer(struct conn_pool *p);
+
+/* The answer of ticket: write(arg, out, mode) appends it as
+ * handler.request would (-1: close after it). Returns 0, or -1 when the
+ * connection has closed meanwhile (nothing is written). */
+int conn_pool_answer(struct conn_pool *p, uint64_t ticket,
+                     int (*write)(void *arg, struct outbuf *out,
+                                  enum response_conn mode),
+                     void *arg);
 
 /* Closes the connections whose answers wait, unanswered (what they wait
  * for will not come). */

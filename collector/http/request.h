@@ -24,7 +24,8 @@
     X(SEC_PURPOSE, "sec-purpose")                                              \
     X(PURPOSE, "purpose")                                                      \
     X(X_MOZ, "x-moz")                                                          \
-    X(X_PURPOSE, "x-purpose")
+    X(X_PURPOSE, "x-purpose")                                                  \
+    X(AUTHORIZATION, "authorization")
 
 #define REQUEST_HDR_ENUM(id, name) HDR_##id,
 enum request_header { REQUEST_HEADERS(REQUEST_HDR_ENUM) HDR_COUNT };

@@ -51,6 +51,8 @@ static const struct header_case known_headers[] = {
     {"X-Moz", HDR_X_MOZ},
     {"x-purpose", HDR_X_PURPOSE},
     {"X-PURPOSE", HDR_X_PURPOSE},
+    {"authorization", HDR_AUTHORIZATION},
+    {"Authorization", HDR_AUTHORIZATION},
 };
 
 static const char *const unknown_headers[] = {
@@ -109,7 +111,7 @@ static void test_request__header_id_every_entry(void **state)
     };
     (void)state;
 
-    assert_int_equal(HDR_COUNT, 14);
+    assert_int_equal(HDR_COUNT, 15);
     for (int i = 0; i < HDR_COUNT; i++) {
         assert_int_equal(request_header_id(names[i], strlen(names[i])), i);
     }
