@@ -7,8 +7,9 @@
 #   proto/       pure: common/ and proto/
 #   config/      common/, proto/, config/: read by both programs
 #   aggregator/  no HTTP: common/, proto/, config/, aggregator/
-#   dashboard/   beaconctl: anything but collector/
-#   collector/   the daemon: anything
+#   dashboard/   beaconctl and the dashboard's reading side: anything but
+#                collector/
+#   collector/   the daemon: anything (the admin listener serves dashboard/)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ allowed() {
     config) echo "common proto config" ;;
     aggregator) echo "common proto config aggregator" ;;
     dashboard) echo "common proto config aggregator dashboard" ;;
-    collector) echo "common proto config aggregator collector" ;;
+    collector) echo "common proto config aggregator dashboard collector" ;;
     esac
 }
 
