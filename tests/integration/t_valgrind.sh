@@ -1,5 +1,6 @@
 # beacond under valgrind: pixels, batches (JSON, gzip, errors), the page
-# script, e-mail opens and clicks, access-log lines over UDP and TCP (a
+# script, e-mail opens and clicks, the dashboard's API (Redis up and away,
+# a client leaving before its answer), access-log lines over UDP and TCP (a
 # stream left open at the drain), a SIGHUP reload, pipelining, every
 # framing error, the admin endpoints, a Redis outage and the drain on
 # SIGTERM, with no memory error and no leak.
@@ -22,6 +23,15 @@ pixel "s=bad site&u=/x" >/dev/null
 curl -s -I -A "$BROWSER_UA" "$BASE/p.gif?s=vg&u=/head" >/dev/null
 curl -s "$ADMIN/metrics" >/dev/null
 curl -s "$ADMIN/readyz" >/dev/null
+# the dashboard: its query thread, a bad query, and a client that leaves
+# before its deferred answer
+check "dashboard: /api/stats" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/api/stats?site=vg")"
+check "dashboard: a bad query" 400 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/api/stats?site=vg&from=x")"
+curl -s "$ADMIN/api/sites" "$ADMIN/dash" "$ADMIN/dash/chart.js" >/dev/null
+python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /api/stats?site=vg&from=20261101&to=20261130 HTTP/1.1\r\n\r\n")
+s.close()' "$ADMIN_PORT"
 # batches: JSON, gzip, and the refused kinds
 post() { curl -s -o /dev/null -w '%{http_code} ' -A "$BROWSER_UA" -H 'Content-Type: text/plain' "$@" "$BASE/e"; }
 codes=$(post --data '[{"s":"vgb","u":"/a"},{"s":"vgb","u":"/b","e":"x"},{"s":"!"}]'
@@ -79,6 +89,7 @@ check "the open counted" 1 "$(rcli HGET "bc:{vgm}:mail:c1:tot" opens)"
 check "log lines counted" 2 "$(rcli HGET "bc:{vgs}:tot:d:$d" pageviews)"
 redis_stop
 pixel "s=vg&u=/during" >/dev/null
+check "dashboard, Redis away: 503" 503 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/api/stats?site=vg")"
 sleep 1
 redis_start_args --appendonly yes --appendfsync always
 wait_eq "counted after the outage" 6 rcli HGET "bc:{vg}:tot:d:$d" pageviews
