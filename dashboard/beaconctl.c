@@ -11,13 +11,11 @@
 #include <sodium.h>
 
 #include "config/config.h"
+#include "dashboard/optoutctl.h"
 #include "dashboard/passwd.h"
 #include "dashboard/report.h"
 #include "dashboard/sign.h"
 #include "dashboard/walctl.h"
-
-/* Commands of SPEC 1 that this build does not have yet. */
-static const char *const later[] = {"optout"};
 
 static void usage(FILE *f)
 {
@@ -38,6 +36,8 @@ static void usage(FILE *f)
                "                  a site's figures from Redis, with the "
                "previous period\n"
                "                  (beaconctl report --help)\n"
+               "  optout add|remove|check --site S (--email A | --token T)\n"
+               "                  a recipient in a site's opt-out registry\n"
                "  passwd          print the Argon2id string of the password "
                "on standard\n"
                "                  input, for admin_password_hash\n"
@@ -95,19 +95,14 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++) {
-        if (strcmp(argv[i], later[k]) == 0) {
-            fprintf(stderr, "beaconctl: %s: not implemented yet\n", argv[i]);
-            return 1;
-        }
-    }
     if (strcmp(argv[i], "wal") == 0) {
         return walctl_main(argc - i, argv + i); /* needs no configuration */
     }
     int sign = strcmp(argv[i], "sign") == 0;
     int report = strcmp(argv[i], "report") == 0;
     int passwd = strcmp(argv[i], "passwd") == 0;
-    if (!sign && !report && !passwd) {
+    int optout = strcmp(argv[i], "optout") == 0;
+    if (!sign && !report && !passwd && !optout) {
         fprintf(stderr, "beaconctl: unknown command '%s'\n", argv[i]);
         usage(stderr);
         return 2;
@@ -121,6 +116,9 @@ int main(int argc, char **argv)
     }
     if (load_config(&cfg, path) < 0) {
         return 1;
+    }
+    if (optout) {
+        return optoutctl_main(&cfg, argc - i, argv + i);
     }
     return sign ? sign_main(&cfg, argc - i, argv + i)
                 : report_main(&cfg, argc - i, argv + i);
