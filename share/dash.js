@@ -147,7 +147,9 @@ function render(s) {
 }
 
 async function getJSON(url) {
-  const r = await fetch(url, { credentials: "same-origin" });
+  // resolved against the origin: a page opened as http://user:pw@host/dash
+  // may not fetch a URL relative to its own (credentials in the URL)
+  const r = await fetch(new URL(url, location.origin), { credentials: "same-origin" });
   const body = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(body.error || r.status + " " + r.statusText);
   return body;
