@@ -55,6 +55,8 @@ struct flusher {
     pthread_mutex_t mu;
     struct submission inbox[MAX_SOURCES];
     int n_inbox;
+    struct flusher_settings reload; /* under mu, when reload_due */
+    int reload_due;
 
     struct table *next;       /* merged, not yet sealed */
     struct batch *in_flight;  /* sealed, not yet acknowledged */
@@ -569,11 +571,43 @@ static void on_inbox(evutil_socket_t fd, short what, void *arg)
     check_finished(f);
 }
 
+void flusher_reload(struct flusher *f, const struct flusher_settings *s)
+{
+    pthread_mutex_lock(&f->mu);
+    f->reload = *s;
+    f->reload_due = 1;
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* A reload's settings, on the flusher's thread, between flushes. */
+static void take_reload(struct flusher *f)
+{
+    pthread_mutex_lock(&f->mu);
+    int due = f->reload_due;
+    struct flusher_settings s = f->reload;
+    f->reload_due = 0;
+    pthread_mutex_unlock(&f->mu);
+    if (!due) {
+        return;
+    }
+    f->p.batch.retention_minute_s = s.retention_minute_s;
+    f->p.batch.retention_hour_s = s.retention_hour_s;
+    f->p.batch.retention_day_s = s.retention_day_s;
+    f->p.batch.max_members = s.max_members;
+    f->p.batch.max_areas = s.max_areas;
+    f->p.command_timeout_ms = s.command_timeout_ms;
+    if (s.flush_interval_ms != f->p.flush_interval_ms) {
+        f->p.flush_interval_ms = s.flush_interval_ms;
+        arm_ms(f->tick_ev, s.flush_interval_ms);
+    }
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct flusher *f = arg;
+    take_reload(f);
     f->round_pending = f->n_sources;
     for (int i = 0; i < f->n_sources; i++) {
         f->sources[i]->request_handoff(f->sources[i]);

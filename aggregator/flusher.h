@@ -111,6 +111,18 @@ struct flusher_params {
 
 struct flusher;
 
+/* The settings a reload may change, in force from the next flush on (a
+ * batch already built keeps its own). */
+struct flusher_settings {
+    uint64_t flush_interval_ms;
+    uint64_t command_timeout_ms;
+    uint64_t retention_minute_s, retention_hour_s, retention_day_s;
+    uint64_t max_members, max_areas;
+};
+
+/* From any thread. */
+void flusher_reload(struct flusher *f, const struct flusher_settings *s);
+
 /* Creates the flusher (not yet running). p's strings must outlive it. */
 struct flusher *flusher_create(const struct flusher_params *p,
                                struct backlog *backlog);

@@ -46,6 +46,9 @@ struct admin {
     struct response_date date;
     _Atomic int open;
     struct admin_query *query;
+    /* Argon2id strings, "" when open; replaced by a reload */
+    char admin_hash[sizeof(((struct config *)0)->admin_password_hash)];
+    char metrics_hash[sizeof(((struct config *)0)->metrics_password_hash)];
 };
 
 /* A page: writes its body to b, sets its Content-Type, returns its status
@@ -156,9 +159,8 @@ static const struct admin_route *find_route(struct span path)
 static const char *guard_hash(const struct admin *a, enum admin_guard g,
                               const char **user)
 {
-    const struct config *cfg = a->srv->cfg;
-    const char *h = g == GUARD_ADMIN     ? cfg->admin_password_hash
-                    : g == GUARD_METRICS ? cfg->metrics_password_hash
+    const char *h = g == GUARD_ADMIN     ? a->admin_hash
+                    : g == GUARD_METRICS ? a->metrics_hash
                                          : "";
     *user = g == GUARD_ADMIN ? "admin" : "metrics";
     return h[0] != '\0' ? h : NULL;
@@ -251,7 +253,10 @@ static int submit(struct admin *a, const struct request *r,
     }
     j->page = (int)(route - routes);
     j->head = head;
-    j->hash = hash;
+    if (hash != NULL) {
+        /* a copy: a reload may replace the admin's before the job runs */
+        snprintf(j->hash, sizeof(j->hash), "%s", hash);
+    }
     j->user = user;
     j->peer = *peer;
     struct span auth = r->header[HDR_AUTHORIZATION];
@@ -376,6 +381,10 @@ struct admin *admin_create(struct event_base *base, struct server *srv,
     }
     a->srv = srv;
     a->limits = srv->limits;
+    snprintf(a->admin_hash, sizeof(a->admin_hash), "%s",
+             cfg->admin_password_hash);
+    snprintf(a->metrics_hash, sizeof(a->metrics_hash), "%s",
+             cfg->metrics_password_hash);
     a->limits.max_body = 0; /* SPEC 6: the admin listener takes no body */
     response_date_update(&a->date, time(NULL));
     a->pool = (struct conn_pool){
@@ -414,6 +423,19 @@ struct admin *admin_create(struct event_base *base, struct server *srv,
 err:
     admin_destroy(a);
     return NULL;
+}
+
+void admin_reload(struct admin *a, const struct config *cfg)
+{
+    snprintf(a->admin_hash, sizeof(a->admin_hash), "%s",
+             cfg->admin_password_hash);
+    snprintf(a->metrics_hash, sizeof(a->metrics_hash), "%s",
+             cfg->metrics_password_hash);
+    a->limits.max_request_line = cfg->max_request_line;
+    a->limits.max_header_bytes = cfg->max_header_bytes;
+    a->limits.max_headers = cfg->max_headers;
+    a->pool.header_timeout_ms = cfg->header_timeout_ms;
+    a->pool.idle_timeout_ms = cfg->idle_timeout_ms;
 }
 
 void admin_destroy(struct admin *a)

@@ -15,6 +15,7 @@ struct event_base;
 struct server;
 struct sockaddr;
 struct admin;
+struct config;
 
 /* Binds every admin address on base. Returns NULL with err set. */
 struct admin *admin_create(struct event_base *base, struct server *srv,
@@ -25,6 +26,10 @@ struct admin *admin_create(struct event_base *base, struct server *srv,
 void admin_accept(struct admin *a, int fd, const struct sockaddr *sa);
 
 /* Closes the listeners and connections; NULL is a no-op. */
+/* SIGHUP: the passwords, limits and timeouts of cfg, from the next
+ * request on (the admin's own thread). */
+void admin_reload(struct admin *a, const struct config *cfg);
+
 void admin_destroy(struct admin *a);
 
 #endif

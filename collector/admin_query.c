@@ -72,7 +72,7 @@ static void run_query(struct admin_query *q, struct admin_job *j)
 static void run(struct admin_query *q, struct admin_job *j)
 {
     j->auth_result = ADMIN_AUTH_OK;
-    if (j->hash != NULL) {
+    if (j->hash[0] != '\0') {
         struct span h = span_make(j->has_auth ? j->auth : NULL, j->auth_len);
         j->auth_result = admin_auth_check(q->auth, j->hash, j->user, h,
                                           &j->peer, j->now, &j->retry_after);

@@ -26,7 +26,7 @@ struct admin_job {
     uint64_t ticket;          /* conn_pool_defer()'s */
     int page;                 /* the admin's route index */
     int head;                 /* HEAD: no body */
-    const char *hash;         /* Argon2id string to check; NULL: none */
+    char hash[256];           /* Argon2id string to check; "": none */
     const char *user;
     char auth[ADMIN_QUERY_AUTH_MAX];
     size_t auth_len;

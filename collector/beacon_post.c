@@ -178,7 +178,6 @@ int beacon_post(struct worker *w, const struct request *r,
                 const struct ip_addr *peer, struct outbuf *out,
                 enum response_conn conn)
 {
-    const struct server *srv = w->srv;
     struct span type = header_token(r->header[HDR_CONTENT_TYPE]);
     int form = span_ieq(type, "application/x-www-form-urlencoded");
     const char *msg = NULL;
@@ -207,7 +206,7 @@ int beacon_post(struct worker *w, const struct request *r,
     enum events_result parsed = EVENTS_STOPPED;
     if (!form) {
         parsed = events_parse_in(&w->json_arena, body.p, body.len,
-                                 srv->cfg->max_batch_events, on_event, &b,
+                                 b.pol->max_batch_events, on_event, &b,
                                  &msg);
     } else if (body.len > w->scratch_cap) {
         /* one event's query: a request line's worth, not a batch's */

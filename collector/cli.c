@@ -19,7 +19,7 @@ static const struct cli_flag cli_flags[] = {
     {"--listen", "server", "listen", "ADDR:PORT[,...]",
      "public listener(s), e.g. 127.0.0.1:8080,[::1]:8080"},
     {"--admin", "server", "admin", "ADDR:PORT[,...]",
-     "admin listener(s): /livez /readyz /metrics"},
+     "admin listener(s): probes, metrics, the dashboard"},
     {"--redis", "redis", "url", "URL",
      "redis://[:password@]host:port[/db] or unix:///path"},
     {"--workers", "server", "workers", "N",
@@ -28,6 +28,8 @@ static const struct cli_flag cli_flags[] = {
      "directory of the write-ahead log and state"},
     {"--log-level", "server", "log_level", "LEVEL",
      "debug, info, warn or error"},
+    {"--log-file", "server", "log_file", "FILE",
+     "log to FILE instead of stderr (SIGUSR1 reopens it)"},
 };
 
 #define N_FLAGS (sizeof(cli_flags) / sizeof(cli_flags[0]))

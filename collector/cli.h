@@ -29,7 +29,7 @@ struct cli {
 
 /*
  * Parses argv: -c FILE, -t, -h/--help, -v/--version, and --listen,
- * --admin, --redis, --workers, --data-dir, --log-level (each as
+ * --admin, --redis, --workers, --data-dir, --log-level, --log-file (each as
  * "--flag VALUE" or "--flag=VALUE"). Returns 0, or -1 with err set on a
  * usage error (unknown flag, missing value, stray argument).
  */

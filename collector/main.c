@@ -2,6 +2,7 @@
  * main.c: beacond's entry point: command line, configuration, then
  * server_run(). Exit status: 0 success, 1 runtime failure, 2 usage error.
  */
+#include <errno.h>
 #include <event2/thread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -75,6 +76,11 @@ int main(int argc, char **argv)
     /* Workers and the flusher wake each other's loops. */
     if (evthread_use_pthreads() < 0) {
         fprintf(stderr, "beacond: libevent has no thread support\n");
+        return 1;
+    }
+    if (cfg.log_file[0] != '\0' && log_to_file(cfg.log_file) < 0) {
+        fprintf(stderr, "beacond: log_file %s: %s\n", cfg.log_file,
+                strerror(errno));
         return 1;
     }
     log_set_level(cfg.log_level);

@@ -4,6 +4,7 @@
  */
 #include "collector/server.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <sodium.h>
@@ -20,8 +21,10 @@
 #include "collector/http/listener.h"
 #include "collector/ingest/ingest.h"
 #include "collector/privacy/policy.h"
+#include "collector/reload.h"
 #include "collector/worker.h"
 #include "common/log.h"
+#include "common/sd_notify.h"
 
 #define REDIS_CONNECT_TIMEOUT_MS 2000
 #define REDIS_COMMAND_TIMEOUT_MIN_MS 5000
@@ -30,7 +33,25 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
     log_info("signal %d: draining", (int)sig);
+    sd_notify_send("STOPPING=1");
     event_base_loopbreak(arg);
+}
+
+/* SIGUSR1: the log file again, after logrotate moved it away. */
+static void on_reopen_log(evutil_socket_t sig, short what, void *arg)
+{
+    const struct config *cfg = arg;
+    (void)sig;
+    (void)what;
+    if (cfg->log_file[0] == '\0') {
+        return; /* stderr: nothing to reopen */
+    }
+    if (log_to_file(cfg->log_file) < 0) {
+        log_error("SIGUSR1: cannot reopen %s: %s; logging on where it was",
+                  cfg->log_file, strerror(errno));
+        return;
+    }
+    log_info("SIGUSR1: log file %s reopened", cfg->log_file);
 }
 
 struct reload_ctx {
@@ -71,6 +92,28 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
     free_retired(rc->srv, 0);
 }
 
+/* What the flusher takes from the configuration and a reload may change. */
+static void flusher_settings_from(const struct config *cfg,
+                                  struct flusher_settings *s)
+{
+    s->flush_interval_ms = cfg->flush_interval_ms;
+    s->command_timeout_ms = cfg->flush_interval_ms * 5;
+    if (s->command_timeout_ms < REDIS_COMMAND_TIMEOUT_MIN_MS) {
+        s->command_timeout_ms = REDIS_COMMAND_TIMEOUT_MIN_MS;
+    }
+    s->retention_minute_s = cfg->retention_minute_s;
+    s->retention_hour_s = cfg->retention_hour_s;
+    s->retention_day_s = cfg->retention_day_s;
+    s->max_members = cfg->max_members;
+    s->max_areas = cfg->max_areas;
+}
+
+/*
+ * SIGHUP: the file and flags again. The hit path's settings go out as a
+ * new policy (the workers take it between requests), the flusher's at its
+ * next flush, the admin's at once (this thread); what only a restart can
+ * change is named in the log. A file that does not load changes nothing.
+ */
 static void on_hup(evutil_socket_t sig, short what, void *arg)
 {
     struct reload_ctx *rc = arg;
@@ -81,6 +124,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     (void)sig;
     (void)what;
 
+    sd_notify_reloading();
     if (next == NULL) {
         snprintf(err, sizeof(err), "out of memory");
     } else if (rc->fn(next, rc->arg, err, sizeof(err)) == 0) {
@@ -90,6 +134,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     if (p == NULL) {
         log_error("SIGHUP: configuration not reloaded: %s", err);
         free(next);
+        sd_notify_send("READY=1");
         return;
     }
     struct policy *old = atomic_load(&srv->policy);
@@ -98,10 +143,23 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     old->next_retired = srv->retired;
     srv->retired = old;
     log_set_level(next->log_level);
+    struct flusher_settings fs;
+    flusher_settings_from(next, &fs);
+    flusher_reload(srv->flusher, &fs);
+    admin_reload(srv->admin, next);
+
+    char restart[512];
+    reload_restart_keys(srv->cfg, next, restart, sizeof(restart));
     free(next);
-    log_info("SIGHUP: reloaded honor_dnt, honor_gpc, trusted_proxies, "
-             "bot_patterns, link_keys, mail_proxy_cidrs, image_proxy_agents, "
-             "log_level; other keys apply at restart");
+    log_info("SIGHUP: reloaded [privacy], [mail] link_keys, mail_proxy_cidrs "
+             "and image_proxy_agents, [limits], [retention], timeouts, "
+             "flush_interval, max_members, max_areas, the passwords and "
+             "log_level");
+    if (restart[0] != '\0') {
+        log_warn("SIGHUP: changed, in effect at the next start only: %s",
+                 restart);
+    }
+    sd_notify_send("READY=1");
 }
 
 static void flusher_params_from(const struct config *cfg,
@@ -120,20 +178,19 @@ static void flusher_params_from(const struct config *cfg,
     p->target.connect_timeout_ms = REDIS_CONNECT_TIMEOUT_MS;
     p->batch.prefix = cfg->key_prefix;
     p->batch.instance = cfg->instance_id;
-    p->batch.retention_minute_s = cfg->retention_minute_s;
-    p->batch.retention_hour_s = cfg->retention_hour_s;
-    p->batch.retention_day_s = cfg->retention_day_s;
-    p->batch.max_members = cfg->max_members;
-    p->batch.max_areas = cfg->max_areas;
-    p->flush_interval_ms = cfg->flush_interval_ms;
+    struct flusher_settings s;
+    flusher_settings_from(cfg, &s);
+    p->batch.retention_minute_s = s.retention_minute_s;
+    p->batch.retention_hour_s = s.retention_hour_s;
+    p->batch.retention_day_s = s.retention_day_s;
+    p->batch.max_members = s.max_members;
+    p->batch.max_areas = s.max_areas;
+    p->flush_interval_ms = s.flush_interval_ms;
+    p->command_timeout_ms = s.command_timeout_ms;
     /* Redis away: past half of max_keys in memory, the log alone holds
      * the backlog; batches from it hold a quarter of max_keys at most. */
     p->spill_keys = (int64_t)(cfg->max_keys / 2);
     p->chunk_keys = cfg->max_keys / 4 > 0 ? cfg->max_keys / 4 : 1;
-    p->command_timeout_ms = cfg->flush_interval_ms * 5;
-    if (p->command_timeout_ms < REDIS_COMMAND_TIMEOUT_MIN_MS) {
-        p->command_timeout_ms = REDIS_COMMAND_TIMEOUT_MIN_MS;
-    }
 }
 
 /* The gate's lists and the day's salts, before any hit can arrive. */
@@ -320,6 +377,7 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     struct flusher_params fp;
     struct event_base *base = NULL;
     struct event *sig_term = NULL, *sig_int = NULL, *sig_hup = NULL;
+    struct event *sig_usr1 = NULL;
     char err[256];
     int status = 1;
     int started = 0;
@@ -373,6 +431,7 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     sig_term = evsignal_new(base, SIGTERM, on_stop_signal, base);
     sig_int = evsignal_new(base, SIGINT, on_stop_signal, base);
     sig_hup = evsignal_new(base, SIGHUP, on_hup, &rc);
+    sig_usr1 = evsignal_new(base, SIGUSR1, on_reopen_log, (void *)cfg);
     rc.sweep_ev = event_new(base, -1, EV_PERSIST, on_sweep, &rc);
     struct timeval sweep = {1, 0};
     if (rc.sweep_ev == NULL || event_add(rc.sweep_ev, &sweep) < 0) {
@@ -380,8 +439,9 @@ int server_run(const struct config *cfg, server_reload_fn reload,
         goto out;
     }
     if (sig_term == NULL || sig_int == NULL || sig_hup == NULL ||
-        event_add(sig_term, NULL) < 0 || event_add(sig_int, NULL) < 0 ||
-        event_add(sig_hup, NULL) < 0) {
+        sig_usr1 == NULL || event_add(sig_term, NULL) < 0 ||
+        event_add(sig_int, NULL) < 0 || event_add(sig_hup, NULL) < 0 ||
+        event_add(sig_usr1, NULL) < 0) {
         log_error("cannot install signal handlers");
         goto out;
     }
@@ -397,6 +457,7 @@ int server_run(const struct config *cfg, server_reload_fn reload,
         started++;
     }
     log_start(cfg);
+    sd_notify_send("READY=1");
     event_base_dispatch(base);
     status = 0;
 
@@ -424,6 +485,9 @@ out:
     }
     if (sig_hup != NULL) {
         event_free(sig_hup);
+    }
+    if (sig_usr1 != NULL) {
+        event_free(sig_usr1);
     }
     if (rc.sweep_ev != NULL) {
         event_free(rc.sweep_ev);

@@ -15,6 +15,7 @@
 #include "aggregator/table.h"
 #include "aggregator/wal.h"
 #include "collector/ingest/ingest.h"
+#include "collector/privacy/policy.h"
 #include "collector/router.h"
 #include "collector/server.h"
 #include "common/log.h"
@@ -214,9 +215,11 @@ struct worker *worker_create(struct server *srv, int id, const int *fds,
     }
     w->active = w->tables[0];
     atomic_init(&w->source.spare, w->tables[1]);
+    w->limits = srv->limits;
+    w->settings_gen = atomic_load(&srv->policy)->generation;
     w->pool = (struct conn_pool){
         .base = w->base,
-        .limits = &srv->limits,
+        .limits = &w->limits,
         .header_timeout_ms = srv->cfg->header_timeout_ms,
         .body_timeout_ms = srv->cfg->body_timeout_ms,
         .idle_timeout_ms = srv->cfg->idle_timeout_ms,
@@ -256,12 +259,40 @@ err:
     return NULL;
 }
 
+/* A reloaded policy's limits and timeouts, taken between turns (no
+ * request is being framed). A larger max_request_line grows the decoding
+ * space first; when it cannot, the old limits stay. */
+static void take_settings(struct worker *w)
+{
+    const struct policy *p =
+        atomic_load_explicit(&w->srv->policy, memory_order_acquire);
+    if (p->generation == w->settings_gen) {
+        return;
+    }
+    w->settings_gen = p->generation;
+    if (p->limits.max_request_line > w->scratch_cap) {
+        char *s = realloc(w->scratch, p->limits.max_request_line);
+        if (s == NULL) {
+            log_error("worker %d: out of memory: the request limits stay "
+                      "as they were",
+                      w->id);
+            return;
+        }
+        w->scratch = s;
+        w->scratch_cap = p->limits.max_request_line;
+    }
+    w->limits = p->limits;
+    w->pool.header_timeout_ms = p->header_timeout_ms;
+    w->pool.body_timeout_ms = p->body_timeout_ms;
+    w->pool.idle_timeout_ms = p->idle_timeout_ms;
+}
+
 /* The loop, a turn at a time: each turn ends with its records written and
  * only then its answers (group commit). */
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    while (event_base_loop(w->base, EVLOOP_ONCE) == 0) {
+    while (take_settings(w), event_base_loop(w->base, EVLOOP_ONCE) == 0) {
         commit(w);
         if (event_base_got_exit(w->base) || event_base_got_break(w->base)) {
             break;

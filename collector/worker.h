@@ -47,6 +47,8 @@ struct worker {
     struct event *drain_deadline_ev;
 
     struct conn_pool pool; /* the public edge's connections */
+    struct http_limits limits; /* the pool's, from the policy (reloaded) */
+    uint64_t settings_gen;     /* the policy generation they came from */
     struct ingest *ingest; /* syslog sockets; NULL when ingest_syslog is off */
     uint64_t syslog_counted_unlogged; /* lines counted, records not written */
 

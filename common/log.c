@@ -1,10 +1,13 @@
 /*
- * log.c: one line per message on stderr, "2026-11-26T15:57:28.123Z info
- * text". A line is formatted into one buffer and written with one write(2)
- * so that lines from different threads never interleave.
+ * log.c: one line per message on stderr or a file,
+ * "2026-11-26T15:57:28.123Z info text". A line is formatted into one buffer
+ * and written with one write(2) so that lines from different threads never
+ * interleave.
  */
 #include "common/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,11 +18,32 @@
 /* The only process-wide mutable state besides signal flags: the level is
  * read on every log call from every thread and changed on reload. */
 static _Atomic int log_level_current = LOG_INFO;
+/* Where lines go: stderr, or the log file's descriptor, whose number stays
+ * the same when the file is reopened (dup3 swaps what it points at). */
+static _Atomic int log_fd = STDERR_FILENO;
 
 const char *log_level_name(enum log_level l)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};
     return (unsigned)l < 4 ? names[l] : "?";
+}
+
+int log_to_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        return -1;
+    }
+    int cur = atomic_load(&log_fd);
+    if (cur == STDERR_FILENO) {
+        atomic_store(&log_fd, fd);
+        return 0;
+    }
+    int rc = dup3(fd, cur, O_CLOEXEC);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc < 0 ? -1 : 0;
 }
 
 void log_set_level(enum log_level level)
@@ -60,7 +84,8 @@ void log_write(enum log_level level, const char *fmt, ...)
     n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k : sizeof(line) - n - 2;
     line[n++] = '\n';
     /* stderr may be a closed pipe; there is nowhere to report that. */
-    if (write(STDERR_FILENO, line, n) < 0) {
+    if (write(atomic_load_explicit(&log_fd, memory_order_relaxed), line, n) <
+        0) {
         return;
     }
 }

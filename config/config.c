@@ -511,6 +511,7 @@ static const struct config_key config_keys[] = {
     KEY("server", "idle_timeout", set_ms, idle_timeout_ms, 1, DAY_MS, 0),
     KEY("server", "drain_timeout", set_ms, drain_timeout_ms, 0, HOUR_MS, 0),
     KEY("server", "log_level", set_log_level, log_level, 0, 0, 0),
+    KEY("server", "log_file", set_string, log_file, 0, 0, 0),
     KEY("server", "trusted_proxies", set_cidrs, trusted_proxies, 0, 0,
         KEY_LIST),
     KEY("server", "cookie_secure", set_bool, cookie_secure, 0, 0, 0),

@@ -60,6 +60,7 @@ struct config {
     uint64_t idle_timeout_ms;
     uint64_t drain_timeout_ms;
     enum log_level log_level;
+    char log_file[4096]; /* empty: stderr */
     char trusted_proxies[1024]; /* CIDR list, parsed by the gate (issue 3) */
     int cookie_secure;
     char public_url[512]; /* empty: "http://" + first listen address */

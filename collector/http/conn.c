@@ -468,6 +468,13 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
     serve(c, HTTP_FEED_OK);
 }
 
+/* How far a connection's read buffer may grow: a request line and a
+ * header block at their limits, and some room for what follows. */
+static size_t read_max(const struct conn_pool *p)
+{
+    return p->limits->max_request_line + p->limits->max_header_bytes + 4096;
+}
+
 static struct conn *conn_get(struct conn_pool *p)
 {
     struct conn *c = p->spare;
@@ -475,6 +482,7 @@ static struct conn *conn_get(struct conn_pool *p)
         list_remove(&p->spare, c);
         p->n_spare--;
         http_reset(&c->http);
+        c->http.max_cap = read_max(p); /* the limits may have been reloaded */
         return c;
     }
     struct conn_layout l = conn_layout();
@@ -490,10 +498,8 @@ static struct conn *conn_get(struct conn_pool *p)
     c->rev = (struct event *)(m + l.rev);
     c->wev = (struct event *)(m + l.wev);
     c->out = (struct outbuf){m + l.out, 0, OUT_BUF_INITIAL, 0};
-    size_t max = p->limits->max_request_line + p->limits->max_header_bytes +
-                 4096;
-    http_init_in(&c->http, p->limits, m + l.in, READ_BUF_INITIAL, max,
-                 on_request, c);
+    http_init_in(&c->http, p->limits, m + l.in, READ_BUF_INITIAL,
+                 read_max(p), on_request, c);
     return c;
 }
 

@@ -20,6 +20,16 @@ struct policy *policy_create(const struct config *cfg, uint64_t generation,
     p->generation = generation;
     p->gate.honor_dnt = cfg->honor_dnt;
     p->gate.honor_gpc = cfg->honor_gpc;
+    p->limits = (struct http_limits){
+        .max_request_line = cfg->max_request_line,
+        .max_header_bytes = cfg->max_header_bytes,
+        .max_headers = cfg->max_headers,
+        .max_body = cfg->max_body,
+    };
+    p->header_timeout_ms = cfg->header_timeout_ms;
+    p->body_timeout_ms = cfg->body_timeout_ms;
+    p->idle_timeout_ms = cfg->idle_timeout_ms;
+    p->max_batch_events = cfg->max_batch_events;
     if (cidr_list_parse(&p->trusted, cfg->trusted_proxies, why,
                         sizeof(why)) < 0) {
         snprintf(err, errlen, "trusted_proxies: %s", why);

@@ -1469,7 +1469,7 @@ static void test_config__example_file_documents_defaults(void **state)
     }
     fclose(in);
     fclose(out);
-    assert_int_equal(keys, 44);
+    assert_int_equal(keys, 47);
 
     config_defaults(&want);
     config_defaults(&c);
