@@ -215,6 +215,9 @@ static int reply_json_error(struct admin *a, struct outbuf *out, int status,
                             enum response_conn conn)
 {
     json_t *o = json_pack("{s:s}", "error", why);
+    if (o == NULL) { /* why repeats bytes of the query that are not UTF-8 */
+        o = json_pack("{s:s}", "error", "bad query");
+    }
     char *body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (body == NULL) {
@@ -262,7 +265,8 @@ static int submit(struct admin *a, const struct request *r,
     struct span auth = r->header[HDR_AUTHORIZATION];
     if (auth.p != NULL) {
         j->has_auth = 1;
-        /* longer than any Basic credentials we accept: checked as none */
+        /* longer than any Basic credentials we accept: checked as empty
+         * ones, a failed try */
         j->auth_len = auth.len < sizeof(j->auth) ? auth.len : 0;
         memcpy(j->auth, auth.p, j->auth_len);
     }

@@ -46,29 +46,59 @@ void admin_auth_destroy(struct admin_auth *a)
     }
 }
 
-/* The client entry of addr, or the one to reuse for it (an expired or
- * the oldest). */
-static struct client *client_of(struct admin_auth *a, const struct ip_addr *addr,
-                                time_t now)
+/* Clients are told apart by their IPv4 address, or their IPv6 /64: one
+ * host usually has a whole /64 to pick addresses from. */
+static struct ip_addr client_key(const struct ip_addr *addr)
+{
+    struct ip_addr k = *addr;
+    if (k.len == 16) {
+        memset(k.bytes + 8, 0, 8);
+    }
+    return k;
+}
+
+static int same_client(const struct client *c, const struct ip_addr *k)
+{
+    return c->addr.len == k->len && memcmp(c->addr.bytes, k->bytes, k->len) == 0;
+}
+
+/* The entry of client k with failures in the current window, or NULL. */
+static struct client *client_find(struct admin_auth *a,
+                                  const struct ip_addr *k, time_t now)
+{
+    for (int i = 0; i < CLIENTS; i++) {
+        struct client *c = &a->clients[i];
+        if (c->fails > 0 && same_client(c, k)) {
+            if (now - c->since >= ADMIN_AUTH_WINDOW_S) {
+                c->fails = 0; /* its window is over */
+                return NULL;
+            }
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* An entry for client k's first failure: a free or expired one, else the
+ * one whose window ends first. Only failures take entries, so requests
+ * that do not fail cannot push a limited client out. */
+static struct client *client_claim(struct admin_auth *a,
+                                   const struct ip_addr *k, time_t now)
 {
     struct client *spare = &a->clients[0];
     for (int i = 0; i < CLIENTS; i++) {
         struct client *c = &a->clients[i];
-        if (c->fails > 0 && c->addr.len == addr->len &&
-            memcmp(c->addr.bytes, addr->bytes, addr->len) == 0) {
-            if (now - c->since >= ADMIN_AUTH_WINDOW_S) {
-                c->fails = 0; /* its window is over */
-            }
-            return c;
-        }
         if (c->fails == 0 || now - c->since >= ADMIN_AUTH_WINDOW_S) {
             spare = c;
-        } else if (spare->fails > 0 && c->since < spare->since) {
+            break;
+        }
+        if (c->since < spare->since) {
             spare = c;
         }
     }
-    spare->addr = *addr;
+    spare->addr = *k;
     spare->fails = 0;
+    spare->since = now;
     return spare;
 }
 
@@ -132,9 +162,10 @@ enum admin_auth_result admin_auth_check(struct admin_auth *a,
                                         time_t now, int *retry_after)
 {
     unsigned char d[32];
-    struct client *c = client_of(a, peer, now);
+    struct ip_addr k = client_key(peer);
+    struct client *c = client_find(a, &k, now);
     *retry_after = 0;
-    if (c->fails >= ADMIN_AUTH_MAX_FAILS) {
+    if (c != NULL && c->fails >= ADMIN_AUTH_MAX_FAILS) {
         *retry_after = (int)(c->since + ADMIN_AUTH_WINDOW_S - now);
         return ADMIN_AUTH_LIMITED;
     }
@@ -149,8 +180,9 @@ enum admin_auth_result admin_auth_check(struct admin_auth *a,
         remember(a, d, now);
         return ADMIN_AUTH_OK;
     }
-    if (c->fails++ == 0) {
-        c->since = now;
+    if (c == NULL) {
+        c = client_claim(a, &k, now);
     }
+    c->fails++;
     return ADMIN_AUTH_DENIED;
 }

@@ -5,8 +5,10 @@
  * milliseconds, so only ever on the admin's query thread, never on an
  * event loop). Credentials that passed are remembered for a while (as a
  * keyed hash), so that the page's requests do not each pay for Argon2;
- * a client address that failed too often is refused for a while before
- * anything is checked. One thread uses a struct admin_auth.
+ * a client (an IPv4 address, an IPv6 /64) that failed too often is
+ * refused for a while before anything is checked; the 256 clients with
+ * the latest failures are remembered. One thread uses a struct
+ * admin_auth.
  */
 #ifndef BEACON_ADMIN_AUTH_H
 #define BEACON_ADMIN_AUTH_H

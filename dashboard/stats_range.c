@@ -75,10 +75,14 @@ int stats_range_set(struct stats_range *r, const char *site,
                     "site: not a site id: ", site == NULL ? "" : site);
     }
     memcpy(r->site, site, strlen(site) + 1);
-    r->from = from != NULL ? stats_day_parse(from, strlen(from)) : today;
+    /* one of them alone names a single day */
+    const char *first = from != NULL ? from : to;
+    r->from = first != NULL ? stats_day_parse(first, strlen(first)) : today;
     r->to = to != NULL ? stats_day_parse(to, strlen(to)) : r->from;
     if (r->from < 0) {
-        return fail(err, errlen, "from: not a day (YYYYMMDD): ", from);
+        return fail(err, errlen, from != NULL ? "from: not a day (YYYYMMDD): "
+                                              : "to: not a day (YYYYMMDD): ",
+                    first);
     }
     if (r->to < 0) {
         return fail(err, errlen, "to: not a day (YYYYMMDD): ", to);
@@ -88,7 +92,9 @@ int stats_range_set(struct stats_range *r, const char *site,
     }
     int64_t days = stats_range_days(r);
     if (days > STATS_MAX_DAYS) {
-        return fail(err, errlen, "to: more than 400 days after from", "");
+        snprintf(err, errlen, "to: more than %d days from from on",
+                 STATS_MAX_DAYS);
+        return -1;
     }
     if (g == NULL) {
         r->g = days == 1 ? 'h' : 'd';
@@ -98,7 +104,9 @@ int stats_range_set(struct stats_range *r, const char *site,
         return fail(err, errlen, "g: not h or d: ", g);
     }
     if (r->g == 'h' && days > STATS_MAX_HOUR_DAYS) {
-        return fail(err, errlen, "g: h is for ranges of 7 days at most", "");
+        snprintf(err, errlen, "g: h is for ranges of %d days at most",
+                 STATS_MAX_HOUR_DAYS);
+        return -1;
     }
     r->prev_to = r->from - 1;
     r->prev_from = r->from - days;

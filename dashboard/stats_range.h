@@ -25,8 +25,9 @@ struct stats_range {
 
 /*
  * Sets r from the query string of GET /api/stats (site=S&from=YYYYMMDD&
- * to=YYYYMMDD&g=h|d, any order; from and to default to today, g to h for
- * one day and d for more). now: the current time. Returns 0, or -1 with a
+ * to=YYYYMMDD&g=h|d, any order; from and to default to today, and one of
+ * them alone names a single day; g defaults to h for one day and d for
+ * more). now: the current time. Returns 0, or -1 with a
  * one-line reason in err for a missing or unknown parameter, a date that
  * is not a day, from after to, or a range over its limit.
  */
