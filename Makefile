@@ -8,7 +8,8 @@
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make bench           beacond against nginx empty_gif, CPU per request;
 #                        the syslog ingest, CPU per line (bench/syslog.sh)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         binaries, man pages, example configuration, systemd
+#                        unit (PREFIX=/usr/local DESTDIR=)
 #   make clean           removes the builds; keeps run/ (make run's Redis
 #                        data and data dir)
 #   make distclean       removes run/ too
@@ -25,6 +26,10 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= /etc/systemd/system
 CC ?= cc
 SANITIZER ?=
 LLHTTP_DIR ?= /usr/share/llhttp
@@ -108,13 +113,22 @@ bench:
 	bench/run.sh $(BEACOND)
 	bench/syslog.sh $(BEACOND) $(SYSLOG_SEND)
 
+# The binaries, the man pages, the example configuration, the systemd
+# unit (with the binaries' path), and, on the host itself, the system
+# user and a first /etc/beacond/beacond.conf (scripts/install-service.sh).
 install:
 	@$(DEPS) build
 	@+$(SUBMAKE) binaries
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/beacond
-	install -m 755 $(BEACOND) $(DESTDIR)$(PREFIX)/bin/beacond
-	install -m 755 $(BEACONCTL) $(DESTDIR)$(PREFIX)/bin/beaconctl
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/beacond \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BEACOND) $(DESTDIR)$(BINDIR)/beacond
+	install -m 755 $(BEACONCTL) $(DESTDIR)$(BINDIR)/beaconctl
 	install -m 644 deploy/beacond.conf.example $(DESTDIR)$(PREFIX)/share/beacond/
+	install -m 644 docs/beacond.8 $(DESTDIR)$(MANDIR)/man8/beacond.8
+	install -m 644 docs/beaconctl.1 $(DESTDIR)$(MANDIR)/man1/beaconctl.1
+	sed 's#@BINDIR@#$(BINDIR)#g' deploy/beacond.service >$(DESTDIR)$(UNITDIR)/beacond.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/beacond.service
+	scripts/install-service.sh "$(DESTDIR)" "$(SYSCONFDIR)" "$(PREFIX)"
 
 clean:
 	rm -rf build build-address build-undefined build-fuzz

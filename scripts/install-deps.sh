@@ -12,7 +12,8 @@
 #   run    redis-server, redis-tools, curl (make run: a private Redis)
 #   test   build, run, and cmocka, python3, procps, valgrind, clang with
 #          its sanitizer and fuzzer runtime, faketime, chromium, nginx-light
-#          (a real web server for the syslog ingest), bsdutils (logger)
+#          (a real web server for the syslog ingest), bsdutils (logger),
+#          man-db and systemd (the man pages and the unit are checked)
 #          (make test)
 #   bench  build, run, and wrk, nginx-light, python3, procps (make bench)
 #   fuzz   build, and clang with its fuzzer runtime (make fuzz)
@@ -40,7 +41,7 @@ for group in "$@"; do
     run) wanted="$wanted $build $run" ;;
     test) wanted="$wanted $build $run libcmocka-dev python3 procps valgrind
                   clang libclang-rt-14-dev faketime chromium nginx-light
-                  bsdutils" ;;
+                  bsdutils man-db systemd" ;;
     bench) wanted="$wanted $build $run wrk nginx-light python3 procps" ;;
     fuzz) wanted="$wanted $build clang libclang-rt-14-dev" ;;
     *)
