@@ -40,6 +40,7 @@ void cli_usage(FILE *f)
                "[--admin ADDR:PORT]\n"
                "               [--redis URL] [--workers N] [--data-dir DIR] "
                "[--log-level LEVEL]\n"
+               "               [--log-file FILE]\n"
                "\n"
                "  -c FILE                  read the configuration file FILE\n"
                "  -t                       check the configuration and exit\n");

@@ -38,8 +38,11 @@
  * FUZZ_ADMIN_DUMP=1 build-fuzz/fuzz_admin FILE prints what the server sent.
  */
 // clang-format off
-// FUZZ_SOURCES: collector/admin.c collector/http/conn.c collector/http/http.c collector/http/request.c collector/http/response.c collector/metrics.c collector/http/listener.c common/log.c proto/ipaddr.c /usr/share/llhttp/*.c
-// FUZZ_LIBS: -levent
+// FUZZ_SOURCES: collector/admin.c collector/http/conn.c collector/http/http.c collector/http/request.c collector/http/response.c collector/metrics.c collector/http/listener.c common/log.c dashboard/stats_range.c proto/*.c /usr/share/llhttp/*.c
+// FUZZ_LIBS: -levent -lsodium -ljansson -lz
+// FUZZ_SEED: \0000GET /api/stats?site=shop&from=20261201&to=20261205 HTTP/1.1\r\nHost: a\r\n\r\nGET /livez HTTP/1.1\r\n\r\n
+// FUZZ_SEED: \0000GET /api/stats?site=bad!&g=x HTTP/1.1\r\nHost: a\r\n\r\nHEAD /dash HTTP/1.1\r\n\r\n
+// FUZZ_SEED: \0001GET /api/sites HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /dash/app.js HTTP/1.1\r\n\r\n
 // FUZZ_DICT: tests/fuzz/http.dict
 // FUZZ_SEED: \0000GET /livez HTTP/1.1\r\nHost: localhost\r\n\r\n
 // FUZZ_SEED: \0040HEAD /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n
@@ -67,6 +70,7 @@
 
 #include "aggregator/flusher.h"
 #include "collector/admin.h"
+#include "collector/admin_query.h"
 #include "collector/ingest/ingest.h"
 #include "config/config.h"
 #include "collector/server.h"
@@ -100,6 +104,84 @@ const struct flusher_stats *flusher_stats(const struct flusher *f)
 uint64_t ingest_receive_drops(const struct ingest *in)
 {
     (void)in;
+    return 0;
+}
+
+/* The dashboard's files: short stand-ins. */
+const unsigned char dash_html[] = "<!doctype html>";
+const size_t dash_html_len = sizeof(dash_html) - 1;
+const unsigned char dash_js[] = "\"use strict\";";
+const size_t dash_js_len = sizeof(dash_js) - 1;
+const unsigned char chart_js[] = "";
+const size_t chart_js_len = 0;
+
+/* The admin's query thread, without a thread or Redis: a job is answered
+ * on the loop's next turn (so the connection layer's deferred answers are
+ * exercised, pipelined requests waiting behind them included), with an
+ * empty JSON object. */
+struct admin_query {
+    struct event_base *base;
+    void (*done)(void *arg, struct admin_job *j);
+    void *arg;
+    int pending;
+};
+
+void admin_job_free(struct admin_job *j)
+{
+    if (j != NULL) {
+        free(j->body);
+        free(j);
+    }
+}
+
+struct admin_query *admin_query_create(struct event_base *b,
+                                       const struct config *c,
+                                       void (*done)(void *, struct admin_job *),
+                                       void *arg, char *err, size_t errlen)
+{
+    struct admin_query *q = calloc(1, sizeof(*q));
+    (void)c;
+    (void)err;
+    (void)errlen;
+    CHECK(q != NULL);
+    *q = (struct admin_query){b, done, arg, 0};
+    return q;
+}
+
+void admin_query_destroy(struct admin_query *q)
+{
+    free(q);
+}
+
+int admin_query_pending(const struct admin_query *q)
+{
+    return q->pending;
+}
+
+struct finished {
+    struct admin_query *q;
+    struct admin_job *j;
+};
+
+static void on_finished(evutil_socket_t fd, short what, void *arg)
+{
+    struct finished *f = arg;
+    (void)fd;
+    (void)what;
+    f->q->pending--;
+    f->q->done(f->q->arg, f->j);
+    free(f);
+}
+
+int admin_query_submit(struct admin_query *q, struct admin_job *j)
+{
+    struct finished *f = malloc(sizeof(*f));
+    CHECK(f != NULL);
+    j->auth_result = ADMIN_AUTH_OK;
+    j->body = j->data != ADMIN_JOB_NONE ? strdup("{}") : NULL;
+    *f = (struct finished){q, j};
+    q->pending++;
+    CHECK(event_base_once(q->base, -1, EV_TIMEOUT, on_finished, f, NULL) == 0);
     return 0;
 }
 
