@@ -24,8 +24,8 @@ struct flusher_stats;
 
 /* beacon_http_responses_total{code} */
 #define METRICS_CODES(X)                                                       \
-    X(200) X(204) X(302) X(400) X(403) X(404) X(405) X(408) X(413) X(414)      \
-    X(415) X(431) X(500) X(503) X(505)
+    X(200) X(204) X(302) X(400) X(401) X(403) X(404) X(405) X(408) X(413)      \
+    X(414) X(415) X(429) X(431) X(500) X(503) X(505)
 
 /* Per-worker counters without labels: name, help. */
 #define METRICS_WORKER_COUNTERS(X)                                             \

@@ -192,6 +192,8 @@ out=$(hdrs -u admin:'correct horse battery' "$ADMIN/api/sites")
 check "after five failures: 429 even with the right password" "HTTP/1.1 429 Too Many Requests" "$(echo "$out" | head -1)"
 check "429: Retry-After within the minute" 1 "$(echo "$out" | hval retry-after | awk '{print ($1 > 0 && $1 <= 60)}')"
 check "429: probes still open" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz")"
+check "metrics: the 401s" 6 "$(metric 'beacon_admin_http_responses_total{code="401"}')"
+check "metrics: the 429" 1 "$(metric 'beacon_admin_http_responses_total{code="429"}')"
 beacond_stop
 printf '[server]\nadmin_password_hash = plain-text\n' > "$T_DIR/bad.conf"
 check "a bad hash is a configuration error" 1 \
