@@ -101,13 +101,22 @@ static void print_series(const json_t *s)
     }
 }
 
+/* 1, after saying so, when list is empty. */
+static int none(const json_t *list, const char *why)
+{
+    if (json_array_size(list) > 0) {
+        return 0;
+    }
+    printf("  (%s)\n", why);
+    return 1;
+}
+
 static void print_top(const json_t *s, const char *key, const char *title)
 {
     const json_t *list = json_object_get(s, key);
     char a[32];
     printf("\n%-40s %14s\n", title, "count");
-    if (json_array_size(list) == 0) {
-        printf("  (none in this range)\n");
+    if (none(list, "none in this range")) {
         return;
     }
     size_t i;
@@ -126,8 +135,7 @@ static void print_areas(const json_t *s)
     char a[32], b[32];
     printf("\n%-30s %12s %12s %12s\n", "Area", "visitors", "pageviews",
            "per visitor");
-    if (json_array_size(list) == 0) {
-        printf("  (none in this range)\n");
+    if (none(list, "none in this range")) {
         return;
     }
     size_t i;
@@ -148,8 +156,7 @@ static void print_campaigns(const json_t *s)
     char a[32], b[32], c[32], d[32];
     printf("\n%-24s %10s %10s %10s %8s  %s\n", "E-mail campaign", "opens",
            "openers", "clicks", "CTOR", "opens human/machine/proxy/scanner");
-    if (json_array_size(list) == 0) {
-        printf("  (no opens or clicks since the start of the range)\n");
+    if (none(list, "no opens or clicks since the start of the range")) {
         return;
     }
     size_t i;

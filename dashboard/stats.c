@@ -261,6 +261,19 @@ static void send_top(struct pipe *p, const struct keys *k,
 
 /* ---- the figures ---- */
 
+/* HMGET of each day's totals, from to to. */
+static void send_day_totals(struct pipe *p, const struct keys *k,
+                            int64_t from, int64_t to)
+{
+    char kbuf[KEY_MAX], day[9];
+    for (int64_t d = from; d <= to; d++) {
+        stats_day_stamp(d, day);
+        key(k, kbuf, "tot", 'd', day);
+        send_cmd(p, 6, "HMGET", kbuf, tot_fields[0], tot_fields[1],
+                 tot_fields[2], tot_fields[3]);
+    }
+}
+
 /* Replies of round one, by what they hold. */
 struct round1 {
     size_t tot, prev_tot, uv, prev_uv, series, live, top, campaigns;
@@ -274,19 +287,9 @@ static void send_round1(struct pipe *p, const struct keys *k,
     char kbuf[KEY_MAX], day[9];
 
     at->tot = p->n;
-    for (int64_t d = r->from; d <= r->to; d++) {
-        stats_day_stamp(d, day);
-        key(k, kbuf, "tot", 'd', day);
-        send_cmd(p, 6, "HMGET", kbuf, tot_fields[0], tot_fields[1],
-                 tot_fields[2], tot_fields[3]);
-    }
+    send_day_totals(p, k, r->from, r->to);
     at->prev_tot = p->n;
-    for (int64_t d = r->prev_from; d <= r->prev_to; d++) {
-        stats_day_stamp(d, day);
-        key(k, kbuf, "tot", 'd', day);
-        send_cmd(p, 6, "HMGET", kbuf, tot_fields[0], tot_fields[1],
-                 tot_fields[2], tot_fields[3]);
-    }
+    send_day_totals(p, k, r->prev_from, r->prev_to);
     char **uv = day_keys(k, "uv", r->from, r->to, "");
     char **prev_uv = day_keys(k, "uv", r->prev_from, r->prev_to, "");
     at->uv = p->n;
