@@ -7,7 +7,9 @@
 #                        integration tests, a short fuzz run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make bench           beacond against nginx empty_gif, CPU per request;
-#                        the syslog ingest, CPU per line (bench/syslog.sh)
+#                        the syslog ingest, CPU per line (bench/syslog.sh);
+#                        the cardinality burst (bench/burst.sh, alone:
+#                        make bench-burst)
 #   make install         binaries, man pages, example configuration, systemd
 #                        unit (PREFIX=/usr/local DESTDIR=)
 #   make clean           removes the builds; keeps run/ (make run's Redis
@@ -80,6 +82,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all binaries test unit integration check-layout fuzz fuzz-smoke run \
+        bench-burst \
         bench bench-micro install clean distclean
 .DEFAULT_GOAL := all
 
@@ -112,6 +115,13 @@ bench:
 	@+$(SUBMAKE) binaries bench-micro $(SYSLOG_SEND)
 	bench/run.sh $(BEACOND)
 	bench/syslog.sh $(BEACOND) $(SYSLOG_SEND)
+	bench/burst.sh $(BEACOND)
+
+# The cardinality burst alone: 1 000 000 visitors over 100 000 pages.
+bench-burst:
+	@$(DEPS) bench
+	@+$(SUBMAKE) binaries
+	bench/burst.sh $(BEACOND)
 
 # The binaries, the man pages, the example configuration, the systemd
 # unit (with the binaries' path), and, on the host itself, the system

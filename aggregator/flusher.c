@@ -13,6 +13,7 @@
 #include <event2/thread.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,11 @@
 #define MAX_SOURCES 256
 #define MAX_TASKS 8
 #define RETRY_MS 1000
+/* The RESP buffer is kept for the next batch up to this size. */
+#define RESP_KEEP_BYTES (256 * 1024)
+/* After a batch of this many keys, once the backlog is empty, the heaps'
+ * free pages go back to the system (malloc_trim). */
+#define TRIM_AFTER_KEYS 10000
 
 struct submission {
     struct flusher_source *source;
@@ -57,6 +63,7 @@ struct flusher {
     int n_inbox;
     struct flusher_settings reload; /* under mu, when reload_due */
     int reload_due;
+    int trim_due; /* a large batch was applied since the last malloc_trim */
 
     struct table *next;       /* merged, not yet sealed */
     struct batch *in_flight;  /* sealed, not yet acknowledged */
@@ -209,8 +216,16 @@ static void send_done(struct flusher *f)
     stat_add(&f->stats.batches_applied_total, 1);
     checkpoint(f);
     backlog_add(f->backlog, -f->in_flight->keys);
+    f->trim_due |= f->in_flight->keys >= TRIM_AFTER_KEYS;
     batch_destroy(f->in_flight);
     f->in_flight = NULL;
+    if (f->trim_due && table_count(f->next) == 0) {
+        /* Large batches' many small allocations leave the heaps holding
+         * free pages that malloc keeps unless asked: once the backlog is
+         * gone, give them back. */
+        malloc_trim(0);
+        f->trim_due = 0;
+    }
     update_gauges(f);
     try_send(f);
     check_finished(f);
@@ -310,6 +325,12 @@ static void send_batch(struct flusher *f)
         }
     }
     arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
+    /* hiredis has copied the commands: a burst's buffer is not kept */
+    if (f->resp_cap > RESP_KEEP_BYTES) {
+        free(f->resp);
+        f->resp = NULL;
+        f->resp_cap = 0;
+    }
 }
 
 /* b becomes the batch in flight, holding the records of ranges r[0..n),

@@ -1,6 +1,9 @@
 /*
  * table.c: chained hash table over an arena (see table.h). Buckets double
- * when entries outnumber them; chunks are kept across resets.
+ * when entries outnumber them and shrink after an interval with few;
+ * a reset keeps the chunks the interval used, up to 256 KiB, and
+ * unmaps the rest, so that a burst's memory goes back to the system once
+ * it is over.
  */
 #include "aggregator/table.h"
 
@@ -10,9 +13,17 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define TABLE_CHUNK_BYTES (64 * 1024)
 #define TABLE_INITIAL_BUCKETS 1024
+/* A reset keeps at most this many chunks (256 KiB) for the next interval. */
+#define TABLE_KEEP_CHUNKS 4
+/* ... and at most this many buckets (128 KiB). */
+#define TABLE_KEEP_BUCKETS (16 * 1024)
+/* A reset shrinks the buckets when the interval's entries were fewer than
+ * an eighth of them (they double when entries outnumber them). */
+#define TABLE_SHRINK_BELOW 8
 
 struct table_chunk {
     struct table_chunk *next;
@@ -46,14 +57,24 @@ static void table_key_init(void)
 static const size_t chunk_data_bytes =
     TABLE_CHUNK_BYTES - sizeof(struct table_chunk);
 
+/* Chunks are mapped, not malloc'd: an unmapped chunk is memory the system
+ * has back at once, whatever else the heap holds. */
 static struct table_chunk *chunk_new(void)
 {
-    struct table_chunk *c = malloc(TABLE_CHUNK_BYTES);
-    if (c != NULL) {
-        c->next = NULL;
-        c->used = 0;
+    struct table_chunk *c = mmap(NULL, TABLE_CHUNK_BYTES,
+                                 PROT_READ | PROT_WRITE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (c == MAP_FAILED) {
+        return NULL;
     }
+    c->next = NULL;
+    c->used = 0;
     return c;
+}
+
+static void chunk_free(struct table_chunk *c)
+{
+    munmap(c, TABLE_CHUNK_BYTES);
 }
 
 struct table *table_create(void)
@@ -88,7 +109,7 @@ void table_destroy(struct table *t)
     struct table_chunk *c = t->chunks;
     while (c != NULL) {
         struct table_chunk *next = c->next;
-        free(c);
+        chunk_free(c);
         c = next;
     }
     free(t->buckets);
@@ -361,7 +382,40 @@ long table_merge(struct table *dst, const struct table *src)
 
 void table_reset(struct table *t)
 {
-    if (t->count > 0) {
+    /* The chunks this interval did not reach go back to the system, and
+     * any past TABLE_KEEP_CHUNKS: a table that an idle worker does not
+     * hand over again must not hold a burst's memory. */
+    struct table_chunk *last = t->chunks;
+    for (int i = 1; i < TABLE_KEEP_CHUNKS && last != t->cur; i++) {
+        last = last->next;
+    }
+    struct table_chunk *c = last->next;
+    last->next = NULL;
+    while (c != NULL) {
+        struct table_chunk *next = c->next;
+        chunk_free(c);
+        t->n_chunks--;
+        c = next;
+    }
+    /* Buckets for a burst's entries, in an interval with few, or more
+     * than a table keeps: fewer (they double again as entries come). */
+    int cleared = 0;
+    if (t->n_buckets > TABLE_INITIAL_BUCKETS &&
+        (t->count < t->n_buckets / TABLE_SHRINK_BELOW ||
+         t->n_buckets > TABLE_KEEP_BUCKETS)) {
+        size_t n = TABLE_INITIAL_BUCKETS;
+        while (n < t->count * 2 && n < TABLE_KEEP_BUCKETS) {
+            n *= 2;
+        }
+        struct table_entry **b = calloc(n, sizeof(*b));
+        if (b != NULL) { /* else: the old ones, cleared, do as well */
+            free(t->buckets);
+            t->buckets = b;
+            t->n_buckets = n;
+            cleared = 1;
+        }
+    }
+    if (t->count > 0 && !cleared) {
         memset(t->buckets, 0, t->n_buckets * sizeof(*t->buckets));
     }
     t->count = 0;

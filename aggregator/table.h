@@ -92,7 +92,8 @@ const struct table_entry *table_find(const struct table *t, const void *key,
  */
 long table_merge(struct table *dst, const struct table *src);
 
-/* Empties t, keeping its memory for reuse. */
+/* Empties t, keeping for reuse the memory that the entries since the last
+ * reset took, and giving back what they did not need (a burst's). */
 void table_reset(struct table *t);
 
 /* Number of entries. */
