@@ -1,10 +1,10 @@
 # Operating beacond: a reload under load answers every request and counts
 # every hit once; SIGHUP applies the request limits, the timeouts, the
-# retention, the dashboard's password, and names the keys that need a
-# restart (listen, the Redis URL), which keep their running values; the
-# log file and SIGUSR1 (logrotate); the service manager's notifications
-# (READY, RELOADING, STOPPING) over $NOTIFY_SOCKET, as systemd's
-# Type=notify expects them.
+# retention, the dashboard's and the metrics' passwords, and names the
+# keys that need a restart (listen, the Redis URL), which keep their
+# running values; the log file and SIGUSR1 (logrotate); the service
+# manager's notifications (READY, RELOADING, STOPPING) over
+# $NOTIFY_SOCKET, as systemd's Type=notify expects them.
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 here=$(dirname "$0")
@@ -72,7 +72,9 @@ max_request_line = 1KiB
 [retention]
 day = 2d
 EOF
-sed -i "s#^\[server\]#[server]\nadmin_password_hash = $HASH#" "$CONF"
+MHASH=$(echo 'metrics passphrase' | "$CTL" passwd)
+check "before: /metrics open" 200 "$(code "$ADMIN/metrics")"
+sed -i "s#^\[server\]#[server]\nadmin_password_hash = $HASH\nmetrics_password_hash = $MHASH#" "$CONF"
 sed -i "s#^listen = .*#listen = 127.0.0.1:$(free_port)#" "$CONF"
 sed -i "s#^url = .*#url = redis://127.0.0.1:1/0#" "$CONF"
 kill -HUP "$BEACOND_PID"
@@ -82,6 +84,10 @@ check "after: a short one still counts" 200 "$(code "$BASE/p.gif?s=lim&u=/short"
 check "after: the dashboard wants the password" 401 "$(code "$ADMIN/api/sites")"
 check "after: the password works" 200 "$(code -u admin:'reload passphrase' "$ADMIN/api/sites")"
 check "after: the probes stay open" 200 "$(code "$ADMIN/livez")"
+check "after: /metrics wants its own password" 401 "$(code "$ADMIN/metrics")"
+check "after: /metrics as user metrics" 200 "$(code -u metrics:'metrics passphrase' "$ADMIN/metrics")"
+check "after: /metrics does not take the dashboard's" 401 "$(code -u admin:'reload passphrase' "$ADMIN/metrics")"
+check "after: /readyz stays open" 200 "$(code "$ADMIN/readyz")"
 wait_eq "after: a day key written now expires within 3 days" 1 \
     sh -c "t=\$(redis-cli -p $REDIS_PORT TTL 'bc:{lim}:tot:d:$D'); [ \"\$t\" -gt 0 ] && [ \"\$t\" -le 259200 ] && echo 1 || echo 0"
 check "restart-only keys are named" 1 "$(grep -c 'SIGHUP: changed, in effect at the next start only: \[server\] listen, \[redis\] url' "$T_DIR/beacond.file.log")"
