@@ -74,22 +74,12 @@
 #include "collector/ingest/ingest.h"
 #include "config/config.h"
 #include "collector/server.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_admin: invariant failed: %s (line %d)\n",    \
-                    #c, __LINE__);                                             \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 /* Loop turns allowed for the server to answer and end the connection once
  * the client has sent everything, and to close after the client did. */
 #define MAX_TURNS 2000
 #define CLOSE_TURNS 8
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* admin.c reads the flusher's gauges for /readyz and /metrics; the fuzz
  * server has no flusher: Redis is down, nothing counted. */

@@ -28,15 +28,7 @@
 #include <strings.h>
 
 #include "proto/basic_auth.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_check.h"
 
 /* A NUL-terminated field of at most BASIC_AUTH_MAX bytes without control
  * bytes; returns its length. */

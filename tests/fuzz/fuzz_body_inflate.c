@@ -17,17 +17,9 @@
 #include <string.h>
 
 #include "collector/body_inflate.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define MAX_OUT (256 * 1024)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct body_inflater f;
 static int ready;

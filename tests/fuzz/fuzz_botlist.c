@@ -24,13 +24,7 @@
 #include <string.h>
 
 #include "collector/privacy/botlist.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define SHIPPED "share/bot-patterns.txt"
 #define PAT_MAX 128
@@ -41,7 +35,6 @@ const unsigned char bot_patterns[] = {0};
 const size_t bot_patterns_len = 0;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct pats {
     const char *p[8192];

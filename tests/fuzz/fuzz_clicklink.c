@@ -28,15 +28,7 @@
 #include <sodium.h>
 
 #include "proto/clicklink.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_check.h"
 
 static const unsigned char fuzz_key[32] = "0123456789abcdef0123456789abcdef";
 

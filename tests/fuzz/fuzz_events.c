@@ -19,17 +19,9 @@
 
 #include "proto/events.h"
 #include "proto/hit.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define MAX_EVENTS 100
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct seen {
     size_t next;

@@ -19,15 +19,7 @@
 #include "proto/query.h"
 #include "proto/url.h"
 #include "proto/utf8.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_check.h"
 
 static void check_field(const char *s, size_t len, size_t cap)
 {

@@ -42,15 +42,7 @@
 #include <string.h>
 
 #include "collector/http/http.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_check.h"
 
 static const struct http_limits limits = {
     .max_request_line = 256,

@@ -24,15 +24,7 @@
 #include "proto/clicklink.h"
 #include "proto/hit.h"
 #include "proto/mailreq.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_check.h"
 
 /* 1 when s lies within [base, base + len). */
 static int inside(struct span s, const char *base, size_t len)

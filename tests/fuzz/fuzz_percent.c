@@ -13,15 +13,7 @@
 
 #include "proto/percent.h"
 #include "proto/utf8.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_check.h"
 
 static void check_utf8(const char *s, size_t n)
 {

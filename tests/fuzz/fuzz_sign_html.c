@@ -37,21 +37,13 @@
 #include "dashboard/sign_html.h"
 #include "proto/clicklink.h"
 #include "proto/percent.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define BASE "https://t.example"
 #define LINK_PREFIX BASE "/c/news/c1/"
 #define PIXEL_URL BASE "/o/news/c1/abcdefgh.gif"
 #define PIXEL SIGN_HTML_PIXEL_PREFIX PIXEL_URL SIGN_HTML_PIXEL_SUFFIX
 #define LINK_QUERY "&r=abcdefgh&k=k1&sig="
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const unsigned char fuzz_key[32] = "0123456789abcdef0123456789abcdef";
 

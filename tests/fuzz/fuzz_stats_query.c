@@ -25,18 +25,10 @@
 
 #include "dashboard/stats_range.h"
 #include "proto/hit.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 /* 2026-12-05 13:45:10 UTC. */
 #define NOW ((time_t)1796478310)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

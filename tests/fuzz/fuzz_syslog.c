@@ -31,19 +31,11 @@
 
 #include "proto/accesslog.h"
 #include "proto/syslog.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define MAX_FRAME 4096
 #define GUARD 16
 #define GUARD_BYTE 0x5a
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A heap copy of p[0..len) with nothing after it; the caller frees it. */
 static char *exact_copy(const char *p, size_t len)

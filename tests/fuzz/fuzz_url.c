@@ -14,15 +14,7 @@
 
 #include "proto/url.h"
 #include "proto/utf8.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz_check.h"
 
 static int inside(struct span s, const char *buf, size_t len)
 {

@@ -26,13 +26,7 @@
 #include <string.h>
 
 #include "proto/walrec.h"
-
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static int inside(const void *p, size_t len, const char *buf, size_t n)
 {
@@ -145,8 +139,6 @@ static void check_sealed(const uint8_t *data, size_t size)
     CHECK(!walrec_block_intact(b, rlen));
     free(b);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
