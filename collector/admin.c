@@ -246,8 +246,14 @@ static int submit(struct admin *a, const struct request *r,
     if (j->data == ADMIN_JOB_STATS &&
         stats_range_from_query(&j->range, r->query.p, r->query.len, j->now,
                                why, sizeof(why)) < 0) {
-        admin_job_free(j);
-        return reply_json_error(a, out, 400, NULL, why, head, conn);
+        if (hash == NULL) {
+            admin_job_free(j);
+            return reply_json_error(a, out, 400, NULL, why, head, conn);
+        }
+        /* behind a password, the credentials come first: 401 before 400 */
+        j->data = ADMIN_JOB_NONE;
+        j->bad_query = 1;
+        snprintf(j->error, sizeof(j->error), "%s", why);
     }
     if (admin_query_pending(a->query) >= ADMIN_QUERY_QUEUE) {
         admin_job_free(j);
@@ -315,6 +321,9 @@ static int write_job(void *arg, struct outbuf *out, enum response_conn conn)
     }
     if (route->page != NULL) {
         return answer_page(a, route, out, j->head, conn);
+    }
+    if (j->bad_query) {
+        return reply_json_error(a, out, 400, NULL, j->error, j->head, conn);
     }
     if (j->body == NULL) {
         return reply_json_error(a, out, 503, "Retry-After: 5\r\n", j->error,

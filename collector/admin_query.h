@@ -39,11 +39,12 @@ struct admin_job {
         ADMIN_JOB_SITES, /* and /api/sites */
     } data;
     struct stats_range range;
+    int bad_query;            /* the query did not parse: 400 once let in */
     /* set by the thread */
     enum admin_auth_result auth_result;
     int retry_after;
     char *body;               /* the data's JSON (malloc'd), or NULL */
-    char error[256];          /* why body is NULL when data was wanted */
+    char error[256];          /* why body is NULL, or why the query is bad */
     void *owner;              /* the submitter's own, untouched */
     struct admin_job *next;
 };

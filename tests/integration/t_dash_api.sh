@@ -182,6 +182,8 @@ check "wrong user: 401" 401 "$(curl -s -o /dev/null -w '%{http_code}' -u root:'c
 check "right password: the page" 200 "$(curl -s -o /dev/null -w '%{http_code}' -u admin:'correct horse battery' "$ADMIN/dash")"
 check "right password: the page's CSP" 1 "$(hdrs -u admin:'correct horse battery' "$ADMIN/dash" | grep -c "^Content-Security-Policy: default-src 'none'; script-src 'self'")"
 check "right password: the API" '{"sites":[]}' "$(curl -s -u admin:'correct horse battery' "$ADMIN/api/sites")"
+check "a bad query without credentials: 401 first" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/api/stats?site=shop&from=x")"
+check "a bad query with them: 400" '{"error":"from: not a day (YYYYMMDD): x"}' "$(curl -s -u admin:'correct horse battery' "$ADMIN/api/stats?site=shop&from=x")"
 check "right password: chart.js" 200 "$(curl -s -o /dev/null -w '%{http_code}' -u admin:'correct horse battery' "$ADMIN/dash/chart.js")"
 check "probes stay open: /livez" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/livez")"
 check "probes stay open: /metrics" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/metrics")"
@@ -192,7 +194,7 @@ out=$(hdrs -u admin:'correct horse battery' "$ADMIN/api/sites")
 check "after five failures: 429 even with the right password" "HTTP/1.1 429 Too Many Requests" "$(echo "$out" | head -1)"
 check "429: Retry-After within the minute" 1 "$(echo "$out" | hval retry-after | awk '{print ($1 > 0 && $1 <= 60)}')"
 check "429: probes still open" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz")"
-check "metrics: the 401s" 6 "$(metric 'beacon_admin_http_responses_total{code="401"}')"
+check "metrics: the 401s" 7 "$(metric 'beacon_admin_http_responses_total{code="401"}')"
 check "metrics: the 429" 1 "$(metric 'beacon_admin_http_responses_total{code="429"}')"
 beacond_stop
 printf '[server]\nadmin_password_hash = plain-text\n' > "$T_DIR/bad.conf"
