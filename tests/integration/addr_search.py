@@ -14,7 +14,10 @@
 #       PATHS for each address as text (IPv6 compressed and expanded, any
 #       case), as hex (any case) and as raw bytes (IPv4: 4 bytes in both
 #       orders and IPv4-mapped 16 bytes; IPv6: 16 bytes); in the MONITOR
-#       capture also in MONITOR's escaped form. Prints one line per address
+#       capture also in MONITOR's escaped form. A write-ahead log segment
+#       (*.wal) is searched for the text forms whole and for the raw ones
+#       record by record (what the log holds, without its framing); one
+#       that does not parse is searched whole. Prints one line per address
 #       form found ("FOUND ..."), one line per control needle found
 #       ("CONTROL name where"; the controls are --site-needle in key names,
 #       "HYLL" in values, the first 16 bytes of --salt-key's value), one
@@ -94,6 +97,32 @@ def sds_repr(b):
     return "".join(out).encode()
 
 
+def wal_records(data):
+    """The record payloads of a write-ahead log segment (aggregator/wal.h:
+    a 32-byte header, then blocks of records len (4, LE), CRC (4) and
+    records, each a length (2, LE) and its payload, then zeros), or None
+    when data is not one: it is then searched whole."""
+    if len(data) < 32 or data[:8] != b"BCNWAL01":
+        return None
+    out, off = [], 32
+    while off + 8 <= len(data):
+        n = int.from_bytes(data[off:off + 4], "little")
+        if n == 0:
+            break
+        end = off + 8 + n
+        if end > len(data):
+            return None
+        r = off + 8
+        while r + 2 <= end:
+            m = int.from_bytes(data[r:r + 2], "little")
+            if m == 0 or r + 2 + m > end:
+                return None
+            out.append(data[r + 2:r + 2 + m])
+            r += 2 + m
+        off = end
+    return out
+
+
 def address_needles(addrs):
     """(description, bytes, case-insensitive) for every form of each."""
     needles = []
@@ -146,8 +175,11 @@ def search_all(opts, paths, addrs):
     control_needles = [("site-id", opts.site_needle.encode()), ("hll", b"HYLL"),
                        ("salt", salt[:16])]
 
-    def search(where, data, monitor=False):
+    def search(where, data, monitor=False, forms="all"):
         for desc, b, ci in needles:
+            # the text forms are the case-insensitive ones
+            if forms != "all" and ci != (forms == "text"):
+                continue
             if found_in(data, b, ci):
                 findings.append("FOUND %s in %s" % (desc, where))
             if monitor and not ci and found_in(data, sds_repr(b), False):
@@ -207,7 +239,17 @@ def search_all(opts, paths, addrs):
                     data = fh.read()
                 n_files += 1
                 n_bytes += len(data)
-                search("file: " + fp, data)
+                records = wal_records(data) if fp.endswith(".wal") else None
+                if records is None:
+                    search("file: " + fp, data)
+                    continue
+                # A log segment: text forms in the whole file, raw forms
+                # in each record (its framing is lengths and CRCs, whose
+                # small little-endian numbers next to a CRC's random bytes
+                # can spell a loopback address's 4 bytes by chance)
+                search("file: " + fp, data, forms="text")
+                for i, rec in enumerate(records):
+                    search("file: %s record %d" % (fp, i), rec, forms="raw")
     mon = b""
     if opts.monitor:
         with open(opts.monitor, "rb") as fh:
