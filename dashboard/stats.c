@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/keys.h"
+
 #define KEY_MAX 512 /* prefix, site, kind, day and a 256-byte area fit */
 #define STATS_AREAS 50 /* [redis] max_areas' default: every area of a day */
 
@@ -168,11 +170,17 @@ struct keys {
     const struct stats_range *r;
 };
 
-static void key(const struct keys *k, char *out, const char *kind, char g,
-                const char *stamp)
+/* P:{S}:kind:<g>:<stamp of t> (proto/keys.h). */
+static void key(const struct keys *k, char *out, const char *kind,
+                enum keys_gran g, time_t t)
 {
-    snprintf(out, KEY_MAX, "%s:{%s}:%s:%c:%s", k->prefix, k->r->site, kind, g,
-             stamp);
+    keys_bucket(out, KEY_MAX, k->prefix, k->r->site, strlen(k->r->site), kind,
+                g, t);
+}
+
+static time_t day_start(int64_t day)
+{
+    return (time_t)(day * 86400);
 }
 
 /* One key per day of [from, to]: kind:d:<day><suffix>. */
@@ -186,11 +194,10 @@ static char **day_keys(const struct keys *k, const char *kind, int64_t from,
     }
     char *space = (char *)(v + n);
     for (size_t i = 0; i < n; i++) {
-        char day[9];
-        stats_day_stamp(from + (int64_t)i, day);
         v[i] = space + i * KEY_MAX;
-        snprintf(v[i], KEY_MAX, "%s:{%s}:%s:d:%s%s", k->prefix, k->r->site,
-                 kind, day, suffix);
+        key(k, v[i], kind, KEYS_DAY, day_start(from + (int64_t)i));
+        size_t len = strlen(v[i]);
+        snprintf(v[i] + len, KEY_MAX - len, "%s", suffix);
     }
     return v;
 }
@@ -265,13 +272,18 @@ static void send_top(struct pipe *p, const struct keys *k,
 static void send_day_totals(struct pipe *p, const struct keys *k,
                             int64_t from, int64_t to)
 {
-    char kbuf[KEY_MAX], day[9];
+    char kbuf[KEY_MAX];
     for (int64_t d = from; d <= to; d++) {
-        stats_day_stamp(d, day);
-        key(k, kbuf, "tot", 'd', day);
+        key(k, kbuf, "tot", KEYS_DAY, day_start(d));
         send_cmd(p, 6, "HMGET", kbuf, tot_fields[0], tot_fields[1],
                  tot_fields[2], tot_fields[3]);
     }
+}
+
+/* The i-th of the live minutes, oldest first, the last the current one. */
+static time_t live_minute(const struct stats_range *r, int i)
+{
+    return r->now - (time_t)(STATS_LIVE_MINUTES - 1 - i) * 60;
 }
 
 /* Replies of round one, by what they hold. */
@@ -284,7 +296,7 @@ static void send_round1(struct pipe *p, const struct keys *k,
 {
     const struct stats_range *r = k->r;
     int64_t days = stats_range_days(r);
-    char kbuf[KEY_MAX], day[9];
+    char kbuf[KEY_MAX];
 
     at->tot = p->n;
     send_day_totals(p, k, r->from, r->to);
@@ -307,29 +319,22 @@ static void send_round1(struct pipe *p, const struct keys *k,
      * they are in the totals) */
     at->series = p->n;
     for (int64_t d = r->from; d <= r->to; d++) {
-        stats_day_stamp(d, day);
         if (r->g == 'd') {
-            key(k, kbuf, "uv", 'd', day);
+            key(k, kbuf, "uv", KEYS_DAY, day_start(d));
             send_cmd(p, 2, "PFCOUNT", kbuf);
             continue;
         }
         for (int h = 0; h < 24; h++) {
-            char hour[11];
-            snprintf(hour, sizeof(hour), "%s%02d", day, h);
-            key(k, kbuf, "uv", 'h', hour);
+            time_t t = day_start(d) + h * 3600;
+            key(k, kbuf, "uv", KEYS_HOUR, t);
             send_cmd(p, 2, "PFCOUNT", kbuf);
-            key(k, kbuf, "tot", 'h', hour);
+            key(k, kbuf, "tot", KEYS_HOUR, t);
             send_cmd(p, 3, "HGET", kbuf, "pageviews");
         }
     }
     at->live = p->n;
-    for (int i = STATS_LIVE_MINUTES - 1; i >= 0; i--) {
-        char minute[16];
-        time_t t = r->now - (time_t)i * 60;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(minute, sizeof(minute), "%Y%m%d%H%M", &tm);
-        key(k, kbuf, "tot", 'm', minute);
+    for (int i = 0; i < STATS_LIVE_MINUTES; i++) {
+        key(k, kbuf, "tot", KEYS_MINUTE, live_minute(r, i));
         send_cmd(p, 3, "HGET", kbuf, "pageviews");
     }
     at->top = p->n;
@@ -338,7 +343,7 @@ static void send_round1(struct pipe *p, const struct keys *k,
     }
     at->campaigns = p->n;
     char since[24], limit[16];
-    snprintf(kbuf, sizeof(kbuf), "%s:{%s}:mail:idx", k->prefix, r->site);
+    keys_mail_index(kbuf, sizeof(kbuf), k->prefix, r->site, strlen(r->site));
     snprintf(since, sizeof(since), "%lld", (long long)(r->from * 86400));
     snprintf(limit, sizeof(limit), "%d", STATS_CAMPAIGNS);
     send_cmd(p, 8, "ZREVRANGEBYSCORE", kbuf, "+inf", since, "WITHSCORES",
@@ -371,7 +376,7 @@ static json_t *series(const struct pipe *p, const struct round1 *at,
     json_t *a = json_array();
     size_t i = at->series;
     for (int64_t d = r->from; a != NULL && d <= r->to; d++) {
-        char day[9], t[11];
+        char day[9], t[13];
         stats_day_stamp(d, day);
         if (r->g == 'd') {
             const redisReply *tot = p->rep[at->tot + (size_t)(d - r->from)];
@@ -383,7 +388,7 @@ static json_t *series(const struct pipe *p, const struct round1 *at,
             continue;
         }
         for (int h = 0; h < 24; h++, i += 2) {
-            snprintf(t, sizeof(t), "%s%02d", day, h);
+            keys_stamp(t, sizeof(t), KEYS_HOUR, day_start(d) + h * 3600);
             json_array_append_new(
                 a, json_pack("{s:s,s:I,s:I}", "t", t, "visitors",
                              (json_int_t)reply_int(p->rep[i]), "pageviews",
@@ -399,11 +404,8 @@ static json_t *live(const struct pipe *p, const struct round1 *at,
     json_t *a = json_array();
     long long sum = 0;
     for (int i = 0; a != NULL && i < STATS_LIVE_MINUTES; i++) {
-        char minute[16];
-        time_t t = r->now - (time_t)(STATS_LIVE_MINUTES - 1 - i) * 60;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(minute, sizeof(minute), "%Y%m%d%H%M", &tm);
+        char minute[13];
+        keys_stamp(minute, sizeof(minute), KEYS_MINUTE, live_minute(r, i));
         long long pv = reply_int(p->rep[at->live + (size_t)i]);
         sum += pv;
         json_array_append_new(a, json_pack("{s:s,s:I}", "t", minute,
@@ -432,18 +434,21 @@ static void send_round2(struct pipe *p, const struct keys *k,
         free(keys);
     }
     for (size_t i = 0; i + 1 < camps->elements; i += 2) {
-        char base[KEY_MAX], kbuf[KEY_MAX + 8];
-        snprintf(base, sizeof(base), "%s:{%s}:mail:%s", k->prefix,
-                 k->r->site, camps->element[i]->str);
-        snprintf(kbuf, sizeof(kbuf), "%s:tot", base);
+        char kbuf[KEY_MAX];
+        const redisReply *c = camps->element[i];
+#define MAIL_KEY(kind)                                                         \
+    keys_mail(kbuf, sizeof(kbuf), k->prefix, k->r->site, strlen(k->r->site),   \
+              c->str, c->len, kind)
+        MAIL_KEY("tot");
         send_cmd(p, 8, "HMGET", kbuf, mail_fields[0], mail_fields[1],
                  mail_fields[2], mail_fields[3], mail_fields[4],
                  mail_fields[5]);
-        snprintf(kbuf, sizeof(kbuf), "%s:uo", base);
+        MAIL_KEY("uo");
         send_cmd(p, 2, "PFCOUNT", kbuf);
-        snprintf(kbuf, sizeof(kbuf), "%s:uc", base);
+        MAIL_KEY("uc");
         send_cmd(p, 2, "PFCOUNT", kbuf);
-        snprintf(kbuf, sizeof(kbuf), "%s:links", base);
+        MAIL_KEY("links");
+#undef MAIL_KEY
         char last[16];
         snprintf(last, sizeof(last), "%d", STATS_TOP - 1);
         send_cmd(p, 5, "ZREVRANGE", kbuf, "0", last, "WITHSCORES");
@@ -552,7 +557,7 @@ json_t *stats_sites(struct redisContext *c, const char *prefix, char *err,
                     size_t errlen)
 {
     char key[KEY_MAX];
-    snprintf(key, sizeof(key), "%s:sites", prefix);
+    keys_sites(key, sizeof(key), prefix);
     redisReply *r = redisCommand(c, "SMEMBERS %s", key);
     if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
         snprintf(err, errlen, "redis: %s",
