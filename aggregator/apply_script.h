@@ -1,11 +1,15 @@
 /*
- * apply_script.h: the Lua script that applies one site's part of a batch
- * atomically and at most once (SPEC 7).
+ * apply_script.h: the Lua script that applies one call of a site's part
+ * of a batch (site_calls.h) atomically and at most once (SPEC 7).
  *
- *   KEYS[1]   P:{S}:applied:<instance>   last sequence applied for the site
+ *   KEYS[1]   P:{S}:applied:<instance>   "<seq>:<call>", the last call
+ *             applied for the site ("<seq>" alone, from older versions:
+ *             all of that batch)
  *   KEYS[2..] the data keys
- *   ARGV[1]   batch sequence; ARGV[2] TTL of KEYS[1] in seconds;
- *   ARGV[3]   max_areas, the day's cap of areas with their own HyperLogLog
+ *   ARGV[1]   batch sequence; ARGV[2] the call's number in the site's part
+ *   of the batch, from 0; ARGV[3] TTL of KEYS[1] in seconds; ARGV[4]
+ *   max_areas, the day's cap of areas with their own HyperLogLog; ARGV[5]
+ *   max_members, the cap of a sorted set's members
  *   then, for each data key in order:
  *     type ("h" hash, "z" sorted set, "x" sorted set of latest times,
  *     "p" HyperLogLog, "a" the day's index of areas), expire-at (unix s),
@@ -20,14 +24,22 @@
  *     the set knows); they share the site's hash tag, so the slot, and
  *     their types are checked before the first write like every key's.
  *
+ * A sorted set keeps its first max_members members, whichever flush or
+ * instance brought them: a new member past the cap adds to "(other)" in
+ * a "z" set and is left out of an "x" set (times do not add up).
+ * "(other)" itself is not counted.
+ *
  * A string merges through KEYS[1]..":sketch", SET and PFMERGE, deleted
  * before the script returns: no client ever sees it.
  *
- * Sequences of one instance only grow (flusher.c sends a batch only after
- * the one before it was acknowledged), so "seq <= last" means a retry of a
- * batch that Redis already applied: it returns 0 and changes nothing.
- * All keys share the site's hash tag, so the script runs on one Cluster
- * slot.
+ * Calls are applied in order: sequences of one instance only grow
+ * (flusher.c sends a batch only after the one before it was acknowledged)
+ * and a site's calls go in order on one connection. So a call at or
+ * before the recorded one is a retry of a call Redis already applied: it
+ * returns 0 and changes nothing. A call whose predecessor is not recorded
+ * (that one failed, and the ones after it came anyway) is refused with an
+ * error, and the batch is sent again from its first call. All keys share
+ * the site's hash tag, so the script runs on one Cluster slot.
  *
  * A script that fails half-way is not rolled back, and a repeat would then
  * count the first half twice. So every key's type is checked before the
@@ -40,18 +52,31 @@
 #define BEACON_APPLY_SCRIPT_H
 
 #define APPLY_SCRIPT                                                           \
-    "local last = tonumber(redis.call('GET', KEYS[1]) or '0')\n"               \
-    "local seq = tonumber(ARGV[1])\n"                                          \
-    "if seq <= last then return 0 end\n"                                       \
-    "local cap = tonumber(ARGV[3])\n"                                          \
+    "local seq, call = tonumber(ARGV[1]), tonumber(ARGV[2])\n"                 \
+    "local last, last_call = 0, -1\n"                                          \
+    "local mark = redis.call('GET', KEYS[1])\n"                                \
+    "if mark then\n"                                                           \
+    "  local s, c = string.match(mark, '^(%d+):(%d+)$')\n"                     \
+    "  if s then\n"                                                            \
+    "    last, last_call = tonumber(s), tonumber(c)\n"                         \
+    "  else\n"                                                                 \
+    "    last, last_call = tonumber(mark) or 0, math.huge\n"                   \
+    "  end\n"                                                                  \
+    "end\n"                                                                    \
+    "if seq < last or (seq == last and call <= last_call) then return 0 end\n" \
+    "if call > 0 and (seq ~= last or last_call ~= call - 1) then\n"            \
+    "  return redis.error_reply('ERR batch ' .. ARGV[1] .. ' call ' .. ARGV[2] ..\n"\
+    "    ' comes before call ' .. (call - 1) .. ' was applied')\n"             \
+    "end\n"                                                                    \
+    "local cap_areas, cap = tonumber(ARGV[4]), tonumber(ARGV[5])\n"            \
     "local tmp = KEYS[1] .. ':sketch'\n"                                       \
-    "local want = {h = 'hash', z = 'zset', x = 'zset', p = 'string',\n"       \
+    "local want = {h = 'hash', z = 'zset', x = 'zset', p = 'string',\n"        \
     "  a = 'set'}\n"                                                           \
     "local function foreign(key, t)\n"                                         \
     "  local have = redis.call('TYPE', key).ok\n"                              \
     "  return have ~= 'none' and have ~= t\n"                                  \
     "end\n"                                                                    \
-    "local skip, a = {}, 4\n"                                                  \
+    "local skip, a = {}, 6\n"                                                  \
     "for k = 2, #KEYS do\n"                                                    \
     "  local n = tonumber(ARGV[a + 2])\n"                                      \
     "  if foreign(KEYS[k], want[ARGV[a]]) then skip[k] = true end\n"           \
@@ -71,7 +96,12 @@
     "    skipped = skipped + 1\n"                                              \
     "  end\n"                                                                  \
     "end\n"                                                                    \
-    "a = 4\n"                                                                  \
+    "local function members(key)\n"                                            \
+    "  local n = redis.call('ZCARD', key)\n"                                   \
+    "  if n > 0 and redis.call('ZSCORE', key, '(other)') then n = n - 1 end\n" \
+    "  return n\n"                                                             \
+    "end\n"                                                                    \
+    "a = 6\n"                                                                  \
     "for k = 2, #KEYS do\n"                                                    \
     "  local key, t, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 2])\n"            \
     "  local at = ARGV[a + 1]\n"                                               \
@@ -85,7 +115,7 @@
     "    for i = 0, n - 1 do\n"                                                \
     "      local area = ARGV[a + 2 * i]\n"                                     \
     "      if redis.call('SISMEMBER', key, area) == 0 then\n"                  \
-    "        if redis.call('SCARD', key) < cap then\n"                         \
+    "        if redis.call('SCARD', key) < cap_areas then\n"                   \
     "          redis.call('SADD', key, area)\n"                                \
     "        else\n"                                                           \
     "          area = '(other)'\n"                                             \
@@ -95,23 +125,32 @@
     "      redis.call('EXPIREAT', key .. ':' .. area, at)\n"                   \
     "    end\n"                                                                \
     "    redis.call('EXPIREAT', key, at)\n"                                    \
+    "  elseif t == 'h' then\n"                                                 \
+    "    for i = 0, n - 1 do\n"                                                \
+    "      redis.call('HINCRBY', key, ARGV[a + 2 * i], ARGV[a + 2 * i + 1])\n" \
+    "    end\n"                                                                \
+    "    redis.call('EXPIREAT', key, at)\n"                                    \
     "  else\n"                                                                 \
+    "    local have = members(key)\n"                                          \
     "    for i = 0, n - 1 do\n"                                                \
     "      local f, v = ARGV[a + 2 * i], ARGV[a + 2 * i + 1]\n"                \
-    "      if t == 'h' then\n"                                                 \
-    "        redis.call('HINCRBY', key, f, v)\n"                               \
-    "      elseif t == 'x' then\n"                                             \
-    "        redis.call('ZADD', key, 'GT', v, f)\n"                            \
+    "      local new\n"                                                        \
+    "      if f ~= '(other)' and have >= cap and\n"                            \
+    "          not redis.call('ZSCORE', key, f) then\n"                        \
+    "        if t == 'z' then redis.call('ZINCRBY', key, v, '(other)') end\n"  \
+    "      elseif t == 'z' then\n"                                             \
+    "        new = tonumber(redis.call('ZINCRBY', key, v, f)) == tonumber(v)\n"\
     "      else\n"                                                             \
-    "        redis.call('ZINCRBY', key, v, f)\n"                               \
+    "        new = redis.call('ZADD', key, 'GT', v, f) == 1\n"                 \
     "      end\n"                                                              \
+    "      if new and f ~= '(other)' then have = have + 1 end\n"               \
     "    end\n"                                                                \
     "    redis.call('EXPIREAT', key, at)\n"                                    \
     "  end\n"                                                                  \
     "  a = a + 2 * n\n"                                                        \
     "end\n"                                                                    \
     "redis.call('DEL', tmp)\n"                                                 \
-    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])\n"                     \
+    "redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3])\n"   \
     "if skipped > 0 then return -skipped end\n"                                \
     "return 1\n"
 

@@ -49,16 +49,38 @@ int argbuf_str(struct argbuf *a, const char *s)
     return argbuf_add(a, s, strlen(s));
 }
 
-/* Decimal without snprintf: batches carry hundreds of thousands. */
-int argbuf_u64(struct argbuf *a, uint64_t v)
+size_t argbuf_digits(char num[ARGBUF_DIGITS], uint64_t v)
 {
-    char num[20];
-    size_t i = sizeof(num);
+    size_t i = ARGBUF_DIGITS;
     do {
         num[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    return argbuf_add(a, num + i, sizeof(num) - i);
+    return i;
+}
+
+/* Decimal without snprintf: batches carry hundreds of thousands. */
+int argbuf_u64(struct argbuf *a, uint64_t v)
+{
+    char num[ARGBUF_DIGITS];
+    size_t i = argbuf_digits(num, v);
+    return argbuf_add(a, num + i, ARGBUF_DIGITS - i);
+}
+
+int argbuf_append(struct argbuf *a, const struct argbuf *src)
+{
+    for (int i = 0; i < src->argc; i++) {
+        if (argbuf_add(a, src->buf + src->off[i], src->arglen[i]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void argbuf_reset(struct argbuf *a)
+{
+    a->len = 0;
+    a->argc = 0;
 }
 
 void argbuf_free(struct argbuf *a)

@@ -25,6 +25,16 @@ int argbuf_add(struct argbuf *a, const char *s, size_t len);
 int argbuf_str(struct argbuf *a, const char *s);
 int argbuf_u64(struct argbuf *a, uint64_t v);
 
+/* Appends src's arguments to a. Returns 0, or -1 when out of memory. */
+int argbuf_append(struct argbuf *a, const struct argbuf *src);
+
+/* Empties a, keeping its memory for the next command. */
+void argbuf_reset(struct argbuf *a);
+
+/* v in decimal at the end of num: returns where its digits start. */
+#define ARGBUF_DIGITS 20
+size_t argbuf_digits(char num[ARGBUF_DIGITS], uint64_t v);
+
 /* Hands the arguments over to cmd (argv, argvlen, strings); a is empty
  * afterwards. Returns 0, or -1 when out of memory (a unchanged). */
 int argbuf_finish(struct argbuf *a, struct batch_cmd *cmd);

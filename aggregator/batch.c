@@ -1,12 +1,15 @@
 /*
  * batch.c: turns merged minute-grained aggregates into the per-site
- * EVALSHA commands of apply_script.h.
+ * EVALSHA calls of apply_script.h.
  *
  * Each table entry (site, dimension, minute, member) expands into the keys
  * of SPEC 5 for every granularity it belongs to; entries of the same hour
- * or day fold into one field, and sorted sets are capped at max_members.
- * HyperLogLog sketches go their own way (batch_hll.c); the arguments are
- * gathered in an argbuf (argbuf.c).
+ * or day fold into one field. HyperLogLog sketches go their own way
+ * (batch_hll.c); site_calls.c cuts a site's operations into calls.
+ *
+ * The operations come out in an order that depends only on what the table
+ * holds, never on its layout or on the configuration's retention: a batch
+ * rebuilt from the log after a crash is cut into the same calls.
  */
 #include "aggregator/batch.h"
 
@@ -17,35 +20,37 @@
 #include "aggregator/argbuf.h"
 #include "aggregator/batch_hll.h"
 #include "aggregator/counts.h"
+#include "aggregator/site_calls.h"
 #include "aggregator/table.h"
 #include "proto/hit.h"
 #include "proto/keys.h"
 
-#define OTHER_MEMBER "(other)"
-
 /*
  * Operation keys in the per-site scratch table:
- *   type | expire-at (u64 BE) | redis key | NUL | field
+ *   type | redis key | NUL | expire-at (u64 BE) | field
  * type is 'h' (HINCRBY), 'z' (ZINCRBY) or 'x' (ZADD GT: the count is a
- * time, the latest wins).
+ * time, the latest wins). A campaign's keys expire with their last day
+ * of activity: one key can come with two expiry times, each a group of
+ * its own, the later one applied last.
  */
-#define OP_HDR 9
+#define OP_EXPIRE 8
 
 static int op_key(char buf[TABLE_KEY_MAX], char type, uint64_t expire_at,
                   const char *key, const char *field, size_t field_len)
 {
     size_t klen = strlen(key);
-    if (OP_HDR + klen + 1 + field_len > TABLE_KEY_MAX) {
+    if (1 + klen + 1 + OP_EXPIRE + field_len > TABLE_KEY_MAX) {
         return -1;
     }
-    buf[0] = type;
-    for (int i = 0; i < 8; i++) {
-        buf[1 + i] = (char)(expire_at >> (56 - 8 * i));
+    char *p = buf;
+    *p++ = type;
+    memcpy(p, key, klen + 1);
+    p += klen + 1;
+    for (int i = 0; i < OP_EXPIRE; i++) {
+        *p++ = (char)(expire_at >> (56 - 8 * i));
     }
-    memcpy(buf + OP_HDR, key, klen);
-    buf[OP_HDR + klen] = '\0';
-    memcpy(buf + OP_HDR + klen + 1, field, field_len);
-    return (int)(OP_HDR + klen + 1 + field_len);
+    memcpy(p, field, field_len);
+    return (int)(p - buf + field_len);
 }
 
 static int op_add(struct table *ops, char type, uint64_t expire_at,
@@ -264,7 +269,7 @@ static int cmp_key(const void *a, const void *b)
     return (x->key_len > y->key_len) - (x->key_len < y->key_len);
 }
 
-/* Largest count first; ties by key, so the cut is reproducible. */
+/* Largest count first; ties by key, so the order is reproducible. */
 static int cmp_count_desc(const void *a, const void *b)
 {
     const struct table_entry *x = *(const struct table_entry *const *)a;
@@ -275,11 +280,11 @@ static int cmp_count_desc(const void *a, const void *b)
     return cmp_key(a, b);
 }
 
-/* Length of the "type | expire | key NUL" prefix of an operation key. */
+/* Length of the "type | key NUL | expire-at" prefix of an operation key. */
 static size_t op_group_len(const struct table_entry *e)
 {
-    const char *nul = memchr(e->key + OP_HDR, '\0', e->key_len - OP_HDR);
-    return (size_t)(nul - e->key) + 1;
+    const char *nul = memchr(e->key + 1, '\0', e->key_len - 1);
+    return (size_t)(nul - e->key) + 1 + OP_EXPIRE;
 }
 
 static int same_group(const struct table_entry *a, const struct table_entry *b)
@@ -289,120 +294,73 @@ static int same_group(const struct table_entry *a, const struct table_entry *b)
 }
 
 /*
- * Appends the (field, value) pairs of ops[0..n), the operations of one key
- * of type ('h', 'z' or 'x'), capping sorted sets at max_members: a 'z'
- * set's smallest counts go to "(other)"; an 'x' set keeps its latest
- * times and drops the rest (times do not add up). Returns the number of
- * pairs or -1.
+ * Appends the operations ops[0..n) of one key. A sorted set's members go
+ * largest count first: the script keeps a key's first max_members members
+ * (apply_script.h), so when a flush meets the cap, the members it lets in
+ * are that flush's most frequent.
  */
-static long add_fields(struct argbuf *a, const struct table_entry **ops,
-                       size_t n, char type, const struct batch_params *p)
+static int add_group(struct site_calls *c, const struct table_entry **ops,
+                     size_t n)
 {
-    size_t keep = n;
-    uint64_t other = 0;
-    uint64_t max_members = p->max_members;
+    const struct table_entry *e = ops[0];
+    const char *key = e->key + 1;
+    size_t g = op_group_len(e);
+    uint64_t at = 0;
 
-    if ((type == 'z' || type == 'x') && n > max_members) {
+    for (size_t b = g - OP_EXPIRE; b < g; b++) {
+        at = at << 8 | (unsigned char)e->key[b];
+    }
+    if (e->key[0] != 'h') {
         qsort(ops, n, sizeof(*ops), cmp_count_desc);
-        keep = (size_t)max_members;
-        for (size_t i = keep; type == 'z' && i < n; i++) {
-            other += ops[i]->count;
-        }
     }
-    for (size_t i = 0; i < keep; i++) {
-        size_t g = op_group_len(ops[i]);
-        if (argbuf_add(a, ops[i]->key + g, ops[i]->key_len - g) < 0 ||
-            argbuf_u64(a, ops[i]->count) < 0) {
+    if (site_calls_key(c, e->key[0], at, key) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (site_calls_count(c, ops[i]->key + g, ops[i]->key_len - g,
+                             ops[i]->count) < 0) {
             return -1;
         }
     }
-    if (other > 0) {
-        if (argbuf_str(a, OTHER_MEMBER) < 0 || argbuf_u64(a, other) < 0) {
-            return -1;
-        }
-        keep++;
-    }
-    return (long)keep;
+    return 0;
 }
 
-/* Builds the EVALSHA of one site from its operations and HyperLogLog
- * members. */
-static int site_cmd(struct batch_cmd *cmd, const struct table *ops,
-                    struct batch_hll *hll, const char *site,
-                    size_t site_len, uint64_t seq,
-                    const struct batch_params *p)
+/* Appends the calls of one site: its operations, then its HyperLogLogs. */
+static int site_cmds(struct batch *b, const struct table *ops,
+                     struct batch_hll *hll, const char *site,
+                     size_t site_len, const struct batch_params *p)
 {
     size_t n = table_count(ops);
     const struct table_entry **e = malloc((n ? n : 1) * sizeof(*e));
-    struct argbuf a = {0};
+    struct site_calls c;
     char key[KEYS_MAX];
-    size_t n_keys = 0;
     int rc = -1;
 
-    if (e == NULL) {
+    if (e == NULL ||
+        keys_applied(key, sizeof(key), p->prefix, site, site_len,
+                     p->instance) < 0 ||
+        site_calls_begin(&c, b, p, key, b->seq) < 0) {
+        free(e);
         return -1;
     }
     table_entries(ops, e);
     qsort(e, n, sizeof(*e), cmp_key);
-    for (size_t i = 0; i < n; i++) {
-        n_keys += i == 0 || !same_group(e[i - 1], e[i]);
-    }
-    n_keys += batch_hll_keys(hll);
-    if (keys_applied(key, sizeof(key), p->prefix, site, site_len,
-                     p->instance) < 0 ||
-        argbuf_str(&a, "EVALSHA") < 0 || argbuf_str(&a, "(script sha)") < 0 ||
-        argbuf_u64(&a, n_keys + 1) < 0 || argbuf_str(&a, key) < 0) {
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || !same_group(e[i - 1], e[i])) {
-            if (argbuf_str(&a, e[i]->key + OP_HDR) < 0) {
-                goto out;
-            }
-        }
-    }
-    if (batch_hll_key_args(hll, &a) < 0 || argbuf_u64(&a, seq) < 0 ||
-        argbuf_u64(&a, p->retention_day_s) < 0 ||
-        argbuf_u64(&a, p->max_areas) < 0) {
-        goto out;
-    }
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && same_group(e[i], e[j])) {
             j++;
         }
-        uint64_t at = 0;
-        for (int b = 0; b < 8; b++) {
-            at = at << 8 | (unsigned char)e[i]->key[1 + b];
-        }
-        char type[2] = {e[i]->key[0], '\0'};
-        /* n is known only after the cap: write a placeholder, patch it. */
-        if (argbuf_str(&a, type) < 0 || argbuf_u64(&a, at) < 0 ||
-            argbuf_str(&a, "0000000000") < 0) {
+        if (add_group(&c, e + i, j - i) < 0) {
             goto out;
         }
-        int n_slot = a.argc - 1;
-        long pairs = add_fields(&a, e + i, j - i, type[0], p);
-        if (pairs < 0) {
-            goto out;
-        }
-        char num[24];
-        int len = snprintf(num, sizeof(num), "%ld", pairs);
-        memcpy(a.buf + a.off[n_slot], num, (size_t)len);
-        a.arglen[n_slot] = (size_t)len;
         i = j;
     }
-    if (batch_hll_op_args(hll, &a) < 0) {
+    if (batch_hll_calls(hll, &c) < 0 || site_calls_end(&c) < 0) {
         goto out;
     }
-    rc = argbuf_finish(&a, cmd);
-    if (rc == 0) {
-        cmd->is_script = 1;
-    }
+    rc = 0;
 out:
-    if (rc < 0) {
-        argbuf_free(&a);
-    }
+    site_calls_free(&c);
     free(e);
     return rc;
 }
@@ -557,24 +515,34 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
     if (n_groups < 0) {
         goto err;
     }
-    /* One command per site plus the SADD of P:sites. */
-    b->cmds = calloc((size_t)n_groups + 1, sizeof(*b->cmds));
-    if (b->cmds == NULL) {
-        goto err;
-    }
     for (long s = 0; s < n_groups; s++) {
+        /* e, done with, collects the site's sketches */
+        size_t n_sketches = 0;
         table_reset(ops);
         batch_hll_reset(&hll);
         for (size_t j = g[s].start; j < g[s].start + g[s].count; j++) {
             struct counts_key k;
-            if (counts_key_decode(order[j]->key, order[j]->key_len, &k) < 0) {
+            if (order[j]->kind == TABLE_SKETCH) {
+                e[n_sketches++] = order[j];
+            } else if (counts_key_decode(order[j]->key, order[j]->key_len,
+                                         &k) < 0) {
+                snprintf(err, errlen, "undecodable aggregate key");
+                goto err;
+            } else if (expand(ops, p, &k, order[j]->count) < 0) {
+                snprintf(err, errlen, "cannot expand aggregate key");
+                goto err;
+            }
+        }
+        /* merged in key order: the calls' cut never depends on the
+         * table's layout */
+        qsort(e, n_sketches, sizeof(*e), cmp_key);
+        for (size_t j = 0; j < n_sketches; j++) {
+            struct counts_key k;
+            if (counts_key_decode(e[j]->key, e[j]->key_len, &k) < 0) {
                 snprintf(err, errlen, "undecodable aggregate key");
                 goto err;
             }
-            int rc = order[j]->kind == TABLE_SKETCH
-                         ? batch_hll_sketch(&hll, p, &k, order[j]->sketch)
-                         : expand(ops, p, &k, order[j]->count);
-            if (rc < 0) {
+            if (batch_hll_sketch(&hll, p, &k, e[j]->sketch) < 0) {
                 snprintf(err, errlen, "cannot expand aggregate key");
                 goto err;
             }
@@ -582,19 +550,19 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
         char site_z[256];
         memcpy(site_z, g[s].site, g[s].len);
         site_z[g[s].len] = '\0';
-        if (site_cmd(&b->cmds[b->n_cmds], ops, &hll, site_z, g[s].len, seq,
-                     p) < 0) {
+        snprintf(err, errlen, "out of memory");
+        if (site_cmds(b, ops, &hll, site_z, g[s].len, p) < 0) {
             goto err;
         }
-        b->bytes += cmd_bytes(&b->cmds[b->n_cmds]);
-        b->n_cmds++;
     }
-    if (n_groups > 0) {
-        if (sites_cmd(&b->cmds[b->n_cmds], g, (size_t)n_groups, p) < 0) {
-            goto err;
-        }
-        b->bytes += cmd_bytes(&b->cmds[b->n_cmds]);
-        b->n_cmds++;
+    struct batch_cmd *sadd;
+    if (n_groups > 0 && ((sadd = batch_next_cmd(b)) == NULL ||
+                         sites_cmd(sadd, g, (size_t)n_groups, p) < 0)) {
+        goto err;
+    }
+    b->n_cmds += n_groups > 0;
+    for (size_t i = 0; i < b->n_cmds; i++) {
+        b->bytes += cmd_bytes(&b->cmds[i]);
     }
     free(e);
     free(order);
@@ -610,6 +578,21 @@ err:
     table_destroy(ops);
     batch_destroy(b);
     return NULL;
+}
+
+struct batch_cmd *batch_next_cmd(struct batch *b)
+{
+    if (b->n_cmds == b->cmds_cap) {
+        size_t ncap = b->cmds_cap ? b->cmds_cap * 2 : 4;
+        struct batch_cmd *nc = realloc(b->cmds, ncap * sizeof(*nc));
+        if (nc == NULL) {
+            return NULL;
+        }
+        b->cmds = nc;
+        b->cmds_cap = ncap;
+    }
+    memset(&b->cmds[b->n_cmds], 0, sizeof(b->cmds[0]));
+    return &b->cmds[b->n_cmds];
 }
 
 void batch_destroy(struct batch *b)

@@ -23,6 +23,8 @@ struct batch_params {
     uint64_t retention_day_s;
     uint64_t max_members; /* per sorted set; the rest goes to "(other)" */
     uint64_t max_areas;   /* areas per site and day with their own uva */
+    /* a script call's size (site_calls.h); 0: 5 000 operations, 1 MiB */
+    size_t max_call_ops, max_call_bytes;
 };
 
 /*
@@ -40,8 +42,9 @@ struct batch_cmd {
 
 struct batch {
     uint64_t seq;
-    struct batch_cmd *cmds; /* one EVALSHA per site, then one SADD P:sites */
-    size_t n_cmds;
+    /* each site's EVALSHA calls in order, then one SADD P:sites */
+    struct batch_cmd *cmds;
+    size_t n_cmds, cmds_cap;
     size_t bytes; /* memory held by the commands */
     int64_t keys; /* aggregate keys it covers, for the backlog */
 };
@@ -59,6 +62,10 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
  * after the bucket ends (for the batch's parts: batch.c, batch_hll.c). */
 uint64_t batch_expire_at(const struct batch_params *p, enum keys_gran g,
                          time_t t);
+
+/* A zeroed command at the end of b's (for site_calls.c, which then counts
+ * it in n_cmds), or NULL when out of memory. */
+struct batch_cmd *batch_next_cmd(struct batch *b);
 
 /* Frees b; NULL is a no-op. */
 void batch_destroy(struct batch *b);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aggregator/argbuf.h"
+#include "aggregator/site_calls.h"
 #include "aggregator/sketch.h"
 
 void batch_hll_reset(struct batch_hll *v)
@@ -135,22 +135,7 @@ int batch_hll_sketch(struct batch_hll *v, const struct batch_params *p,
     }
 }
 
-size_t batch_hll_keys(const struct batch_hll *v)
-{
-    return v->n;
-}
-
-int batch_hll_key_args(const struct batch_hll *v, struct argbuf *a)
-{
-    for (size_t i = 0; i < v->n; i++) {
-        if (argbuf_str(a, v->b[i].key) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-int batch_hll_op_args(struct batch_hll *v, struct argbuf *a)
+int batch_hll_calls(struct batch_hll *v, struct site_calls *c)
 {
     if (v->encoded == NULL) {
         v->encoded = malloc(HLL_DENSE_BYTES);
@@ -161,19 +146,16 @@ int batch_hll_op_args(struct batch_hll *v, struct argbuf *a)
     }
     for (size_t i = 0; i < v->n; i++) {
         const struct vbucket *b = &v->b[i];
-        char type[2] = {b->type, '\0'};
-        if (argbuf_str(a, type) < 0 || argbuf_u64(a, b->expire_at) < 0 ||
-            argbuf_u64(a, b->n) < 0) {
+        if (site_calls_key(c, b->type, b->expire_at, b->key) < 0) {
             return -1;
         }
         /* "p": (HyperLogLog, unused); "a": (area, HyperLogLog) */
         for (size_t f = 0; f < b->n; f++) {
             size_t len = sketch_encode(b->field[f].s, v->encoded, v->scratch);
             if ((b->type == 'a'
-                     ? argbuf_add(a, b->field[f].area, b->field[f].area_len)
-                     : argbuf_add(a, v->encoded, len)) < 0 ||
-                (b->type == 'a' ? argbuf_add(a, v->encoded, len)
-                                : argbuf_str(a, "")) < 0) {
+                     ? site_calls_pair(c, b->field[f].area,
+                                       b->field[f].area_len, v->encoded, len)
+                     : site_calls_pair(c, v->encoded, len, "", 0)) < 0) {
                 return -1;
             }
         }

@@ -1,12 +1,12 @@
 /*
- * batch_hll.h: the HyperLogLog part of one site's batch command. Each
+ * batch_hll.h: the HyperLogLog part of one site's script calls. Each
  * sketch of the counts table (counts.h) becomes a Redis HyperLogLog
  * string that the script merges (PFMERGE) into its keys: an hour's
  * visitors into uv of the hour and of the day ("p"), an area's into the
  * day's index of areas ("a", apply_script.h), a campaign's recipients into
  * its uo or uc ("p"). Sketches need neither the operation table of
- * batch.c nor its sort. Fields point at the counts table's sketches and
- * keys: they live as long as it does.
+ * batch.c nor its sort (batch.c files them in key order). Fields point at
+ * the counts table's sketches and keys: they live as long as it does.
  */
 #ifndef BEACON_BATCH_HLL_H
 #define BEACON_BATCH_HLL_H
@@ -18,7 +18,7 @@
 #include "aggregator/counts.h"
 #include "proto/keys.h"
 
-struct argbuf;
+struct site_calls;
 struct sketch;
 
 struct vfield {
@@ -52,10 +52,8 @@ void batch_hll_free(struct batch_hll *v);
 int batch_hll_sketch(struct batch_hll *v, const struct batch_params *p,
                      const struct counts_key *k, const struct sketch *s);
 
-/* The keys filed (KEYS of the script), their names as arguments, and
- * their operations: type, expire-at, n, n x (field, value). */
-size_t batch_hll_keys(const struct batch_hll *v);
-int batch_hll_key_args(const struct batch_hll *v, struct argbuf *a);
-int batch_hll_op_args(struct batch_hll *v, struct argbuf *a);
+/* Appends the keys filed and their merges to the site's calls, in the
+ * order filed. Returns 0, or -1 when out of memory. */
+int batch_hll_calls(struct batch_hll *v, struct site_calls *c);
 
 #endif

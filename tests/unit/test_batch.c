@@ -160,31 +160,55 @@ static void test_batch__argv_exact(void **state)
         "(script sha)",
         "19",
         "bc:{blog}:applied:i1",
-        /* hashes, by expiry then name */
+        /* hashes, then sorted sets, by name */
+        "bc:{blog}:series:d:20261126",
+        "bc:{blog}:series:h:2026112615",
+        "bc:{blog}:tot:d:20261126",
+        "bc:{blog}:tot:h:2026112615",
         "bc:{blog}:tot:m:202611261557",
         "bc:{blog}:tot:m:202611261558",
-        "bc:{blog}:series:h:2026112615",
-        "bc:{blog}:tot:h:2026112615",
-        "bc:{blog}:series:d:20261126",
-        "bc:{blog}:tot:d:20261126",
-        /* sorted sets */
-        "bc:{blog}:areas:h:2026112615",
-        "bc:{blog}:br:h:2026112615",
-        "bc:{blog}:dev:h:2026112615",
-        "bc:{blog}:pages:h:2026112615",
-        "bc:{blog}:refs:h:2026112615",
-        "bc:{blog}:utm:h:2026112615",
         "bc:{blog}:areas:d:20261126",
+        "bc:{blog}:areas:h:2026112615",
         "bc:{blog}:br:d:20261126",
+        "bc:{blog}:br:h:2026112615",
         "bc:{blog}:dev:d:20261126",
+        "bc:{blog}:dev:h:2026112615",
         "bc:{blog}:pages:d:20261126",
+        "bc:{blog}:pages:h:2026112615",
         "bc:{blog}:refs:d:20261126",
+        "bc:{blog}:refs:h:2026112615",
         "bc:{blog}:utm:d:20261126",
-        /* ARGV: seq, TTL of the applied-key (day retention), max_areas */
+        "bc:{blog}:utm:h:2026112615",
+        /* ARGV: seq, call, TTL of the applied-key (day retention),
+         * max_areas, max_members */
         "1795708650123",
+        "0",
         "34560000",
         "50",
-        /* minute end + 48 h */
+        "10000",
+        /* day end + 400 d, hour end + 35 d, minute end + 48 h */
+        "h",
+        "1830297600",
+        "1",
+        "15",
+        "3",
+        "h",
+        "1798732800",
+        "2",
+        "57",
+        "2",
+        "58",
+        "1",
+        "h",
+        "1830297600",
+        "1",
+        "pageviews",
+        "3",
+        "h",
+        "1798732800",
+        "1",
+        "pageviews",
+        "3",
         "h",
         "1795881480",
         "1",
@@ -195,30 +219,14 @@ static void test_batch__argv_exact(void **state)
         "1",
         "pageviews",
         "1",
-        /* hour end + 35 d */
-        "h",
-        "1798732800",
-        "2",
-        "57",
-        "2",
-        "58",
-        "1",
-        "h",
-        "1798732800",
-        "1",
-        "pageviews",
-        "3",
-        /* day end + 400 d */
-        "h",
+        /* members by count, largest first */
+        "z",
         "1830297600",
+        "2",
+        "a",
+        "2",
+        "b",
         "1",
-        "15",
-        "3",
-        "h",
-        "1830297600",
-        "1",
-        "pageviews",
-        "3",
         "z",
         "1798732800",
         "2",
@@ -227,15 +235,32 @@ static void test_batch__argv_exact(void **state)
         "b",
         "1",
         "z",
-        "1798732800",
+        "1830297600",
         "1",
         "firefox",
         "3",
         "z",
         "1798732800",
         "1",
+        "firefox",
+        "3",
+        "z",
+        "1830297600",
+        "1",
         "mobile",
         "3",
+        "z",
+        "1798732800",
+        "1",
+        "mobile",
+        "3",
+        "z",
+        "1830297600",
+        "2",
+        "/a",
+        "2",
+        "/b",
+        "1",
         "z",
         "1798732800",
         "2",
@@ -244,46 +269,22 @@ static void test_batch__argv_exact(void **state)
         "/b",
         "1",
         "z",
-        "1798732800",
+        "1830297600",
         "1",
         "news.example",
         "2",
         "z",
         "1798732800",
+        "1",
+        "news.example",
+        "2",
+        "z",
+        "1830297600",
         "1",
         "news/email/",
         "2",
         "z",
-        "1830297600",
-        "2",
-        "a",
-        "2",
-        "b",
-        "1",
-        "z",
-        "1830297600",
-        "1",
-        "firefox",
-        "3",
-        "z",
-        "1830297600",
-        "1",
-        "mobile",
-        "3",
-        "z",
-        "1830297600",
-        "2",
-        "/a",
-        "2",
-        "/b",
-        "1",
-        "z",
-        "1830297600",
-        "1",
-        "news.example",
-        "2",
-        "z",
-        "1830297600",
+        "1798732800",
         "1",
         "news/email/",
         "2",
@@ -329,32 +330,39 @@ static void test_batch__event_argv(void **state)
         "(script sha)",
         "10",
         "bc:{s1}:applied:i1",
-        "bc:{s1}:tot:m:202611261557",
-        "bc:{s1}:tot:h:2026112615",
         "bc:{s1}:tot:d:20261126",
-        "bc:{s1}:br:h:2026112615",
-        "bc:{s1}:dev:h:2026112615",
-        "bc:{s1}:ev:h:2026112615",
+        "bc:{s1}:tot:h:2026112615",
+        "bc:{s1}:tot:m:202611261557",
         "bc:{s1}:br:d:20261126",
+        "bc:{s1}:br:h:2026112615",
         "bc:{s1}:dev:d:20261126",
+        "bc:{s1}:dev:h:2026112615",
         "bc:{s1}:ev:d:20261126",
+        "bc:{s1}:ev:h:2026112615",
         "7",
+        "0",
         "34560000",
         "50",
+        "10000",
+        "h",
+        "1830297600",
+        "1",
+        "events",
+        "1",
+        "h",
+        "1798732800",
+        "1",
+        "events",
+        "1",
         "h",
         "1795881480",
         "1",
         "events",
         "1",
-        "h",
-        "1798732800",
-        "1",
-        "events",
-        "1",
-        "h",
+        "z",
         "1830297600",
         "1",
-        "events",
+        "firefox",
         "1",
         "z",
         "1798732800",
@@ -362,27 +370,22 @@ static void test_batch__event_argv(void **state)
         "firefox",
         "1",
         "z",
-        "1798732800",
+        "1830297600",
         "1",
         "mobile",
         "1",
         "z",
         "1798732800",
+        "1",
+        "mobile",
+        "1",
+        "z",
+        "1830297600",
         "1",
         "signup",
         "1",
         "z",
-        "1830297600",
-        "1",
-        "firefox",
-        "1",
-        "z",
-        "1830297600",
-        "1",
-        "mobile",
-        "1",
-        "z",
-        "1830297600",
+        "1798732800",
         "1",
         "signup",
         "1",
@@ -456,7 +459,8 @@ static void key_pairs(const struct batch_cmd *c, const char *key, char *out,
     if (k < 0) {
         fail_msg("no key %s", key);
     }
-    int a = 3 + (int)numkeys + 3; /* after seq, TTL, max_areas */
+    /* after seq, call, TTL, max_areas, max_members */
+    int a = 3 + (int)numkeys + 5;
     for (int i = 0;; i++) {
         long n = arg_long(c, a + 2);
         if (i == k) {
@@ -474,7 +478,9 @@ static void key_pairs(const struct batch_cmd *c, const char *key, char *out,
     }
 }
 
-static void test_batch__other_cap(void **state)
+/* A sorted set's members go largest count first, ties by member, and
+ * all of them: the cap is the script's, per key (apply_script.h). */
+static void test_batch__members_by_count(void **state)
 {
     struct table *t = table_create();
     char pairs[512];
@@ -490,36 +496,141 @@ static void test_batch__other_cap(void **state)
     p.max_members = 3;
     struct batch *b = build(t, 1, &p);
     assert_int_equal(b->n_cmds, 2);
-    /* Top three by count, then the sum of the rest. */
     key_pairs(&b->cmds[0], "bc:{blog}:pages:h:2026112615", pairs, sizeof pairs);
-    assert_string_equal(pairs, "/b=5,/d=4,/e=3,(other)=3");
+    assert_string_equal(pairs, "/b=5,/d=4,/e=3,/a=2,/c=1");
     key_pairs(&b->cmds[0], "bc:{blog}:pages:d:20261126", pairs, sizeof pairs);
-    assert_string_equal(pairs, "/b=5,/d=4,/e=3,(other)=3");
-    /* Sets within the cap and hashes are untouched. */
+    assert_string_equal(pairs, "/b=5,/d=4,/e=3,/a=2,/c=1");
     key_pairs(&b->cmds[0], "bc:{blog}:dev:h:2026112615", pairs, sizeof pairs);
     assert_string_equal(pairs, "mobile=15");
     key_pairs(&b->cmds[0], "bc:{blog}:tot:h:2026112615", pairs, sizeof pairs);
     assert_string_equal(pairs, "pageviews=15");
+    /* max_members, the script's cap, is the call's fifth argument */
+    assert_int_equal(arg_long(&b->cmds[0], 3 + (int)arg_long(&b->cmds[0], 2) + 4),
+                     3);
     batch_destroy(b);
 
-    /* Exactly max_members: no "(other)". */
-    p.max_members = 5;
-    b = build(t, 1, &p);
-    key_pairs(&b->cmds[0], "bc:{blog}:pages:d:20261126", pairs, sizeof pairs);
-    assert_string_equal(pairs, "/a=2,/b=5,/c=1,/d=4,/e=3");
-    batch_destroy(b);
-
-    /* Ties are cut by member, so a retry cuts the same way. */
+    /* Ties by member, so a rebuilt batch has the same order. */
     table_reset(t);
     add_page(t, "blog", "/d", M1557, 1);
     add_page(t, "blog", "/b", M1557, 1);
     add_page(t, "blog", "/c", M1557, 1);
     add_page(t, "blog", "/a", M1557, 1);
-    p.max_members = 2;
     b = build(t, 1, &p);
     key_pairs(&b->cmds[0], "bc:{blog}:pages:h:2026112615", pairs, sizeof pairs);
-    assert_string_equal(pairs, "/a=1,/b=1,(other)=2");
+    assert_string_equal(pairs, "/a=1,/b=1,/c=1,/d=1");
     batch_destroy(b);
+    table_destroy(t);
+}
+
+/* The (key, field, value) triples of the calls b->cmds[from..to), one a
+ * line, and checks each call's number and size against p. */
+static char *call_ops(const struct batch *b, size_t from, size_t to,
+                      const struct batch_params *p)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    out[0] = '\0';
+    for (size_t i = from; i < to; i++) {
+        const struct batch_cmd *c = &b->cmds[i];
+        long numkeys = arg_long(c, 2);
+        int a = 3 + (int)numkeys + 5;
+        size_t ops = 0;
+        assert_int_equal(c->is_script, 1);
+        assert_int_equal(arg_long(c, 3 + (int)numkeys + 1), (long)(i - from));
+        for (long k = 1; k < numkeys; k++) {
+            long n = arg_long(c, a + 2);
+            assert_true(n > 0);
+            ops += 1 + (size_t)n;
+            for (long j = 0; j < n; j++) {
+                len += (size_t)snprintf(
+                    out + len, cap - len, "%.*s %.*s %.*s=%.*s\n",
+                    (int)c->argvlen[3 + k], c->argv[3 + k],
+                    (int)c->argvlen[a], c->argv[a],
+                    (int)c->argvlen[a + 3 + 2 * j], c->argv[a + 3 + 2 * j],
+                    (int)c->argvlen[a + 4 + 2 * j], c->argv[a + 4 + 2 * j]);
+                assert_true(len < cap);
+            }
+            a += 3 + 2 * (int)n;
+        }
+        assert_int_equal(a, c->argc);
+        if (p->max_call_ops != 0) {
+            assert_true(ops <= p->max_call_ops);
+        }
+    }
+    return out;
+}
+
+/* A site's operations cut into calls of at most max_call_ops operations
+ * (a key's header counts as one): the same operations in the same order,
+ * a key going on from one call into the next, calls numbered from 0. */
+static void test_batch__calls_cut(void **state)
+{
+    struct table *t = table_create();
+    struct batch_params p = real_params;
+    char path[16];
+    (void)state;
+
+    assert_non_null(t);
+    for (int i = 0; i < 40; i++) {
+        snprintf(path, sizeof path, "/p%02d", i);
+        add_page(t, "blog", path, M1557, 1 + i % 7);
+    }
+    add_page(t, "shop", "/x", M1557, 1);
+    struct batch *whole = build(t, 9, &p);
+    assert_int_equal(whole->n_cmds, 3); /* blog, shop, SADD */
+    char *want = call_ops(whole, 0, 1, &p);
+
+    for (size_t max = 2; max <= 50; max += 3) {
+        p.max_call_ops = max;
+        struct batch *b = build(t, 9, &p);
+        /* blog's calls, then shop's (sites in byte order), then SADD */
+        size_t blog = 0;
+        while (blog < b->n_cmds && b->cmds[blog].is_script &&
+               memcmp(b->cmds[blog].argv[3], "bc:{blog}", 9) == 0) {
+            blog++;
+        }
+        /* 48 blog keys' worth: at least total / max calls */
+        assert_true(blog >= 2);
+        char *got = call_ops(b, 0, blog, &p);
+        assert_string_equal(got, want);
+        free(got);
+        assert_true(b->cmds[b->n_cmds - 1].is_script == 0);
+        assert_int_equal(b->keys, whole->keys);
+        /* a rebuild cuts the same way */
+        struct batch *again = build(t, 9, &p);
+        assert_int_equal(again->n_cmds, b->n_cmds);
+        for (size_t i = 0; i < b->n_cmds; i++) {
+            assert_int_equal(again->cmds[i].argc, b->cmds[i].argc);
+            for (int j = 0; j < b->cmds[i].argc; j++) {
+                assert_int_equal(again->cmds[i].argvlen[j],
+                                 b->cmds[i].argvlen[j]);
+                assert_memory_equal(again->cmds[i].argv[j],
+                                    b->cmds[i].argv[j],
+                                    b->cmds[i].argvlen[j]);
+            }
+        }
+        batch_destroy(again);
+        batch_destroy(b);
+    }
+
+    /* A call holds at most max_call_bytes, but at least one pair. */
+    p.max_call_ops = 0;
+    p.max_call_bytes = 200;
+    struct batch *b = build(t, 9, &p);
+    for (size_t i = 0; i + 1 < b->n_cmds; i++) {
+        assert_true(b->cmds[i].argc > 3 + 2 + 5 + 3);
+        size_t bytes = 0;
+        long numkeys = arg_long(&b->cmds[i], 2);
+        for (int j = 3 + (int)numkeys + 5; j < b->cmds[i].argc; j++) {
+            bytes += b->cmds[i].argvlen[j];
+        }
+        assert_true(bytes <= 200);
+    }
+    assert_true(b->n_cmds > 10);
+    batch_destroy(b);
+    free(want);
+    batch_destroy(whole);
     table_destroy(t);
 }
 
@@ -920,7 +1031,7 @@ static void test_batch__redis_apply(void **state)
     redisReply *r = redisCommand(rs.c, "GET %s", K("applied:i1"));
     assert_non_null(r);
     assert_int_equal(r->type, REDIS_REPLY_STRING);
-    assert_string_equal(r->str, "1000");
+    assert_string_equal(r->str, "1000:0");
     freeReplyObject(r);
     long long ttl = int_cmd("TTL %s", K("applied:i1"));
     assert_true(ttl <= (long long)RET_D && ttl >= (long long)RET_D - 60);
@@ -965,7 +1076,7 @@ static void test_batch__redis_retry_is_noop(void **state)
     assert_int_equal(zscore(K("br:d:20261126"), "firefox"), 6);
     redisReply *r = redisCommand(rs.c, "GET %s", K("applied:i1"));
     assert_non_null(r);
-    assert_string_equal(r->str, "2001");
+    assert_string_equal(r->str, "2001:0");
     freeReplyObject(r);
     /* And is itself applied once only. */
     apply(next, 0);
@@ -1022,6 +1133,9 @@ static void test_batch__redis_events_and_hours(void **state)
     table_destroy(t);
 }
 
+/* A key keeps its first max_members members, whichever flush brought
+ * them: a flush at the cap lets its most frequent new members in, and
+ * later new members add to "(other)" while known ones still count. */
 static void test_batch__redis_other_cap(void **state)
 {
     struct table *t = table_create();
@@ -1038,6 +1152,7 @@ static void test_batch__redis_other_cap(void **state)
     p.max_members = 3;
     struct batch *b = build(t, 1, &p);
     apply(b, 1);
+    batch_destroy(b);
     for (int d = 0; d < 2; d++) {
         const char *key = d ? K("pages:d:20261126") : K("pages:h:2026112615");
         assert_int_equal(int_cmd("ZCARD %s", key), 4);
@@ -1048,9 +1163,144 @@ static void test_batch__redis_other_cap(void **state)
         assert_int_equal(zscore(key, "/a"), -1);
         assert_int_equal(zscore(key, "/c"), -1);
     }
-    /* Counts are exact: the cap moves members, it loses nothing. */
-    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 15);
+
+    /* The next flush: a known member, two new ones (the key is full). */
+    table_reset(t);
+    add_page(t, "blog", "/d", M1558, 1);
+    add_page(t, "blog", "/f", M1558, 6);
+    add_page(t, "blog", "/a", M1558, 1);
+    b = build(t, 2, &p);
+    apply(b, 1);
     batch_destroy(b);
+    for (int d = 0; d < 2; d++) {
+        const char *key = d ? K("pages:d:20261126") : K("pages:h:2026112615");
+        assert_int_equal(int_cmd("ZCARD %s", key), 4);
+        assert_int_equal(zscore(key, "/d"), 5);
+        assert_int_equal(zscore(key, "(other)"), 10);
+        assert_int_equal(zscore(key, "/f"), -1);
+    }
+    /* Counts are exact: the cap moves members, it loses nothing. */
+    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 23);
+
+    /* Raising the cap lets new members in from the next flush on. */
+    p.max_members = 4;
+    b = build(t, 3, &p);
+    apply(b, 1);
+    batch_destroy(b);
+    assert_int_equal(zscore(K("pages:d:20261126"), "/f"), 6);
+    assert_int_equal(zscore(K("pages:d:20261126"), "(other)"), 11);
+    assert_int_equal(int_cmd("ZCARD %s", K("pages:d:20261126")), 5);
+    table_destroy(t);
+}
+
+/* The database's content but for the applied-keys, which record calls. */
+static char *dump_data(void)
+{
+    redisReply *r = redisCommand(rs.c, "EVAL %s 0", "for _, k in ipairs("
+                                 "redis.call('KEYS', '*:applied:*')) do "
+                                 "redis.call('DEL', k) end return 0");
+    assert_non_null(r);
+    freeReplyObject(r);
+    return dump_db();
+}
+
+/* Sends b->cmds[from..to) and checks each script's answer. */
+static void apply_range(const struct batch *b, size_t from, size_t to,
+                        long long want)
+{
+    struct batch part = *b;
+    part.cmds = b->cmds + from;
+    part.n_cmds = to - from;
+    apply(&part, want);
+}
+
+/*
+ * A batch cut into calls and applied in part (the connection died after
+ * call k), then sent again whole: Redis ends as if it had been applied
+ * once uncut, for every k. A call whose predecessor was not applied is
+ * refused and changes nothing. A mark of an older version ("<seq>")
+ * covers every call of that batch.
+ */
+static void test_batch__redis_calls_resume(void **state)
+{
+    struct table *t = table_create();
+    struct batch_params p = redis_params;
+    struct hit h;
+    char path[16];
+    (void)state;
+    NEED_REDIS();
+
+    assert_non_null(t);
+    make_hit(&h, "blog", "/x", "news.example", "pageview", "", "", "");
+    for (int i = 0; i < 30; i++) {
+        snprintf(path, sizeof path, "/p%02d", i);
+        add_page(t, "blog", path, M1557 + (uint32_t)(i % 3), 1 + i % 4);
+        assert_true(counts_add_hit(t, &h, mobile_firefox,
+                                   (const unsigned char *)"0123456789abcdef",
+                                   M1557 + (uint32_t)i) >= 0);
+    }
+    struct batch *whole = build(t, 50, &p);
+    assert_int_equal(whole->n_cmds, 2);
+    apply(whole, 1);
+    char *want = dump_data();
+
+    p.max_call_ops = 7;
+    struct batch *b = build(t, 50, &p);
+    size_t calls = b->n_cmds - 1;
+    assert_true(calls >= 10);
+    for (size_t k = 0; k <= calls; k += 3) {
+        redisReply *r = redisCommand(rs.c, "FLUSHALL");
+        freeReplyObject(r);
+        apply_range(b, 0, k, 1);
+        apply_range(b, 0, k, 0);
+        if (k + 2 <= calls) {
+            /* call k+1 before call k: refused, nothing written */
+            char *before = dump_db();
+            const struct batch_cmd *c = &b->cmds[k + 1];
+            const char **argv = malloc((size_t)c->argc * sizeof(*argv));
+            assert_non_null(argv);
+            memcpy(argv, c->argv, (size_t)c->argc * sizeof(*argv));
+            argv[1] = rs.sha;
+            size_t *len = malloc((size_t)c->argc * sizeof(*len));
+            assert_non_null(len);
+            memcpy(len, c->argvlen, (size_t)c->argc * sizeof(*len));
+            len[1] = 40;
+            r = redisCommandArgv(rs.c, c->argc, argv, len);
+            assert_non_null(r);
+            assert_int_equal(r->type, REDIS_REPLY_ERROR);
+            assert_non_null(strstr(r->str, "was applied"));
+            freeReplyObject(r);
+            free(argv);
+            free(len);
+            char *after = dump_db();
+            assert_string_equal(after, before);
+            free(before);
+            free(after);
+        }
+        /* the retry: the first k calls are repeats, the rest apply */
+        apply_range(b, 0, k, 0);
+        apply_range(b, k, b->n_cmds, 1);
+        char *got = dump_data();
+        assert_string_equal(got, want);
+        free(got);
+    }
+
+    /* An older version's mark: all of batch 50 is in, 51 applies. */
+    redisReply *r = redisCommand(rs.c, "FLUSHALL");
+    freeReplyObject(r);
+    r = redisCommand(rs.c, "SET %s 50", K("applied:i1"));
+    freeReplyObject(r);
+    apply_range(b, 0, calls, 0);
+    assert_int_equal(int_cmd("EXISTS %s", K("tot:d:20261126")), 0);
+    struct batch *next = build(t, 51, &p);
+    apply(next, 1);
+    /* 30 pages counted 1 to 4 times in turn, 30 pageviews of /x */
+    assert_int_equal(hget(K("tot:d:20261126"), "pageviews"), 73 + 30);
+    assert_int_equal(int_cmd("PFCOUNT %s", K("uv:d:20261126")), 1);
+    free(want);
+    batch_destroy(next);
+    batch_destroy(b);
+    batch_destroy(whole);
     table_destroy(t);
 }
 
@@ -1076,8 +1326,8 @@ static void test_batch__redis_two_sites(void **state)
                                  "bc:{shop}:applied:i1");
     assert_non_null(r);
     assert_int_equal(r->elements, 2);
-    assert_string_equal(r->element[0]->str, "10");
-    assert_string_equal(r->element[1]->str, "10");
+    assert_string_equal(r->element[0]->str, "10:0");
+    assert_string_equal(r->element[1]->str, "10:0");
     freeReplyObject(r);
     batch_destroy(b);
     table_destroy(t);
@@ -1125,7 +1375,7 @@ static void test_batch__redis_foreign_type_skipped(void **state)
     r = redisCommand(rs.c, "GET %s", K("applied:i1"));
     assert_non_null(r);
     assert_int_equal(r->type, REDIS_REPLY_STRING);
-    assert_string_equal(r->str, "1");
+    assert_string_equal(r->str, "1:0");
     freeReplyObject(r);
 
     /* The retry of a half-skipped batch is still a no-op. */
@@ -1372,8 +1622,8 @@ static void test_batch__redis_mail(void **state)
     assert_int_equal(zscore("bc:{news}:mail:spring:links", "hero"), 3);
     batch_destroy(bt);
 
-    /* Past max_members, the index keeps the latest campaigns of a flush
-     * and drops the others: times have no "(other)". */
+    /* Past max_members, the index keeps its first campaigns: of one
+     * flush the latest, and drops the others (times have no "(other)"). */
     struct batch_params p3 = redis_params;
     p3.max_members = 2;
     table_reset(t);
@@ -1521,7 +1771,8 @@ int main(void)
         cmocka_unit_test(test_batch__event_argv),
         cmocka_unit_test(test_batch__empty_table),
         cmocka_unit_test(test_batch__undecodable_key),
-        cmocka_unit_test(test_batch__other_cap),
+        cmocka_unit_test(test_batch__members_by_count),
+        cmocka_unit_test(test_batch__calls_cut),
         cmocka_unit_test(test_batch__two_sites),
         cmocka_unit_test_setup(test_batch__redis_apply, redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_retry_is_noop,
@@ -1529,6 +1780,8 @@ int main(void)
         cmocka_unit_test_setup(test_batch__redis_events_and_hours,
                                redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_other_cap, redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_calls_resume,
+                               redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_two_sites, redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_foreign_type_skipped,
                                redis_case_setup),

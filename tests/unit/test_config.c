@@ -960,7 +960,7 @@ static void test_config__defaults_match_spec(void **state)
     assert_string_equal(c.key_prefix, "bc");
     assert_int_equal(c.flush_interval_ms, 1000);
     assert_int_equal(c.max_keys, 1000000);
-    assert_int_equal(c.max_members, 10000);
+    assert_int_equal(c.max_members, 100000);
     assert_int_equal(c.backlog_max_bytes, GIB);
     assert_int_equal(c.wal_fsync, WAL_FSYNC_INTERVAL);
     assert_int_equal(c.wal_segment_bytes, 64 * MIB);
