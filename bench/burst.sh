@@ -17,7 +17,9 @@
 #   rss_peak_mib      beacond's VmHWM
 #   rss_after_mib     its VmRSS 10 s after the backlog drained
 #
-# BURST_TOTAL, BURST_PAGES, BURST_VISITORS change the sizes.
+# BURST_TOTAL, BURST_PAGES, BURST_VISITORS change the sizes. With
+# BENCH_RESULTS=FILE the line, and the command, are appended to FILE too
+# (for bench/report.py).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: bench/burst.sh BEACOND" >&2; exit 2; }
 beacond=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -27,15 +29,9 @@ pages=${BURST_PAGES:-100000}
 visitors=${BURST_VISITORS:-1000000}
 command -v redis-server >/dev/null || { echo "bench: redis-server is missing (scripts/install-deps.sh)" >&2; exit 2; }
 
-dir=$(mktemp -d /tmp/beacond-burst-bench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_start burst-bench "BURST_TOTAL=$total BURST_PAGES=$pages BURST_VISITORS=$visitors $0 $*"
 
 rport=$(port); bport=$(port); aport=$(port)
 redis-server --port "$rport" --bind 127.0.0.1 --dir "$dir" --save '' \
@@ -50,15 +46,15 @@ trusted_proxies = 127.0.0.1/32
 [redis]
 url = redis://127.0.0.1:$rport/0
 CONF
-for i in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+for _ in $(seq 1 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
 "$beacond" -c "$dir/beacond.conf" 2>"$dir/beacond.log" &
 bpid=$!
-pids+=($bpid)
-for i in $(seq 1 100); do curl -sf "127.0.0.1:$aport/livez" >/dev/null && break; sleep 0.05; done
+pids+=("$bpid")
+for _ in $(seq 1 100); do curl -sf "127.0.0.1:$aport/livez" >/dev/null && break; sleep 0.05; done
 
 sent=$(python3 "$here/burst_send.py" "$bport" "$total" "$pages" "$visitors")
 t_end=$(date +%s.%N)
-for i in $(seq 1 600); do
+for _ in $(seq 1 600); do
     curl -s "127.0.0.1:$aport/readyz" | grep -q '^backlog_keys: 0$' &&
         [ "$(curl -s "127.0.0.1:$aport/metrics" | awk '$1 == "beacon_wal_bytes" {print $2}')" = 0 ] && break
     sleep 0.1
@@ -75,4 +71,4 @@ slowest=$(redis-cli -p "$rport" --json SLOWLOG GET 100000 | python3 -c '
 import json, sys
 calls = [c for c in json.load(sys.stdin) if c[3][:1] != ["SLOWLOG"]]
 print("%.1f" % (max([c[2] for c in calls] + [0]) / 1000))')
-echo "burst $sent counted=$counted shed=$shed redis_pageviews=$pv drain_s=$drain slowest_call_ms=$slowest rss_peak_mib=$peak rss_after_mib=$after"
+emit "burst $sent counted=$counted shed=$shed redis_pageviews=$pv drain_s=$drain slowest_call_ms=$slowest rss_peak_mib=$peak rss_after_mib=$after"

@@ -6,25 +6,48 @@
 # the hit as a bot), the realistic mix (bench/mix.lua), e-mail opens and
 # signed click redirects, 10-event POST /e batches (nginx: empty_gif, a
 # fixed 302, a fixed 204). Needs this folder, beaconctl beside BEACOND,
-# wrk, nginx and redis-server. Prints one line per run; compare
+# wrk, nginx, redis-server and redis-cli. Prints one line per run; compare
 # cpu_us_per_req (wrk, not the server, saturates first on two cores).
+# bench/cpu-per-request's fields, then:
+#
+#   syscalls_per_req   the server's system calls (all of beacond's threads;
+#                      nginx's master and worker) per request wrk reports,
+#                      counted in a second, shorter wrk run of the same load
+#                      (SYSCALL_SECONDS, default 3) right after the measured
+#                      one: the counter (the raw_syscalls:sys_enter
+#                      tracepoint) costs about 0.4 us a call on this kind of
+#                      VM and would inflate cpu_us_per_req. "na":
+#                      perf_event_open refused
+#   redis_cmds_per_1k_hits, redis_cpu_us_per_1k_hits (beacond only)
+#                      Redis's commands (INFO commandstats, without the INFO
+#                      calls made here) and CPU (INFO cpu, user+sys) from
+#                      just before the run until beacond's backlog is in
+#                      Redis (/readyz backlog_keys 0; it flushes once a
+#                      second), per 1 000 hits counted in that time
+#   counted_hits       those hits: beacon_hits_total{outcome="counted"}
+#                      over all endpoints (a POST /e of 10 events counts 10)
+#   rss_peak_mib       beacond's VmHWM over the run (reset before it through
+#                      /proc/PID/clear_refs)
+#   rss_end_mib        its VmRSS once the backlog is in Redis
+#   backlog_keys_left  only when the backlog did not drain within 30 s
+#
+# With BENCH_RESULTS=FILE the lines, and the command, are appended to FILE
+# too (for bench/report.py).
 #
 #   SECONDS_PER_RUN=10 bench/run.sh build/beacond
 set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: bench/run.sh BEACOND" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 beacond=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 secs=${SECONDS_PER_RUN:-10}
+syssecs=${SYSCALL_SECONDS:-3}
 command -v nginx >/dev/null || { echo "bench: nginx is missing (scripts/install-deps.sh)" >&2; exit 2; }
+command -v redis-cli >/dev/null || { echo "bench: redis-cli is missing (scripts/install-deps.sh)" >&2; exit 2; }
 
-dir=$(mktemp -d /tmp/beacond-bench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_start bench "SECONDS_PER_RUN=$secs SYSCALL_SECONDS=$syssecs $0 $*"
 
 rport=$(port); bport=$(port); aport=$(port); nport=$(port)
 redis-server --port "$rport" --bind 127.0.0.1 --dir "$dir" --save '' \
@@ -55,27 +78,148 @@ done | sed 's|^http://[^/]*||' > "$dir/clicks.txt"
 export CLICKS=$dir/clicks.txt
 taskset -c 0 "$beacond" -c "$dir/beacond.conf" 2>"$dir/beacond.log" &
 bpid=$!
-pids+=($bpid)
+pids+=("$bpid")
 
 sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$nport|g" "$here/nginx.conf.in" > "$dir/nginx.conf"
 taskset -c 0 nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/nginx-error.log" &
 npid=$!
-pids+=($npid)
+pids+=("$npid")
 sleep 0.5
 # nginx's worker is a child of the master: measure both.
 nworkers=$(pgrep -P "$npid" | paste -sd, -)
+admin=http://127.0.0.1:$aport
+for _ in $(seq 50); do
+    curl -sf "$admin/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
 
 run() { "$here/cpu-per-request" --seconds "$secs" "$@"; }
+
+# System calls through perf_event_open on the raw_syscalls:sys_enter
+# tracepoint, one counter per thread of each process: what `perf stat -e
+# raw_syscalls:sys_enter -p PID` counts, but perf 6.1's -p answers "<not
+# counted>" on newer kernels. Runs the command after "--" between the two
+# readings and writes the count, or "na", to COUNTFILE.
+#   syscount.py PID[,PID...] COUNTFILE -- COMMAND...
+cat >"$dir/syscount.py" <<'SYSCOUNT'
+import ctypes, os, platform, struct, subprocess, sys
+
+pids, countfile, cmd = sys.argv[1].split(","), sys.argv[2], sys.argv[4:]
+NR = {"x86_64": 298, "aarch64": 241, "riscv64": 241}.get(platform.machine())
+fds = []
+try:
+    ids = [b + "/events/raw_syscalls/sys_enter/id"
+           for b in ("/sys/kernel/tracing", "/sys/kernel/debug/tracing")]
+    ids = [p for p in ids if os.path.exists(p)]
+    if not ids:
+        raise OSError("no raw_syscalls:sys_enter tracepoint")
+    if NR is None:
+        raise OSError("no perf_event_open number for " + platform.machine())
+    tp = int(open(ids[0]).read())
+    libc = ctypes.CDLL(None, use_errno=True)
+    for pid in pids:
+        for tid in os.listdir("/proc/%s/task" % pid):
+            # struct perf_event_attr: type 2 (tracepoint), size, config;
+            # zeros: counting, enabled at once, this thread only
+            attr = ctypes.create_string_buffer(struct.pack("IIQ", 2, 128, tp), 128)
+            fd = libc.syscall(NR, attr, int(tid), -1, -1, 0)
+            if fd < 0:
+                raise OSError(ctypes.get_errno(), "perf_event_open")
+            fds.append(fd)
+except OSError as e:
+    print("bench: cannot count system calls: %s" % e, file=sys.stderr)
+    fds = None
+
+
+def total():
+    return sum(struct.unpack("Q", os.read(fd, 8))[0] for fd in fds)
+
+
+before = total() if fds else 0
+rc = subprocess.call(cmd)
+with open(countfile, "w") as f:
+    f.write("%d\n" % (total() - before) if fds else "na\n")
+sys.exit(rc)
+SYSCOUNT
+
+# "syscalls_per_req=N" of PIDS under a SYSCALL_SECONDS wrk run of the same
+# load as cpu-per-request's (-t1 -c50): counted from before wrk starts
+# until it ends, per request wrk reports.
+#   syscalls PID[,PID...] URL LUA
+syscalls() {
+    if ! python3 "$dir/syscount.py" "$1" "$dir/syscount" -- \
+        taskset -c 1 wrk -t1 -c50 -d"${syssecs}s" -s "$3" "$2" >"$dir/wrk.out" 2>&1; then
+        echo "bench: wrk failed:" >&2
+        cat "$dir/wrk.out" >&2
+        exit 1
+    fi
+    awk -v n="$(cat "$dir/syscount")" '
+        / requests in / { r = $1 }
+        END {
+            if (n == "na" || r == 0) print "syscalls_per_req=na"
+            else printf "syscalls_per_req=%.2f\n", n / r
+        }' "$dir/wrk.out"
+}
+# Hits counted, all endpoints.
+counted() {
+    curl -sf "$admin/metrics" |
+        awk '/^beacon_hits_total\{/ && /outcome="counted"/ { c += $2 } END { printf "%d\n", c }'
+}
+# "CALLS CPU_US": the commands Redis ran (without INFO: ours) and its CPU
+# time, user+sys in microseconds.
+redis_stats() {
+    local calls cpu
+    calls=$(redis-cli -p "$rport" INFO commandstats |
+        awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" { n += $3 } END { printf "%d\n", n }')
+    cpu=$(redis-cli -p "$rport" INFO cpu |
+        awk -F: '/^used_cpu_(sys|user):/ { s += $2 } END { printf "%.0f\n", s * 1e6 }')
+    echo "$calls $cpu"
+}
+# Waits until beacond's backlog is in Redis; prints the keys left: 0, or
+# what is still there after 30 s.
+drain() {
+    local left=""
+    for _ in $(seq 300); do
+        left=$(curl -s "$admin/readyz" | awk '/^backlog_keys:/ { print $2 }')
+        [ "$left" != 0 ] || break
+        sleep 0.1
+    done
+    echo "${left:-unknown}"
+}
+# VmHWM or VmRSS of beacond in MiB.
+mib() { awk -v k="$1:" '$1 == k { printf "%.1f\n", $2 / 1024 }' "/proc/$bpid/status"; }
+
 for what in minimal mix pipeline16 mail-open mail-click batch; do
     case $what in
-    minimal) lua=(--lua "$here/minimal-browser.lua") ;;
-    pipeline16) lua=(--lua "$here/pipeline16-browser.lua") ;;
-    mix | mail-* | batch) lua=(--lua "$here/$what.lua") ;;
+    minimal) lua=$here/minimal-browser.lua ;;
+    pipeline16) lua=$here/pipeline16-browser.lua ;;
+    mix | mail-* | batch) lua=$here/$what.lua ;;
     esac
-    run --pid "$npid,$nworkers" --url "http://127.0.0.1:$nport/p.gif?s=demo&u=/bench" \
-        --label "nginx-empty_gif/$what" "${lua[@]}"
-    run --pid "$bpid" --url "http://127.0.0.1:$bport/p.gif?s=demo&u=/bench" \
-        --label "beacond/$what" "${lua[@]}"
+    nurl="http://127.0.0.1:$nport/p.gif?s=demo&u=/bench"
+    burl="http://127.0.0.1:$bport/p.gif?s=demo&u=/bench"
+    line=$(run --pid "$npid,$nworkers" --url "$nurl" --label "nginx-empty_gif/$what" --lua "$lua")
+    emit "$line $(syscalls "$npid,$nworkers" "$nurl" "$lua")"
+
+    # Redis's "before" once the previous runs' hits are in it.
+    drain >/dev/null
+    read -r calls0 rcpu0 <<<"$(redis_stats)"
+    hits0=$(counted)
+    echo 5 2>/dev/null >"/proc/$bpid/clear_refs" ||
+        echo "bench: cannot reset VmHWM, rss_peak_mib is since start" >&2
+    line=$(run --pid "$bpid" --url "$burl" --label "beacond/$what" --lua "$lua")
+    left=$(drain)
+    read -r calls1 rcpu1 <<<"$(redis_stats)"
+    hits1=$(counted)
+    peak=$(mib VmHWM)
+    end=$(mib VmRSS)
+    hits=$((hits1 - hits0))
+    line+=" $(syscalls "$bpid" "$burl" "$lua")"
+    line+=" $(awk -v c="$((calls1 - calls0))" -v u="$((rcpu1 - rcpu0))" -v h="$hits" 'BEGIN {
+        if (h > 0) printf "redis_cmds_per_1k_hits=%.2f redis_cpu_us_per_1k_hits=%.0f", c * 1000 / h, u * 1000 / h
+        else printf "redis_cmds_per_1k_hits=na redis_cpu_us_per_1k_hits=na" }')"
+    line+=" counted_hits=$hits rss_peak_mib=$peak rss_end_mib=$end"
+    [ "$left" = 0 ] || line+=" backlog_keys_left=$left"
+    emit "$line"
 done
 echo "beacond metrics:"
-curl -s "http://127.0.0.1:$aport/metrics" | grep -E '^beacon_hits_total.*(counted|invalid|shed)|^beacon_redis_errors_total|^beacon_batches_applied_total'
+curl -s "$admin/metrics" | grep -E '^beacon_hits_total.*(counted|invalid|shed)|^beacon_redis_errors_total|^beacon_batches_applied_total'

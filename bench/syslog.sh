@@ -32,11 +32,17 @@
 #   redis_drain_s    from the end of sending until /readyz says backlog_keys
 #                    0; Redis keeps up when it stays about flush_interval (1 s)
 #
-# At the end, the pageviews in Redis against the lines counted.
+# At the end, the pageviews in Redis against the lines counted:
+#
+#   syslog: counted=... redis_pageviews=...
+#
+# With BENCH_RESULTS=FILE these lines, and the command, are appended to
+# FILE too (for bench/report.py).
 #
 #   SYSLOG_RATES="100000 200000" SECONDS_PER_RUN=5 bench/syslog.sh build/beacond
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: bench/syslog.sh BEACOND [SYSLOG_SEND]" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
 beacond=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 send=${2:-$(dirname "$beacond")/bench/syslog_send}
 secs=${SECONDS_PER_RUN:-5}
@@ -44,18 +50,11 @@ rates=${SYSLOG_RATES:-100000 200000 400000 0}
 [ -x "$send" ] || { echo "bench: no $send (make bench builds it)" >&2; exit 2; }
 command -v redis-server >/dev/null || { echo "bench: redis-server is missing (scripts/install-deps.sh)" >&2; exit 2; }
 
-dir=$(mktemp -d /tmp/beacond-syslog-bench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-# A free loopback port: SOCK_STREAM (1) or SOCK_DGRAM (2).
-port() { python3 -c 'import socket,sys; s=socket.socket(type=int(sys.argv[1])); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' "$1"; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_start syslog-bench "SYSLOG_RATES=\"$rates\" SECONDS_PER_RUN=$secs $0 $*"
 
-rport=$(port 1); bport=$(port 1); aport=$(port 1); uport=$(port 2)
+rport=$(port); bport=$(port); aport=$(port); uport=$(udp_port)
 taskset -c 1 redis-server --port "$rport" --bind 127.0.0.1 --dir "$dir" \
     --save '' --appendonly no --logfile "$dir/redis.log" &
 pids+=($!)
@@ -133,7 +132,7 @@ for rate in $rates; do
     drained_at=$EPOCHREALTIME
     t1=$(ticks)
     read -r p1 c1 s1 d1 <<<"$(counters)"
-    python3 - "$rate" "$out" "$((p1 - p0))" "$((c1 - c0))" "$((s1 - s0))" \
+    line=$(python3 - "$rate" "$out" "$((p1 - p0))" "$((c1 - c0))" "$((s1 - s0))" \
         "$((d1 - d0))" "$((t1 - t0))" "$((tsent - t0))" "$hz" "$sent_at" \
         "$drained_at" "$(backlog_keys)" <<'PY'
 import re
@@ -162,6 +161,8 @@ if left != "0":
     line += " backlog_keys_left=%s" % left
 print(line)
 PY
+)
+    emit "$line"
 done
 
 # Exactly once: every line counted is a pageview in Redis (warm-up included).
@@ -173,7 +174,7 @@ if command -v redis-cli >/dev/null; then
         v=$(redis-cli -p "$rport" HGET "bc:{$site}:tot:d:$day" pageviews)
         inredis=$((inredis + ${v:-0}))
     done
-    echo "syslog: counted=$counted redis_pageviews=$inredis"
+    emit "syslog: counted=$counted redis_pageviews=$inredis"
 fi
 echo "beacond metrics:"
 curl -s "$admin/metrics" | grep -E '^beacon_hits_total\{endpoint="syslog"|^beacon_syslog_receive_drops_total|^beacon_redis_errors_total|^beacon_batches_applied_total|^beacon_flush_seconds_(sum|count)'
