@@ -35,6 +35,11 @@
 /* After a batch of this many keys, once the backlog is empty, the heaps'
  * free pages go back to the system (malloc_trim). */
 #define TRIM_AFTER_KEYS 10000
+/* Script calls of a batch queued on the connection and not yet answered:
+ * enough to keep Redis busy, few enough that the connection's output
+ * buffer holds at most this many calls (site_calls.h bounds each) and
+ * other clients' commands come in between. */
+#define CALLS_IN_FLIGHT 8
 
 struct submission {
     struct flusher_source *source;
@@ -82,6 +87,7 @@ struct flusher {
     struct table *rebuilt;
     _Atomic uint64_t acked[JOURNAL_WORKERS]; /* the checkpoints */
     uint64_t gen;             /* tags replies of the current send */
+    size_t next_cmd;          /* the batch's next command to queue */
     int replies_pending;
     int send_failed;
     int sending;
@@ -100,6 +106,7 @@ struct flusher {
 };
 
 static void try_send(struct flusher *f);
+static int queue_more(struct flusher *f);
 
 static void stat_add(_Atomic uint64_t *c, uint64_t n)
 {
@@ -269,7 +276,11 @@ static void on_reply(redisAsyncContext *ac, void *r, void *priv)
             }
         }
     }
-    if (--f->replies_pending == 0) {
+    f->replies_pending--;
+    if (queue_more(f) < 0) {
+        return; /* on_link() forgot this send */
+    }
+    if (f->replies_pending == 0) {
         send_done(f);
     }
 }
@@ -294,42 +305,60 @@ static int queue_command(struct flusher *f, redisAsyncContext *ac,
                                       f->resp, n);
 }
 
-/* Sends every command of the batch in flight, pipelined. */
-static void send_batch(struct flusher *f)
+/*
+ * Queues the next commands of the batch in flight until CALLS_IN_FLIGHT
+ * are unanswered; none after a failure (the calls after a failed one are
+ * refused anyway, and the batch goes again). Returns -1 when the
+ * connection failed (it is dropped; the link's "up" sends the batch
+ * again).
+ */
+static int queue_more(struct flusher *f)
 {
     redisAsyncContext *ac = redis_link_ctx(f->link);
     struct batch *b = f->in_flight;
 
-    if (ac == NULL || b == NULL || f->sending) {
-        return;
-    }
-    f->gen++;
-    f->sending = 1;
-    f->send_failed = 0;
-    f->replies_pending = (int)b->n_cmds;
-    gettimeofday(&f->send_start, NULL);
-    for (size_t i = 0; i < b->n_cmds; i++) {
-        struct batch_cmd *c = &b->cmds[i];
+    while (!f->send_failed && f->replies_pending < CALLS_IN_FLIGHT &&
+           f->next_cmd < b->n_cmds) {
+        struct batch_cmd *c = &b->cmds[f->next_cmd];
         if (c->is_script) {
             c->argv[1] = redis_link_script_sha(f->link);
             c->argvlen[1] = 40;
         }
         if (queue_command(f, ac, c) != REDIS_OK) {
-            /* The connection is unusable: drop it; the link's "up" sends
-             * the batch again. */
             f->sending = 0;
             f->gen++;
             stat_add(&f->stats.redis_errors_total, 1);
             redis_link_fail(f->link, "cannot queue a command");
-            return;
+            return -1;
         }
+        f->next_cmd++;
+        f->replies_pending++;
     }
-    arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
     /* hiredis has copied the commands: a burst's buffer is not kept */
     if (f->resp_cap > RESP_KEEP_BYTES) {
         free(f->resp);
         f->resp = NULL;
         f->resp_cap = 0;
+    }
+    return 0;
+}
+
+/* Sends the batch in flight, pipelined, CALLS_IN_FLIGHT commands at a
+ * time. */
+static void send_batch(struct flusher *f)
+{
+    if (redis_link_ctx(f->link) == NULL || f->in_flight == NULL ||
+        f->sending) {
+        return;
+    }
+    f->gen++;
+    f->sending = 1;
+    f->send_failed = 0;
+    f->next_cmd = 0;
+    f->replies_pending = 0;
+    gettimeofday(&f->send_start, NULL);
+    if (queue_more(f) == 0) {
+        arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
     }
 }
 
