@@ -289,8 +289,9 @@ def machine(beacond):
     except OSError:
         pass
     commit = run(["git", "rev-parse", "--short", "HEAD"])
-    # The report itself does not make the tree dirty.
-    dirty = run(["git", "status", "--porcelain", "--", ".", ":!bench/RESULTS.md"])
+    # The report and its hand-written part do not make the tree dirty.
+    dirty = run(["git", "status", "--porcelain", "--", ".", ":!bench/RESULTS.md",
+                 ":!bench/ANALYSIS.md"])
     items = [
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("CPU", "%s, %s CPUs" % (lscpu.get("Model name", "unknown"), lscpu.get("CPU(s)", "?"))),
