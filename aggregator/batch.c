@@ -550,7 +550,6 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
         char site_z[256];
         memcpy(site_z, g[s].site, g[s].len);
         site_z[g[s].len] = '\0';
-        snprintf(err, errlen, "out of memory");
         if (site_cmds(b, ops, &hll, site_z, g[s].len, p) < 0) {
             goto err;
         }

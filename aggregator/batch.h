@@ -63,8 +63,8 @@ struct batch *batch_build(const struct table *counts, uint64_t seq,
 uint64_t batch_expire_at(const struct batch_params *p, enum keys_gran g,
                          time_t t);
 
-/* A zeroed command at the end of b's (for site_calls.c, which then counts
- * it in n_cmds), or NULL when out of memory. */
+/* A zeroed command past b's last, or NULL when out of memory. The caller
+ * fills it and then counts it in n_cmds. */
 struct batch_cmd *batch_next_cmd(struct batch *b);
 
 /* Frees b; NULL is a no-op. */

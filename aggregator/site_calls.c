@@ -98,23 +98,32 @@ static int close_call(struct site_calls *c)
     return 0;
 }
 
+/* What a pair costs the open call, its key's header included when the
+ * pair is the key's first in the call. */
+static void pair_cost(const struct site_calls *c, size_t pair_bytes,
+                      size_t *ops, size_t *bytes)
+{
+    *ops = 1;
+    *bytes = pair_bytes + 2 * ARG_OVERHEAD;
+    if (c->n_slot < 0) {
+        *ops += 1;
+        *bytes += strlen(c->key) + 40 + 4 * ARG_OVERHEAD;
+    }
+}
+
 int site_calls_pair(struct site_calls *c, const char *field, size_t field_len,
                     const char *value, size_t value_len)
 {
-    size_t cost = field_len + value_len + 2 * ARG_OVERHEAD;
-    size_t ops = 1;
+    size_t ops, cost;
 
-    if (c->n_slot < 0) {
-        /* the key's header comes with its first pair in this call */
-        cost += strlen(c->key) + 40 + 4 * ARG_OVERHEAD;
-        ops++;
-    }
+    pair_cost(c, field_len + value_len, &ops, &cost);
+    /* a full call is closed; a pair alone in a call always fits */
     if (c->n_ops > 0 &&
         (c->n_ops + ops > max_ops(c) || c->bytes + cost > max_bytes(c))) {
         if (close_call(c) < 0) {
             return -1;
         }
-        return site_calls_pair(c, field, field_len, value, value_len);
+        pair_cost(c, field_len + value_len, &ops, &cost);
     }
     if (c->n_slot < 0) {
         char type[2] = {c->type, '\0'};

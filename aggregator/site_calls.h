@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "aggregator/argbuf.h"
+#include "proto/keys.h"
 
 struct batch;
 struct batch_params;
@@ -28,7 +29,7 @@ struct batch_params;
 struct site_calls {
     struct batch *out;   /* calls are appended to out->cmds */
     const struct batch_params *p;
-    char applied_key[256];
+    char applied_key[KEYS_MAX];
     uint64_t seq;
     unsigned call;       /* number of the open call */
     struct argbuf keys;  /* data keys of the open call */
@@ -37,7 +38,7 @@ struct site_calls {
     /* the key being filled: its header waits for its first pair */
     char type;
     uint64_t expire_at;
-    char key[256];
+    char key[KEYS_MAX];
     int n_slot; /* index in ops of the key's pair count; -1 before a pair */
     uint64_t pairs;
 };
