@@ -1202,6 +1202,114 @@ static void test_batch__redis_other_cap(void **state)
     table_destroy(t);
 }
 
+/* Calls of a command since the last CONFIG RESETSTAT. */
+static long long command_calls(const char *name)
+{
+    redisReply *r = redisCommand(rs.c, "INFO commandstats");
+    char want[64];
+    long long calls = 0;
+    assert_non_null(r);
+    snprintf(want, sizeof want, "cmdstat_%s:calls=", name);
+    const char *at = strstr(r->str, want);
+    if (at != NULL) {
+        calls = strtoll(at + strlen(want), NULL, 10);
+    }
+    freeReplyObject(r);
+    return calls;
+}
+
+/*
+ * The script writes a sorted set's members in bulk (ZADD into a scratch
+ * set, ZUNIONSTORE) or one by one, and both give what ZINCRBY ("z": the
+ * counts add up) and ZADD GT ("x": the later time wins) give. One by one
+ * when the call has few members, when the set could meet its cap, or when
+ * the set is more than 4 times the call's members (a rewrite would cost
+ * more than it saves). The call is sent by hand: "have" members are in
+ * the set, the call brings n members from have / 3 on.
+ */
+static void test_batch__redis_bulk_members(void **state)
+{
+    static const struct {
+        char type;
+        int have, n;
+        long long cap;
+        int bulk;
+    } cases[] = {
+        {'z', 0, 40, 100000, 1},  {'z', 30, 40, 100000, 1},
+        {'x', 30, 40, 100000, 1}, {'z', 0, 2500, 100000, 1},
+        {'z', 200, 40, 100000, 0}, {'x', 200, 40, 100000, 0},
+        {'z', 30, 40, 69, 0},      {'z', 30, 40, 70, 1},
+        {'z', 0, 3, 100000, 0},    {'z', 0, 4, 100000, 1},
+    };
+    const char *key = "bc:{t}:pages:d:20261126";
+    (void)state;
+    NEED_REDIS();
+
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int have = cases[c].have, n = cases[c].n, from = have / 3;
+        char type = cases[c].type;
+        redisReply *r = redisCommand(rs.c, "FLUSHALL");
+        freeReplyObject(r);
+        for (int i = 0; i < have; i++) {
+            r = redisCommand(rs.c, "ZADD %s %d m%04d", key, 10 * i + 5, i);
+            freeReplyObject(r);
+        }
+
+        int argc = 13 + 2 * n;
+        const char **argv = malloc((size_t)argc * sizeof(*argv));
+        char(*num)[24] = malloc((size_t)(4 + 2 * n) * sizeof(*num));
+        assert_non_null(argv);
+        assert_non_null(num);
+        snprintf(num[0], sizeof num[0], "%lld", cases[c].cap);
+        snprintf(num[1], sizeof num[1], "%d", n);
+        snprintf(num[2], sizeof num[2], "%c", type);
+        const char *head[] = {"EVALSHA", rs.sha, "2", "bc:{t}:applied:i1", key,
+                              "1", "0", "3600", "10", num[0], num[2],
+                              "1900000000", num[1]};
+        memcpy(argv, head, sizeof head);
+        for (int j = 0; j < n; j++) {
+            int m = from + j;
+            /* odd members later than the stored time, even ones earlier */
+            int v = type == 'z' ? m % 7 * 3 + 1 : 10 * m + (m % 2 ? 9 : 1);
+            snprintf(num[4 + 2 * j], sizeof num[0], "m%04d", m);
+            snprintf(num[5 + 2 * j], sizeof num[0], "%d", v);
+            argv[13 + 2 * j] = num[4 + 2 * j];
+            argv[14 + 2 * j] = num[5 + 2 * j];
+        }
+        r = redisCommand(rs.c, "CONFIG RESETSTAT");
+        freeReplyObject(r);
+        r = redisCommandArgv(rs.c, argc, argv, NULL);
+        assert_non_null(r);
+        if (r->type == REDIS_REPLY_ERROR) {
+            fail_msg("case %zu: %s", c, r->str);
+        }
+        assert_int_equal(r->integer, 1);
+        freeReplyObject(r);
+        assert_int_equal(command_calls("zunionstore"), cases[c].bulk);
+        assert_int_equal(command_calls("zincrby") + command_calls("zadd"),
+                         cases[c].bulk ? (n + 999) / 1000 : n);
+
+        int total = from + n > have ? from + n : have;
+        assert_int_equal(int_cmd("ZCARD %s", key), total);
+        for (int m = 0; m < total; m++) {
+            char member[16];
+            long long stored = m < have ? 10 * m + 5 : 0;
+            long long sent = m < from || m >= from + n ? 0
+                             : type == 'z' ? m % 7 * 3 + 1
+                                           : 10 * m + (m % 2 ? 9 : 1);
+            long long want = type == 'z'        ? stored + sent
+                             : stored > sent ? stored
+                                             : sent;
+            snprintf(member, sizeof member, "m%04d", m);
+            assert_int_equal(zscore(key, member), want);
+        }
+        assert_int_equal(expiretime(key), 1900000000);
+        assert_int_equal(int_cmd("EXISTS %s", "bc:{t}:applied:i1:members"), 0);
+        free(argv);
+        free(num);
+    }
+}
+
 /* The database's content but for the applied-keys, which record calls. */
 static char *dump_data(void)
 {
@@ -1789,6 +1897,8 @@ int main(void)
         cmocka_unit_test_setup(test_batch__redis_events_and_hours,
                                redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_other_cap, redis_case_setup),
+        cmocka_unit_test_setup(test_batch__redis_bulk_members,
+                               redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_calls_resume,
                                redis_case_setup),
         cmocka_unit_test_setup(test_batch__redis_two_sites, redis_case_setup),
