@@ -57,7 +57,7 @@ else
 $(error SANITIZER must be address or undefined)
 endif
 
-PKGS := libevent libevent_pthreads hiredis libsodium jansson inih zlib
+PKGS := libevent libevent_pthreads hiredis libsodium jansson libcjson inih zlib
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wpointer-arith -Werror
 CFLAGS ?= -O2 -g

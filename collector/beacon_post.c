@@ -76,7 +76,7 @@ struct batch_run {
     struct ua_info ua;
     enum metrics_outcome gate; /* METRICS_O_counted: the gate let it pass */
     struct hit_record_page pg;
-    struct hit_record_keys keys; /* backlog keys taken for the batch */
+    struct hit_record_batch shared; /* backlog keys, the last pseudonym */
     int reserved;                /* keys were taken (and must be settled) */
     int valid, accepted, dropped;
 };
@@ -91,7 +91,7 @@ static int reserve(struct batch_run *b, size_t n)
         backlog_reserve(&b->w->srv->backlog, keys) < 0) {
         return -1;
     }
-    b->keys.left = keys;
+    b->shared.left = keys;
     b->reserved = 1;
     return 0;
 }
@@ -100,7 +100,7 @@ static int reserve(struct batch_run *b, size_t n)
 static void settle(struct batch_run *b)
 {
     if (b->reserved) {
-        backlog_add(&b->w->srv->backlog, -b->keys.left);
+        backlog_add(&b->w->srv->backlog, -b->shared.left);
         b->reserved = 0;
     }
 }
@@ -113,7 +113,7 @@ static void count_event(struct batch_run *b, int parsed)
         o = b->gate != METRICS_O_counted
                 ? b->gate
                 : hit_record(b->w, b->pol, b->r, b->peer, b->ua, &b->w->hit,
-                             &b->keys);
+                             &b->shared);
     }
     metrics_inc(&b->w->metrics.hits[METRICS_E_batch][o]);
     if (o == METRICS_O_counted) {

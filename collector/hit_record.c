@@ -4,6 +4,7 @@
 #include "collector/hit_record.h"
 
 #include <sodium.h>
+#include <string.h>
 
 #include "aggregator/backlog.h"
 #include "aggregator/counts.h"
@@ -37,22 +38,26 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
                                 const struct request *r,
                                 const struct ip_addr *peer,
                                 struct ua_info ua, const struct hit *h,
-                                struct hit_record_keys *reserved)
+                                struct hit_record_batch *batch)
 {
     struct span agent = r->header[HDR_USER_AGENT];
 
-    if (reserved != NULL
-            ? reserved->left < COUNTS_MAX_KEYS_PER_HIT ||
+    if (batch != NULL
+            ? batch->left < COUNTS_MAX_KEYS_PER_HIT ||
                   table_reserve(w->active, COUNTS_MAX_BYTES_PER_HIT) < 0 ||
                   wal_reserve(w->wal, WALREC_MAX) < 0
             : worker_reserve_hit(w) < 0) {
         return METRICS_O_shed;
     }
     time_t now = worker_now(w);
+    uint32_t day = salt_day(now);
     unsigned char salt[SALT_BYTES];
     unsigned char visitor[PSEUDO_BYTES];
     const unsigned char *v = NULL;
-    if (salt_get(&w->srv->salts, salt_day(now), salt) == 0) {
+    if (batch != NULL && batch->site_len == h->site_len &&
+        batch->day == day && memcmp(batch->site, h->site, h->site_len) == 0) {
+        v = batch->visitor;
+    } else if (salt_get(&w->srv->salts, day, salt) == 0) {
         struct ip_addr client;
         client_addr(&client, &pol->trusted, peer, r);
         pseudo_visitor(visitor, salt, h->site, h->site_len, &client,
@@ -60,6 +65,12 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
         sodium_memzero(salt, sizeof(salt));
         sodium_memzero(&client, sizeof(client));
         v = visitor;
+        if (batch != NULL && h->site_len <= sizeof(batch->site)) {
+            batch->day = day;
+            batch->site_len = h->site_len;
+            memcpy(batch->site, h->site, h->site_len);
+            memcpy(batch->visitor, visitor, sizeof(visitor));
+        }
     }
     size_t len = walrec_put_hit(worker_log_space(w), WALREC_MAX, (uint64_t)now,
                                 h, (uint8_t)ua.cls.device,
@@ -71,8 +82,8 @@ enum metrics_outcome hit_record(struct worker *w, const struct policy *pol,
         return METRICS_O_shed;
     }
     worker_log(w, len);
-    if (reserved != NULL) {
-        reserved->left -= created;
+    if (batch != NULL) {
+        batch->left -= created;
     } else {
         backlog_add(&w->srv->backlog, created);
     }

@@ -5,6 +5,9 @@
  */
 #include "proto/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* A continuation byte is 10xxxxxx. */
 static int utf8_is_cont(unsigned char c)
 {
@@ -38,6 +41,15 @@ int utf8_valid(const char *s, size_t len)
     size_t i = 0;
 
     while (i < len) {
+        uint64_t word;
+        /* Mostly ASCII: eight bytes at a time while no high bit is set. */
+        if (len - i >= sizeof(word)) {
+            memcpy(&word, p + i, sizeof(word));
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += sizeof(word);
+                continue;
+            }
+        }
         unsigned char c = p[i];
         size_t n = utf8_seq_len(c);
         /* The second byte's range is where RFC 3629 rules out overlongs

@@ -32,7 +32,8 @@ fi
 [ $# -gt 0 ] || set -- build run
 
 build="gcc make pkg-config libevent-dev libhiredis-dev zlib1g-dev
-       libsodium-dev libjansson-dev libinih-dev node-llhttp libjs-chart.js"
+       libsodium-dev libjansson-dev libcjson-dev libinih-dev node-llhttp
+       libjs-chart.js"
 run="redis-server redis-tools curl"
 wanted=""
 for group in "$@"; do

@@ -119,7 +119,7 @@ for src in $targets; do
         -fno-sanitize-recover=undefined \
         -DBEACON_VERSION='"fuzz"' -I. -I"$llhttp_inc" $extra_cflags \
         -o "$out/$name" "$src" ${sources:-proto/*.c} \
-        $extra_libs -lsodium -ljansson -lz; then
+        $extra_libs -lsodium -ljansson -lcjson -lz; then
         echo "== $name: BUILD FAILED" >&2
         failed="$failed $name"
         continue

@@ -5,7 +5,8 @@
 # inflated body over 256 KiB, a 60 MiB gzip bomb under 64 KiB answered
 # 413 while the process grows by less than 1 MiB, another
 # Content-Encoding, a truncated stream, a wrong Content-Encoding, invalid
-# UTF-8, deep nesting, another Content-Type) with nothing counted; 100
+# UTF-8, deep nesting, another Content-Type) with nothing counted; one
+# visitor per site across a batch and pixels; 100
 # valid events count 100, 3 invalid of 100 say X-Beacon-Dropped: 3; the
 # gate; CORS; OPTIONS; 503 with Retry-After when the backlog is full.
 . "$(dirname "$0")/lib.sh"
@@ -82,6 +83,18 @@ check "b1: /gz pageviews" 6 "$(rcli ZSCORE "bc:{b1}:pages:d:$D" /gz)"
 check "b1: referrer host" 1 "$(rcli ZSCORE "bc:{b1}:refs:d:$D" news.example)"
 check "b1: form event has e empty = pageview" 1 "$(rcli ZSCORE "bc:{b1}:pages:d:$D" /form)"
 check "b1: visitors" 1 "$(rcli PFCOUNT "bc:{b1}:uv:d:$D")"
+
+# A batch computes the pseudonym once per site, not once for all: after a
+# batch over two sites, a pixel of the same client in each site is the
+# same visitor there (one visitor per site, whatever the events' order).
+body two 'json.dumps([{"s":"v1","u":"/a"},{"s":"v2","u":"/a"},{"s":"v1","u":"/b"}]).encode()'
+check "two sites: accepted 3" 3 "$(post "$T_DIR/two" | hval x-beacon-accepted)"
+pixel "s=v2&u=/c" >/dev/null
+pixel "s=v1&u=/c" >/dev/null
+wait_eq "two sites: v1 pageviews" 3 pv v1
+wait_eq "two sites: v2 pageviews" 2 pv v2
+check "two sites: one visitor in v1" 1 "$(rcli PFCOUNT "bc:{v1}:uv:d:$D")"
+check "two sites: one visitor in v2" 1 "$(rcli PFCOUNT "bc:{v2}:uv:d:$D")"
 
 # ------------------------------------------------ 100, and 3 invalid of 100
 body hundred 'json.dumps([{"s":"b2","u":"/p%d" % i} for i in range(100)]).encode()'

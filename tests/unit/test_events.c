@@ -55,6 +55,12 @@ static const struct {
     /* an empty object is an event without fields (invalid later) */
     {"[{}]", ",,,,,,;"},
     {"{\"s\":\"\",\"u\":\"\"}", "=,=,,,,,;"},
+    /* an unknown field twice means nothing twice */
+    {"{\"s\":\"b\",\"x\":1,\"x\":[2],\"u\":\"/\"}", "=b,=/,,,,,;"},
+    /* an escaped backslash, then text that only looks like an escape */
+    {"{\"s\":\"b\",\"u\":\"/a\\\\u0000\"}", "=b,=/a\\u0000,,,,,;"},
+    /* a surrogate pair is one character */
+    {"{\"s\":\"b\",\"u\":\"/\\ud83d\\ude00\"}", "=b,=/\xf0\x9f\x98\x80,,,,,;"},
 };
 
 static const struct {
@@ -77,6 +83,17 @@ static const struct {
     {"{\"s\":\"\\ud800\"}", EVENTS_MALFORMED},        /* lone surrogate */
     {"{\"s\":\"a\\u0000b\"}", EVENTS_MALFORMED},      /* NUL */
     {"{'s':'b'}", EVENTS_MALFORMED},
+    /* an event field twice, even as null; in any element */
+    {"{\"s\":\"b\",\"u\":\"/\",\"u\":null}", EVENTS_MALFORMED},
+    {"[{\"s\":\"b\",\"u\":\"/\"},{\"e\":\"x\",\"e\":\"y\"}]", EVENTS_MALFORMED},
+    {"{\"s\":\"a\x01\"}", EVENTS_MALFORMED},            /* control byte */
+    {"{\"s\":\"\\uzzzz\"}", EVENTS_MALFORMED},          /* not hex */
+    {"{\"s\":\"\\u12\"}", EVENTS_MALFORMED},            /* too short */
+    {"{\"s\":\"\\u00\"", EVENTS_MALFORMED},             /* at the end */
+    {"{\"s\":\"\\udc00\"}", EVENTS_MALFORMED},          /* low surrogate */
+    {"{\"s\":\"\\ud800\\u0041\"}", EVENTS_MALFORMED}, /* no low one */
+    {"{\"s\":\"\xed\xa0\x80\"}", EVENTS_MALFORMED},    /* UTF-8 surrogate */
+    {"{\"s\":\"b\"", EVENTS_MALFORMED},                  /* unclosed */
 };
 
 static void test_events__accepts(void **state)
@@ -168,8 +185,8 @@ static void test_events__max_events(void **state)
     assert_int_equal(n, 1);
 }
 
-/* Nesting far past any event: refused or handed over as no-events, never
- * a crash (jansson stops at its depth limit). */
+/* Nesting far past any event: refused, never a crash (cJSON stops at
+ * 1 000 levels). */
 static void test_events__deep_nesting(void **state)
 {
     const size_t depth = 100000;
@@ -202,6 +219,57 @@ static void test_events__stops_at_len(void **state)
     assert_int_equal(events_parse(copy, 17, 100, record, got, &err), EVENTS_OK);
     assert_string_equal(got, "=b,=/,,,,,;");
     free(copy);
+}
+
+/* A raw NUL inside a string would end cJSON's copy of it: refused. */
+static void test_events__raw_nul(void **state)
+{
+    const char body[] = "{\"s\":\"b\",\"u\":\"/a\0b\"}";
+    char got[256] = "";
+    const char *err = NULL;
+    (void)state;
+
+    assert_int_equal(events_parse(body, sizeof body - 1, 100, record, got,
+                                  &err),
+                     EVENTS_MALFORMED);
+    assert_string_equal(err, "a control character");
+    assert_string_equal(got, "");
+}
+
+/*
+ * The byte checks skip eight bytes at a time: a control byte or an escape
+ * of NUL is found wherever it falls, and DEL, a two-byte character and an
+ * escaped backslash pass, at every offset of the path.
+ */
+static void test_events__checks_every_offset(void **state)
+{
+    static const struct {
+        const char *in, *out; /* NULL out: refused */
+    } cases[] = {
+        {"\x1f", NULL},     {"\\u0000", NULL}, {"\x7f", "\x7f"},
+        {"\xc3\xa9", "\xc3\xa9"}, {"\\\\", "\\"}, {"\\\"", "\""},
+    };
+    (void)state;
+
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int off = 0; off < 18; off++) {
+            char body[128], got[128] = "", want[128];
+            const char *err = NULL;
+            snprintf(body, sizeof body, "{\"s\":\"b\",\"u\":\"/%.*s%s%.*s\"}",
+                     off, "aaaaaaaaaaaaaaaaaa", cases[c].in, off % 9,
+                     "bbbbbbbbb");
+            enum events_result rc = events_parse(body, strlen(body), 100,
+                                                 record, got, &err);
+            if (cases[c].out == NULL) {
+                assert_int_equal(rc, EVENTS_MALFORMED);
+                continue;
+            }
+            assert_int_equal(rc, EVENTS_OK);
+            snprintf(want, sizeof want, "=b,=/%.*s%s%.*s,,,,,;", off,
+                     "aaaaaaaaaaaaaaaaaa", cases[c].out, off % 9, "bbbbbbbbb");
+            assert_string_equal(got, want);
+        }
+    }
 }
 
 /* The same answers from an arena, a full arena (spilling over to malloc)
@@ -259,6 +327,8 @@ int main(void)
         cmocka_unit_test(test_events__max_events),
         cmocka_unit_test(test_events__deep_nesting),
         cmocka_unit_test(test_events__stops_at_len),
+        cmocka_unit_test(test_events__raw_nul),
+        cmocka_unit_test(test_events__checks_every_offset),
         cmocka_unit_test(test_events__arena),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,13 +82,32 @@ static const struct bytes invalid_cases[] = {
     B("ok\xc3", "truncated at the end"),
 };
 
+/*
+ * utf8_valid of b with off ASCII bytes before it and off % 9 after it:
+ * the case lands at every place of the eight-byte ASCII fast path.
+ */
+static int valid_padded(const struct bytes *b, size_t off)
+{
+    char buf[64];
+    size_t after = off % 9;
+
+    assert_true(off + b->len + after <= sizeof buf);
+    memset(buf, 'a', off);
+    memcpy(buf + off, b->s, b->len);
+    memset(buf + off + b->len, 'b', after);
+    return utf8_valid(buf, off + b->len + after);
+}
+
 static void test_utf8__accepts_table(void **state)
 {
     (void)state;
 
     for (size_t i = 0; i < sizeof valid_cases / sizeof *valid_cases; i++) {
-        if (!utf8_valid(valid_cases[i].s, valid_cases[i].len)) {
-            fail_msg("case %zu rejected: %s", i, valid_cases[i].what);
+        for (size_t off = 0; off < 18; off++) {
+            if (!valid_padded(&valid_cases[i], off)) {
+                fail_msg("case %zu at %zu rejected: %s", i, off,
+                         valid_cases[i].what);
+            }
         }
     }
 }
@@ -98,8 +117,11 @@ static void test_utf8__rejects_table(void **state)
     (void)state;
 
     for (size_t i = 0; i < sizeof invalid_cases / sizeof *invalid_cases; i++) {
-        if (utf8_valid(invalid_cases[i].s, invalid_cases[i].len)) {
-            fail_msg("case %zu accepted: %s", i, invalid_cases[i].what);
+        for (size_t off = 0; off < 18; off++) {
+            if (valid_padded(&invalid_cases[i], off)) {
+                fail_msg("case %zu at %zu accepted: %s", i, off,
+                         invalid_cases[i].what);
+            }
         }
     }
 }
