@@ -1222,10 +1222,11 @@ static long long command_calls(const char *name)
  * The script writes a sorted set's members in bulk (ZADD into a scratch
  * set, ZUNIONSTORE) or one by one, and both give what ZINCRBY ("z": the
  * counts add up) and ZADD GT ("x": the later time wins) give. One by one
- * when the call has few members, when the set could meet its cap, or when
+ * when the call has few members, when the set could meet its cap, when
  * the set is more than 4 times the call's members (a rewrite would cost
- * more than it saves). The call is sent by hand: "have" members are in
- * the set, the call brings n members from have / 3 on.
+ * more than it saves), or when the two hold more than 10 000 members.
+ * The call is sent by hand: "have" members are in the set, the call
+ * brings n members from have / 3 on.
  */
 static void test_batch__redis_bulk_members(void **state)
 {
@@ -1240,6 +1241,8 @@ static void test_batch__redis_bulk_members(void **state)
         {'z', 200, 40, 100000, 0}, {'x', 200, 40, 100000, 0},
         {'z', 30, 40, 69, 0},      {'z', 30, 40, 70, 1},
         {'z', 0, 3, 100000, 0},    {'z', 0, 4, 100000, 1},
+        /* past 10 000 members together: the union would take too long */
+        {'z', 7501, 2500, 100000, 0}, {'z', 7500, 2500, 100000, 1},
     };
     const char *key = "bc:{t}:pages:d:20261126";
     (void)state;
