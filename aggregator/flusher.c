@@ -30,6 +30,9 @@
 #define MAX_SOURCES 256
 #define MAX_TASKS 8
 #define RETRY_MS 1000
+/* A batch that met a redirection (a failover, a slot migrating) goes again
+ * this soon, to the node the map now names. */
+#define RETRY_REDIRECT_MS 100
 /* The RESP buffer is kept for the next batch up to this size. */
 #define RESP_KEEP_BYTES (256 * 1024)
 /* After a batch of this many keys, once the backlog is empty, the heaps'
@@ -52,7 +55,7 @@ struct flusher {
     struct backlog *backlog;
     struct flusher_stats stats;
     struct event_base *base;
-    struct redis_link *link;
+    struct redis_pool *pool;
     pthread_t thread;
     int started;
 
@@ -90,6 +93,10 @@ struct flusher {
     size_t next_cmd;          /* the batch's next command to queue */
     int replies_pending;
     int send_failed;
+    int redirected; /* the failure was a redirection: retry soon */
+    /* connections the send wrote to: each gets a WAIT after the last */
+    struct redis_link **written;
+    size_t n_written, cap_written;
     int sending;
     struct timeval send_start;
     char *resp;      /* the command being queued, as RESP; kept for reuse */
@@ -216,7 +223,7 @@ static void send_done(struct flusher *f)
     f->sending = 0;
     if (f->send_failed) {
         stat_add(&f->stats.batches_retried_total, 1);
-        arm_ms(f->retry_ev, RETRY_MS);
+        arm_ms(f->retry_ev, f->redirected ? RETRY_REDIRECT_MS : RETRY_MS);
         return;
     }
     observe_flush(f);
@@ -253,36 +260,121 @@ static int reply_ok(struct flusher *f, const redisReply *r)
     return 1;
 }
 
-static void on_reply(redisAsyncContext *ac, void *r, void *priv)
+/*
+ * A reply that is not what the send needs: the batch goes again. Returns
+ * -1 when the send was given up meanwhile (the connection failed, or the
+ * pool went down while following a redirection): its replies no longer
+ * count.
+ */
+static int reply_failed(struct flusher *f, struct redis_link *link,
+                        const redisReply *reply, uint64_t gen)
 {
-    struct redis_link *link = ac->data;
-    struct flusher *f = redis_link_arg(link);
-    redisReply *reply = r;
+    f->send_failed = 1;
+    stat_add(&f->stats.redis_errors_total, 1);
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
+        return 0;
+    }
+    enum cluster_redirect_kind k =
+        redis_pool_redirected(f->pool, link, reply->str, reply->len);
+    if (k != CLUSTER_NO_REDIRECT || strncmp(reply->str, "TRYAGAIN", 8) == 0) {
+        /* a failover or a slot migrating: sent again to the new owner */
+        log_debug("redis: batch %llu: %s",
+                  (unsigned long long)f->in_flight->seq, reply->str);
+        f->redirected = 1;
+        return gen == f->gen && f->sending ? 0 : -1;
+    }
+    log_warn("redis: batch %llu: %s", (unsigned long long)f->in_flight->seq,
+             reply->str);
+    /* The server lost the script (restart, SCRIPT FLUSH): a new connection
+     * loads it again. */
+    if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+        redis_link_fail(link, "script not loaded");
+        return -1; /* on_pool() forgot this send */
+    }
+    return 0;
+}
 
-    if ((uint64_t)(uintptr_t)priv != f->gen || !f->sending) {
-        return; /* a reply to a send we already gave up on */
-    }
-    if (!reply_ok(f, reply)) {
-        f->send_failed = 1;
-        stat_add(&f->stats.redis_errors_total, 1);
-        if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
-            log_warn("redis: batch %llu: %s",
-                     (unsigned long long)f->in_flight->seq, reply->str);
-            /* The server lost the script (restart, SCRIPT FLUSH): a new
-             * connection loads it again. */
-            if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
-                redis_link_fail(link, "script not loaded");
-                return; /* on_link() forgot this send */
-            }
-        }
-    }
+/* One reply fewer to wait for: queue what may follow, or finish. */
+static void reply_counted(struct flusher *f)
+{
     f->replies_pending--;
     if (queue_more(f) < 0) {
-        return; /* on_link() forgot this send */
+        return; /* on_pool() forgot this send */
     }
     if (f->replies_pending == 0) {
         send_done(f);
     }
+}
+
+static void on_reply(redisAsyncContext *ac, void *r, void *priv)
+{
+    struct redis_link *link = ac->data;
+    struct flusher *f = redis_pool_arg_of(link);
+    uint64_t gen = (uint64_t)(uintptr_t)priv;
+
+    if (gen != f->gen || !f->sending) {
+        return; /* a reply to a send we already gave up on */
+    }
+    if (!reply_ok(f, r) && reply_failed(f, link, r, gen) < 0) {
+        return;
+    }
+    reply_counted(f);
+}
+
+/* The replicas that must hold what a send wrote on l. */
+static int replicas_wanted(const struct flusher *f, const struct redis_link *l)
+{
+    if (f->p.min_replicas_ack >= 0) {
+        return f->p.min_replicas_ack;
+    }
+    return redis_pool_replicas(f->pool, l) > 0 ? 1 : 0;
+}
+
+static void on_wait(redisAsyncContext *ac, void *r, void *priv)
+{
+    struct redis_link *link = ac->data;
+    struct flusher *f = redis_pool_arg_of(link);
+    const redisReply *reply = r;
+    uint64_t gen = (uint64_t)(uintptr_t)priv;
+
+    if (gen != f->gen || !f->sending) {
+        return;
+    }
+    int want = replicas_wanted(f, link);
+    if (reply != NULL && reply->type == REDIS_REPLY_INTEGER &&
+        reply->integer < want) {
+        /* Not yet on enough replicas: a master lost now could take the
+         * batch with it, so it is not checkpointed; it goes again (its
+         * calls answer 0) and is waited for again. */
+        log_warn("redis: batch %llu: %lld of %d replicas acknowledged it",
+                 (unsigned long long)f->in_flight->seq, reply->integer, want);
+        f->send_failed = 1;
+    } else if ((reply == NULL || reply->type != REDIS_REPLY_INTEGER) &&
+               reply_failed(f, link, reply, gen) < 0) {
+        return;
+    }
+    reply_counted(f);
+}
+
+/* Notes that the send wrote on l. Returns -1 when out of memory. */
+static int note_written(struct flusher *f, struct redis_link *l)
+{
+    for (size_t i = 0; i < f->n_written; i++) {
+        if (f->written[i] == l) {
+            return 0;
+        }
+    }
+    if (f->n_written == f->cap_written) {
+        size_t cap = f->cap_written ? 2 * f->cap_written : 4;
+        struct redis_link **n = realloc(f->written, cap * sizeof(*n));
+        if (n == NULL) {
+            return -1;
+        }
+        f->written = n;
+        f->cap_written = cap;
+    }
+    f->written[f->n_written++] = l;
+    return 0;
 }
 
 /* Queues one command on ac, formatted in f->resp. Returns REDIS_OK or
@@ -305,34 +397,93 @@ static int queue_command(struct flusher *f, redisAsyncContext *ac,
                                       f->resp, n);
 }
 
+/* The key a command is routed by: a script's first key, else the
+ * command's first argument. */
+static void route_key(const struct batch_cmd *c, const char **key,
+                      size_t *len)
+{
+    int at = c->is_script ? 3 : 1;
+    *key = c->argv[at];
+    *len = c->argvlen[at];
+}
+
+/* A queueing failure: the send is given up and the connections dropped
+ * (they come back, and the pool's "up" sends the batch again). */
+static int queue_failed(struct flusher *f, const char *why)
+{
+    f->sending = 0;
+    f->gen++;
+    event_del(f->cmd_timeout_ev);
+    stat_add(&f->stats.redis_errors_total, 1);
+    redis_pool_fail(f->pool, why);
+    return -1;
+}
+
+/* After the batch's last command: a WAIT on each connection it wrote to
+ * whose master must have replicas hold it. */
+static int queue_waits(struct flusher *f)
+{
+    long long timeout = (long long)(f->p.command_timeout_ms / 2);
+    for (size_t i = 0; i < f->n_written; i++) {
+        struct redis_link *l = f->written[i];
+        redisAsyncContext *ac = redis_link_ctx(l);
+        int want = replicas_wanted(f, l);
+        if (want == 0) {
+            continue;
+        }
+        if (ac == NULL ||
+            redisAsyncCommand(ac, on_wait, (void *)(uintptr_t)f->gen,
+                              "WAIT %d %lld", want,
+                              timeout > 0 ? timeout : 1) != REDIS_OK) {
+            return queue_failed(f, "cannot queue WAIT");
+        }
+        f->replies_pending++;
+    }
+    f->n_written = 0;
+    return 0;
+}
+
 /*
- * Queues the next commands of the batch in flight until CALLS_IN_FLIGHT
- * are unanswered; none after a failure (the calls after a failed one are
- * refused anyway, and the batch goes again). Returns -1 when the
- * connection failed (it is dropped; the link's "up" sends the batch
- * again).
+ * Queues the next commands of the batch in flight, each on its key's
+ * connection, until CALLS_IN_FLIGHT are unanswered; none after a failure
+ * (the calls after a failed one are refused anyway, and the batch goes
+ * again). A command whose master is not connected fails the send too.
+ * Returns -1 when the send was given up.
  */
 static int queue_more(struct flusher *f)
 {
-    redisAsyncContext *ac = redis_link_ctx(f->link);
     struct batch *b = f->in_flight;
 
     while (!f->send_failed && f->replies_pending < CALLS_IN_FLIGHT &&
            f->next_cmd < b->n_cmds) {
         struct batch_cmd *c = &b->cmds[f->next_cmd];
+        const char *key;
+        size_t len;
+        int asking;
+        route_key(c, &key, &len);
+        struct redis_link *l = redis_pool_route(f->pool, key, len, &asking);
+        redisAsyncContext *ac = l != NULL ? redis_link_ctx(l) : NULL;
+        if (ac == NULL) {
+            /* its master is away (a failover under way): the pool goes
+             * down and comes up again with the new one */
+            f->send_failed = 1;
+            f->redirected = 1;
+            break;
+        }
         if (c->is_script) {
-            c->argv[1] = redis_link_script_sha(f->link);
+            c->argv[1] = redis_link_script_sha(l);
             c->argvlen[1] = 40;
         }
-        if (queue_command(f, ac, c) != REDIS_OK) {
-            f->sending = 0;
-            f->gen++;
-            stat_add(&f->stats.redis_errors_total, 1);
-            redis_link_fail(f->link, "cannot queue a command");
-            return -1;
+        if ((asking && redisAsyncCommand(ac, NULL, NULL, "ASKING") !=
+                           REDIS_OK) ||
+            queue_command(f, ac, c) != REDIS_OK || note_written(f, l) < 0) {
+            return queue_failed(f, "cannot queue a command");
         }
         f->next_cmd++;
         f->replies_pending++;
+        if (f->next_cmd == b->n_cmds && queue_waits(f) < 0) {
+            return -1;
+        }
     }
     /* hiredis has copied the commands: a burst's buffer is not kept */
     if (f->resp_cap > RESP_KEEP_BYTES) {
@@ -347,19 +498,25 @@ static int queue_more(struct flusher *f)
  * time. */
 static void send_batch(struct flusher *f)
 {
-    if (redis_link_ctx(f->link) == NULL || f->in_flight == NULL ||
-        f->sending) {
+    if (!redis_pool_up(f->pool) || f->in_flight == NULL || f->sending) {
         return;
     }
     f->gen++;
     f->sending = 1;
     f->send_failed = 0;
+    f->redirected = 0;
     f->next_cmd = 0;
+    f->n_written = 0;
     f->replies_pending = 0;
     gettimeofday(&f->send_start, NULL);
-    if (queue_more(f) == 0) {
-        arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
+    if (queue_more(f) < 0) {
+        return;
     }
+    if (f->replies_pending == 0) {
+        send_done(f); /* nothing could be queued: the retry's timer */
+        return;
+    }
+    arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
 }
 
 /* b becomes the batch in flight, holding the records of ranges r[0..n),
@@ -470,7 +627,7 @@ out:
 /* Seals the next batch when nothing is in flight, and sends it. */
 static void try_send(struct flusher *f)
 {
-    if (f->in_flight == NULL && redis_link_ctx(f->link) != NULL) {
+    if (f->in_flight == NULL && redis_pool_up(f->pool)) {
         struct journal_range r[JOURNAL_WORKERS];
         size_t n = 0;
         struct batch *b = NULL;
@@ -501,7 +658,7 @@ static void try_send(struct flusher *f)
 static void maybe_spill(struct flusher *f)
 {
     if (f->spilled || f->p.journal == NULL || f->p.spill_keys <= 0 ||
-        redis_link_ctx(f->link) != NULL || table_count(f->next) == 0 ||
+        redis_pool_up(f->pool) || table_count(f->next) == 0 ||
         backlog_keys(f->backlog) < f->p.spill_keys) {
         return;
     }
@@ -515,17 +672,25 @@ static void maybe_spill(struct flusher *f)
 
 static void run_tasks(struct flusher *f)
 {
-    redisAsyncContext *ac = redis_link_ctx(f->link);
+    struct redis_pool *pool = redis_pool_up(f->pool) ? f->pool : NULL;
     time_t now = time(NULL);
     for (int i = 0; i < f->n_tasks; i++) {
-        f->tasks[i]->run(f->tasks[i], ac, now);
+        f->tasks[i]->run(f->tasks[i], pool, now);
     }
 }
 
-static void on_link(struct redis_link *l, int up, void *arg)
+struct redisAsyncContext *flusher_task_ctx(struct redis_pool *pool,
+                                           const char *key)
+{
+    int asking;
+    struct redis_link *l = redis_pool_route(pool, key, strlen(key), &asking);
+    return l != NULL && !asking ? redis_link_ctx(l) : NULL;
+}
+
+static void on_pool(struct redis_pool *p, int up, void *arg)
 {
     struct flusher *f = arg;
-    (void)l;
+    (void)p;
     stat_set(&f->stats.redis_up, (uint64_t)up);
     if (up) {
         run_tasks(f);
@@ -550,7 +715,7 @@ static void on_cmd_timeout(evutil_socket_t fd, short what, void *arg)
     struct flusher *f = arg;
     log_warn("redis: batch not acknowledged within %llu ms",
              (unsigned long long)f->p.command_timeout_ms);
-    redis_link_fail(f->link, "command timed out");
+    redis_pool_fail(f->pool, "command timed out");
 }
 
 static void on_retry(evutil_socket_t fd, short what, void *arg)
@@ -747,8 +912,11 @@ static void *flusher_main(void *arg)
 
 int flusher_start(struct flusher *f)
 {
-    f->link = redis_link_create(f->base, &f->p.target, on_link, f);
-    if (f->link == NULL) {
+    char err[160];
+    f->pool = redis_pool_create(f->base, &f->p.target, f->p.cluster, on_pool,
+                                f, err, sizeof(err));
+    if (f->pool == NULL) {
+        log_error("redis: %s", err);
         return -1;
     }
     arm_ms(f->tick_ev, f->p.flush_interval_ms);
@@ -846,7 +1014,7 @@ void flusher_destroy(struct flusher *f)
     }
     /* Replies freed with the link must not start a retry. */
     f->sending = 0;
-    redis_link_destroy(f->link);
+    redis_pool_destroy(f->pool);
     struct event *evs[] = {f->tick_ev,  f->inbox_ev,  f->cmd_timeout_ev,
                            f->retry_ev, f->finish_ev, f->deadline_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
@@ -855,6 +1023,7 @@ void flusher_destroy(struct flusher *f)
         }
     }
     batch_destroy(f->in_flight);
+    free(f->written);
     table_destroy(f->next);
     table_destroy(f->rebuilt);
     free(f->resp);

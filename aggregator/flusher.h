@@ -31,7 +31,7 @@
 
 #include "aggregator/batch.h"
 #include "aggregator/journal.h"
-#include "aggregator/redis_link.h"
+#include "aggregator/redis_pool.h"
 
 struct table;
 struct backlog;
@@ -47,7 +47,8 @@ struct redisAsyncContext;
     X(backlog_keys, gauge, "Aggregate keys held in memory, not yet in Redis")  \
     X(wal_bytes, gauge,                                                        \
       "Bytes of write-ahead log records not yet acknowledged by Redis")        \
-    X(redis_up, gauge, "1 while the Redis connection is established")
+    X(redis_up, gauge,                                                         \
+      "1 while the Redis connection (in a cluster: every master's) is up")
 
 /* Upper bounds, in seconds, of the beacon_flush_seconds buckets. */
 #define FLUSHER_BUCKETS(X) X(0.001) X(0.005) X(0.01) X(0.05) X(0.1) X(0.5) X(1) X(5)
@@ -77,20 +78,30 @@ struct flusher_source {
 };
 
 /*
- * Other work that needs the Redis connection (salts, the opt-out registry)
- * runs on the flusher thread too, so that only that thread ever talks to
- * Redis. run() is called on every tick and right after the connection
- * comes up; ctx is NULL while Redis is away. Replies to the commands a
- * task sends arrive on the flusher thread; after a connection drop they
- * arrive as NULL.
+ * Other work that needs Redis (salts, the opt-out registry) runs on the
+ * flusher thread too, so that only that thread ever talks to Redis. run()
+ * is called on every tick and right after Redis comes up; pool is NULL
+ * while Redis is away. A task sends each command on the connection
+ * flusher_task_ctx() gives for its key. Replies arrive on the flusher
+ * thread; after a connection drop they arrive as NULL.
  */
 struct flusher_task {
-    void (*run)(struct flusher_task *t, struct redisAsyncContext *ctx,
-                time_t now);
+    void (*run)(struct flusher_task *t, struct redis_pool *pool, time_t now);
 };
+
+/* The connection for a command on key (NULL: not now, the next tick tries
+ * again). */
+struct redisAsyncContext *flusher_task_ctx(struct redis_pool *pool,
+                                           const char *key);
 
 struct flusher_params {
     struct redis_target target;
+    /* "host:port,..." of a Redis Cluster's nodes, or NULL or "": target
+     * alone */
+    const char *cluster;
+    /* replicas that must hold a batch (WAIT) before it counts as applied;
+     * -1: 1 for a master that has replicas, else 0 */
+    int min_replicas_ack;
     struct batch_params batch;
     uint64_t flush_interval_ms;
     uint64_t command_timeout_ms; /* a batch without all replies by then is

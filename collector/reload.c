@@ -63,6 +63,7 @@ void reload_restart_keys(const struct config *a, const struct config *b,
     add(out, cap, STR(ingest_skip_ext), "[server] ingest_skip_ext");
     add(out, cap, STR(redis.text) || STR(redis.password), "[redis] url");
     add(out, cap, STR(redis_cluster), "[redis] cluster");
+    add(out, cap, NUM(min_replicas_ack), "[redis] min_replicas_ack");
     add(out, cap, STR(key_prefix), "[redis] key_prefix");
     add(out, cap, NUM(max_keys), "[redis] max_keys");
     add(out, cap, NUM(backlog_max_bytes), "[redis] backlog_max_bytes");

@@ -176,6 +176,8 @@ static void flusher_params_from(const struct config *cfg,
     p->target.password = u->password;
     p->target.db = u->db;
     p->target.connect_timeout_ms = REDIS_CONNECT_TIMEOUT_MS;
+    p->cluster = cfg->redis_cluster;
+    p->min_replicas_ack = cfg->min_replicas_ack;
     p->batch.prefix = cfg->key_prefix;
     p->batch.instance = cfg->instance_id;
     struct flusher_settings s;
@@ -208,7 +210,7 @@ static int privacy_setup(struct server *srv, const struct flusher_params *fp)
     salt_manager_init(&srv->salts, cfg->salt_store, cfg->key_prefix,
                       time(NULL));
     if (cfg->salt_store == SALT_STORE_REDIS) {
-        salt_manager_sync(&srv->salts, &fp->target, time(NULL),
+        salt_manager_sync(&srv->salts, &fp->target, fp->cluster, time(NULL),
                           REDIS_CONNECT_TIMEOUT_MS);
     }
     unsigned char key[32];
@@ -363,10 +365,12 @@ static void log_start(const struct config *cfg)
         snprintf(ingest + strlen(ingest), sizeof(ingest) - strlen(ingest),
                  " (%s)", cfg->ingest_syslog_tcp ? "udp, tcp" : "udp");
     }
-    log_info("beacond %s: listening on %s%s, %d workers, redis %s, "
+    int cluster = cfg->redis_cluster[0] != '\0';
+    log_info("beacond %s: listening on %s%s, %d workers, redis %s%s, "
              "instance %s",
-             BEACON_VERSION, listen, ingest, cfg->workers, cfg->redis.text,
-             cfg->instance_id);
+             BEACON_VERSION, listen, ingest, cfg->workers,
+             cluster ? "cluster " : "",
+             cluster ? cfg->redis_cluster : cfg->redis.text, cfg->instance_id);
 }
 
 int server_run(const struct config *cfg, server_reload_fn reload,

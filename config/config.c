@@ -6,6 +6,7 @@
  */
 #include "config/config.h"
 #include "config/config_parse.h"
+#include "proto/cluster_slot.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -52,6 +53,7 @@ static const struct config config_default = {
     .max_keys = 1000000,
     .max_members = 100000,
     .max_areas = 50,
+    .min_replicas_ack = -1,
     .backlog_max_bytes = GIB,
     .wal_fsync = WAL_FSYNC_INTERVAL,
     .wal_segment_bytes = 64 * MIB,
@@ -348,6 +350,28 @@ static int is_word(const char *s, const char *extra, size_t max)
     return 1;
 }
 
+/* Redis Cluster seeds, host:port each; empty: one Redis (url). */
+static int set_cluster(const struct config_key *k, const char *v, void *field,
+                       char *why, size_t whylen)
+{
+    struct cluster_seed seeds[CLUSTER_SEEDS_MAX];
+    if (v[0] != '\0' && cluster_parse_seeds(v, seeds, why, whylen) < 0) {
+        return -1;
+    }
+    return set_string(k, v, field, why, whylen);
+}
+
+/* "auto" (-1), or a count of replicas. */
+static int set_replicas(const struct config_key *k, const char *v, void *field,
+                        char *why, size_t whylen)
+{
+    if (strcasecmp(v, "auto") == 0) {
+        *(int *)field = -1;
+        return 0;
+    }
+    return set_count(k, v, field, why, whylen);
+}
+
 static int set_key_prefix(const struct config_key *k, const char *v,
                           void *field, char *why, size_t whylen)
 {
@@ -526,7 +550,8 @@ static const struct config_key config_keys[] = {
     KEY("server", "ingest_skip_ext", set_extensions, ingest_skip_ext, 0, 0,
         KEY_LIST),
     KEY("redis", "url", set_redis, redis, 0, 0, KEY_SECRET),
-    KEY("redis", "cluster", set_string, redis_cluster, 0, 0, KEY_LIST),
+    KEY("redis", "cluster", set_cluster, redis_cluster, 0, 0, KEY_LIST),
+    KEY("redis", "min_replicas_ack", set_replicas, min_replicas_ack, 0, 16, 0),
     KEY("redis", "key_prefix", set_key_prefix, key_prefix, 0, 0, 0),
     KEY("redis", "flush_interval", set_ms, flush_interval_ms, 10, HOUR_MS, 0),
     KEY("redis", "max_keys", set_count, max_keys, 1, 100000000, 0),

@@ -72,7 +72,8 @@ struct config {
 
     /* [redis] */
     struct config_redis_url redis;
-    char redis_cluster[1024];
+    char redis_cluster[1024]; /* "host:port,...": Redis Cluster mode */
+    int min_replicas_ack;     /* -1: 1 for a master with replicas, else 0 */
     char key_prefix[32];
     uint64_t flush_interval_ms;
     uint64_t max_keys;

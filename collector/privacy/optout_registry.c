@@ -238,6 +238,7 @@ static void on_sites(redisAsyncContext *ac, void *rep, void *priv)
 {
     struct optout_refresh *rf = priv;
     redisReply *reply = rep;
+    (void)ac;
 
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY ||
         reply->elements == 0) {
@@ -271,9 +272,12 @@ static void on_sites(redisAsyncContext *ac, void *rep, void *priv)
     }
     rf->due = (int)rf->n_sites + 1;
     for (size_t i = 0; i < rf->n_sites; i++) {
-        if (redisAsyncCommand(ac, on_site_members, &rf->sites[i],
-                              "SMEMBERS %s:{%s}:optout", rf->r->prefix,
-                              rf->sites[i].site) != REDIS_OK) {
+        char key[KEYS_MAX];
+        snprintf(key, sizeof(key), "%s:{%s}:optout", rf->r->prefix,
+                 rf->sites[i].site);
+        redisAsyncContext *c = flusher_task_ctx(rf->r->pool, key);
+        if (c == NULL || redisAsyncCommand(c, on_site_members, &rf->sites[i],
+                                           "SMEMBERS %s", key) != REDIS_OK) {
             rf->failed = 1;
             rf->due--;
         }
@@ -315,9 +319,22 @@ static void on_sadd(redisAsyncContext *ac, void *rep, void *priv)
     }
 }
 
-static void send_pending(struct optout_registry *r, redisAsyncContext *ac)
+/* SADD key member (binary member), counted in sadd_due. */
+static void sadd(struct optout_registry *r, const char *key,
+                 const void *member, size_t len)
 {
-    char hex[2 * OPTOUT_HASH_BYTES + 1];
+    redisAsyncContext *c = flusher_task_ctx(r->pool, key);
+    if (c != NULL && redisAsyncCommand(c, on_sadd, r, "SADD %s %b", key,
+                                       member, len) == REDIS_OK) {
+        r->sadd_due++;
+    } else {
+        r->sadd_failed = 1;
+    }
+}
+
+static void send_pending(struct optout_registry *r)
+{
+    char hex[2 * OPTOUT_HASH_BYTES + 1], key[KEYS_MAX];
     int n;
 
     pthread_mutex_lock(&r->mu);
@@ -330,24 +347,16 @@ static void send_pending(struct optout_registry *r, redisAsyncContext *ac)
         sodium_bin2hex(hex, sizeof(hex), e->hash, OPTOUT_HASH_BYTES);
         /* The site goes to P:sites too: refreshes read the opt-out sets
          * of the sites listed there, hits or not. */
-        if (redisAsyncCommand(ac, on_sadd, r, "SADD %s:{%b}:optout %s",
-                              r->prefix, e->site, (size_t)e->site_len,
-                              hex) == REDIS_OK) {
-            r->sadd_due++;
-        } else {
-            r->sadd_failed = 1;
-        }
-        if (redisAsyncCommand(ac, on_sadd, r, "SADD %s:sites %b", r->prefix,
-                              e->site, (size_t)e->site_len) == REDIS_OK) {
-            r->sadd_due++;
-        } else {
-            r->sadd_failed = 1;
-        }
+        snprintf(key, sizeof(key), "%s:{%.*s}:optout", r->prefix,
+                 (int)e->site_len, e->site);
+        sadd(r, key, hex, strlen(hex));
+        snprintf(key, sizeof(key), "%s:sites", r->prefix);
+        sadd(r, key, e->site, e->site_len);
     }
     pthread_mutex_unlock(&r->mu);
 }
 
-static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
+static void run(struct flusher_task *t, struct redis_pool *pool, time_t now)
 {
     struct optout_registry *r = (struct optout_registry *)t;
 
@@ -359,11 +368,12 @@ static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
     if (changed) {
         publish(r);
     }
-    if (ac == NULL) {
+    if (pool == NULL) {
         return;
     }
+    r->pool = pool;
     if (have_pending && r->sadd_due == 0) {
-        send_pending(r, ac);
+        send_pending(r);
     }
     if (r->refresh == NULL && now - r->last_refresh >= OPTOUT_REFRESH_S) {
         struct optout_refresh *rf = calloc(1, sizeof(*rf));
@@ -371,8 +381,11 @@ static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
             return;
         }
         rf->r = r;
-        if (redisAsyncCommand(ac, on_sites, rf, "SMEMBERS %s:sites",
-                              r->prefix) != REDIS_OK) {
+        char key[KEYS_MAX];
+        snprintf(key, sizeof(key), "%s:sites", r->prefix);
+        redisAsyncContext *c = flusher_task_ctx(pool, key);
+        if (c == NULL ||
+            redisAsyncCommand(c, on_sites, rf, "SMEMBERS %s", key) != REDIS_OK) {
             free(rf);
             return;
         }

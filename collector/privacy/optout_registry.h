@@ -64,6 +64,7 @@ struct optout_registry {
     int sadd_failed;
     time_t last_refresh;
     struct optout_refresh *refresh; /* in flight, or NULL */
+    struct redis_pool *pool;        /* the flusher's, once it was up */
 };
 
 /* Prepares the registry; key is the 32-byte recipient_key, or NULL when

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "proto/cluster_slot.h"
 #include "proto/keys.h"
 
 /* Hits stamped just before midnight may still be in a worker's hands for
@@ -152,7 +153,7 @@ static void on_set(redisAsyncContext *ac, void *r, void *priv)
 }
 
 /* SET NX our salt, then GET whichever won; pipelined. */
-static void ask_redis(struct salt_manager *m, redisAsyncContext *ac,
+static void ask_redis(struct salt_manager *m, struct redis_pool *pool,
                       uint32_t day)
 {
     struct salt_question *q = &m->ask[day % SALT_SLOTS];
@@ -166,6 +167,10 @@ static void ask_redis(struct salt_manager *m, redisAsyncContext *ac,
         return;
     }
     snprintf(key, sizeof(key), "%s:salt:%s", m->prefix, stamp);
+    redisAsyncContext *ac = flusher_task_ctx(pool, key);
+    if (ac == NULL) {
+        return;
+    }
     /* Offer the salt already in use: when this instance is the first,
      * nothing changes for the hits counted so far. */
     if (salt_get(m, day, offer) < 0) {
@@ -183,7 +188,7 @@ static void ask_redis(struct salt_manager *m, redisAsyncContext *ac,
     }
 }
 
-static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
+static void run(struct flusher_task *t, struct redis_pool *pool, time_t now)
 {
     struct salt_manager *m = (struct salt_manager *)t;
     uint32_t today = salt_day(now);
@@ -194,22 +199,59 @@ static void run(struct flusher_task *t, redisAsyncContext *ac, time_t now)
             make_local(m, day);
         }
         int slot = (int)(day % SALT_SLOTS);
-        if (m->store == SALT_STORE_REDIS && ac != NULL &&
+        if (m->store == SALT_STORE_REDIS && pool != NULL &&
             (m->confirmed[slot] != day ||
              now - m->confirmed_at[slot] >= RECHECK_S)) {
-            ask_redis(m, ac, day);
+            ask_redis(m, pool, day);
         }
     }
 }
 
-/* SET NX our salt of `day`, then GET the winner, on a blocking
- * connection. Returns 0 with the winner installed, or -1. */
-static int sync_day(struct salt_manager *m, redisContext *c, uint32_t day,
-                    time_t now)
+/* The most MOVED redirections followed for one command at start. */
+#define SYNC_HOPS 3
+
+/* A blocking connection to host:port (or t's unix socket when host is
+ * NULL), authenticated, on t's database; NULL on failure. */
+static redisContext *sync_connect(const struct redis_target *t,
+                                  const char *host, int port, int db,
+                                  struct timeval tv)
+{
+    redisContext *c = host == NULL && t->unix_path != NULL
+                          ? redisConnectUnixWithTimeout(t->unix_path, tv)
+                          : redisConnectWithTimeout(host ? host : t->host,
+                                                    host ? port : t->port, tv);
+    int ok = c != NULL && !c->err && redisSetTimeout(c, tv) == REDIS_OK;
+
+    if (ok && t->password != NULL && t->password[0] != '\0') {
+        redisReply *r = redisCommand(c, "AUTH %s", t->password);
+        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
+        freeReplyObject(r);
+    }
+    if (ok && db != 0) {
+        redisReply *r = redisCommand(c, "SELECT %d", db);
+        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
+        freeReplyObject(r);
+    }
+    if (!ok && c != NULL) {
+        redisFree(c);
+        c = NULL;
+    }
+    return c;
+}
+
+/*
+ * SET NX our salt of `day`, then GET the winner, on the blocking
+ * connection *c; a MOVED reply moves *c to the node it names (a cluster's
+ * master of the salt key) and the command goes again. Returns 0 with the
+ * winner installed, or -1.
+ */
+static int sync_day(struct salt_manager *m, redisContext **c,
+                    const struct redis_target *t, struct timeval tv,
+                    uint32_t day, time_t now)
 {
     char key[KEYS_MAX], stamp[16];
     unsigned char offer[SALT_BYTES];
-    redisReply *r;
+    redisReply *r = NULL;
     int rc = -1;
 
     if (keys_stamp(stamp, sizeof(stamp), KEYS_DAY, (time_t)day * 86400) < 0 ||
@@ -218,14 +260,28 @@ static int sync_day(struct salt_manager *m, redisContext *c, uint32_t day,
     }
     snprintf(key, sizeof(key), "%s:salt:%s", m->prefix, stamp);
     long long exat = (long long)(day + 1) * 86400 + REDIS_KEEP_S;
-    r = redisCommand(c, "SET %s %b NX EXAT %lld", key, offer,
-                     (size_t)SALT_BYTES, exat);
+    for (int hop = 0; hop <= SYNC_HOPS; hop++) {
+        struct cluster_redirect to;
+        r = redisCommand(*c, "SET %s %b NX EXAT %lld", key, offer,
+                         (size_t)SALT_BYTES, exat);
+        if (r == NULL || r->type != REDIS_REPLY_ERROR ||
+            cluster_parse_redirect(r->str, r->len, &to) != CLUSTER_MOVED) {
+            break;
+        }
+        freeReplyObject(r);
+        r = NULL;
+        redisFree(*c);
+        *c = sync_connect(t, to.host, to.port, 0, tv);
+        if (*c == NULL) {
+            break;
+        }
+    }
     sodium_memzero(offer, sizeof(offer));
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
         goto out;
     }
     freeReplyObject(r);
-    r = redisCommand(c, "GET %s", key);
+    r = redisCommand(*c, "GET %s", key);
     if (r != NULL && r->type == REDIS_REPLY_STRING && r->len == SALT_BYTES) {
         slot_write(&m->ring[day % SALT_SLOTS], day,
                    (const unsigned char *)r->str);
@@ -234,46 +290,38 @@ static int sync_day(struct salt_manager *m, redisContext *c, uint32_t day,
         rc = 0;
     }
 out:
-    if (r != NULL) {
-        freeReplyObject(r);
-    }
+    freeReplyObject(r);
     return rc;
 }
 
-void salt_manager_sync(struct salt_manager *m,
-                       const struct redis_target *t, time_t now,
-                       uint64_t timeout_ms)
+void salt_manager_sync(struct salt_manager *m, const struct redis_target *t,
+                       const char *cluster, time_t now, uint64_t timeout_ms)
 {
     struct timeval tv = {(time_t)(timeout_ms / 1000),
                          (suseconds_t)(timeout_ms % 1000) * 1000};
-    redisContext *c = t->unix_path != NULL
-                          ? redisConnectUnixWithTimeout(t->unix_path, tv)
-                          : redisConnectWithTimeout(t->host, t->port, tv);
+    struct cluster_seed seeds[CLUSTER_SEEDS_MAX];
+    char err[128];
+    int n_seeds = 0, ok = 0;
     uint32_t today = salt_day(now);
-    int ok = c != NULL && !c->err && redisSetTimeout(c, tv) == REDIS_OK;
 
-    if (ok && t->password != NULL && t->password[0] != '\0') {
-        redisReply *r = redisCommand(c, "AUTH %s", t->password);
-        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
-        if (r != NULL) {
-            freeReplyObject(r);
+    if (cluster != NULL && cluster[0] != '\0') {
+        n_seeds = cluster_parse_seeds(cluster, seeds, err, sizeof(err));
+    }
+    /* one server: one try; a cluster: each seed until one agrees */
+    for (int i = 0; !ok && i < (n_seeds > 0 ? n_seeds : 1); i++) {
+        redisContext *c = n_seeds > 0
+                              ? sync_connect(t, seeds[i].host, seeds[i].port,
+                                             0, tv)
+                              : sync_connect(t, NULL, 0, t->db, tv);
+        ok = c != NULL && sync_day(m, &c, t, tv, today, now) == 0 &&
+             sync_day(m, &c, t, tv, today + 1, now) == 0;
+        if (c != NULL) {
+            redisFree(c);
         }
     }
-    if (ok && t->db != 0) {
-        redisReply *r = redisCommand(c, "SELECT %d", t->db);
-        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
-        if (r != NULL) {
-            freeReplyObject(r);
-        }
-    }
-    ok = ok && sync_day(m, c, today, now) == 0 &&
-         sync_day(m, c, today + 1, now) == 0;
     if (!ok) {
         log_warn("salt: Redis did not answer at start; counting visitors "
                  "under a local salt until it does");
-    }
-    if (c != NULL) {
-        redisFree(c);
     }
 }
 

@@ -57,14 +57,15 @@ int salt_manager_init(struct salt_manager *m, enum salt_store store,
 
 /*
  * With the Redis store: agrees on today's and tomorrow's salts with Redis
- * before any hit arrives (blocking, at most timeout_ms, start-up only), so
- * that a starting instance does not count its first visitors under a salt
- * of its own. On failure it logs and keeps the local salts, which the
- * flusher task reconciles once Redis answers.
+ * before any hit arrives (blocking, at most timeout_ms per connection,
+ * start-up only), so that a starting instance does not count its first
+ * visitors under a salt of its own. With cluster seeds ("host:port,...",
+ * else NULL or "") it asks the seeds in turn and follows MOVED to the
+ * salt key's master. On failure it logs and keeps the local salts, which
+ * the flusher task reconciles once Redis answers.
  */
-void salt_manager_sync(struct salt_manager *m,
-                       const struct redis_target *target, time_t now,
-                       uint64_t timeout_ms);
+void salt_manager_sync(struct salt_manager *m, const struct redis_target *t,
+                       const char *cluster, time_t now, uint64_t timeout_ms);
 
 /* Wipes every salt. */
 void salt_manager_deinit(struct salt_manager *m);

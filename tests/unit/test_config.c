@@ -724,6 +724,12 @@ static void test_config__set_rejects(void **state)
         {"server", "ingest_syslog", "localhost:514"},
         {"server", "ingest_skip_ext", "c$s"},
         {"redis", "url", "localhost:6379"},
+        {"redis", "cluster", "10.0.0.1"},
+        {"redis", "cluster", "10.0.0.1:7000,"},
+        {"redis", "cluster", "a:1,b:0"},
+        {"redis", "min_replicas_ack", "17"},
+        {"redis", "min_replicas_ack", "-1"},
+        {"redis", "min_replicas_ack", "some"},
         {"redis", "key_prefix", ""},
         {"redis", "key_prefix", "a:b"},
         {"redis", "key_prefix", "{bc}"},
@@ -818,6 +824,15 @@ static void test_config__set_stores_values(void **state)
     assert_int_equal(
         config_set(&c, "redis", "cluster", "a:1,b:2", err, sizeof(err)), 0);
     assert_string_equal(c.redis_cluster, "a:1,b:2");
+    assert_int_equal(c.min_replicas_ack, -1);
+    assert_int_equal(config_set(&c, "redis", "min_replicas_ack", "2", err,
+                                sizeof(err)),
+                     0);
+    assert_int_equal(c.min_replicas_ack, 2);
+    assert_int_equal(config_set(&c, "redis", "min_replicas_ack", "Auto", err,
+                                sizeof(err)),
+                     0);
+    assert_int_equal(c.min_replicas_ack, -1);
     assert_int_equal(
         config_set(&c, "privacy", "salt_store", "memory", err, sizeof(err)), 0);
     assert_int_equal(c.salt_store, SALT_STORE_MEMORY);
@@ -1469,7 +1484,7 @@ static void test_config__example_file_documents_defaults(void **state)
     }
     fclose(in);
     fclose(out);
-    assert_int_equal(keys, 47);
+    assert_int_equal(keys, 48);
 
     config_defaults(&want);
     config_defaults(&c);
