@@ -12,16 +12,18 @@
 #   run    redis-server, redis-tools, curl (make run: a private Redis)
 #   test   build, run, and cmocka, python3, procps, valgrind, clang with
 #          its sanitizer and fuzzer runtime, faketime, chromium, nginx-light
-#          (a real web server for the syslog ingest), bsdutils (logger),
-#          man-db and systemd (the man pages and the unit are checked)
-#          (make test)
+#          (a real web server for the syslog ingest), haproxy (a load
+#          balancer in front of two instances, t_cluster), bsdutils
+#          (logger), man-db and systemd (the man pages and the unit are
+#          checked) (make test)
 #   bench  build, run, and wrk, nginx-light, python3, procps (make bench)
 #   fuzz   build, and clang with its fuzzer runtime (make fuzz)
 #
-# The redis-server and nginx packages start a system service when they are
-# installed; a service started by this script's own install is stopped and
-# disabled again (make run starts a private Redis, make test and make bench
-# their own nginx), and the script says so.
+# The redis-server, nginx and haproxy packages start a system service when
+# they are installed; a service started by this script's own install is
+# stopped and disabled again (make run starts a private Redis, make test
+# and make bench their own nginx, make test its own haproxy), and the
+# script says so.
 set -eu
 
 check=0
@@ -42,7 +44,7 @@ for group in "$@"; do
     run) wanted="$wanted $build $run" ;;
     test) wanted="$wanted $build $run libcmocka-dev python3 procps valgrind
                   clang libclang-rt-14-dev faketime chromium nginx-light
-                  bsdutils man-db systemd" ;;
+                  haproxy bsdutils man-db systemd" ;;
     bench) wanted="$wanted $build $run wrk nginx-light python3 procps" ;;
     fuzz) wanted="$wanted $build clang libclang-rt-14-dev" ;;
     *)
@@ -81,7 +83,7 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends $missing
 
 # A service that the install just started, which nobody asked for.
-for pkg_unit in redis-server:redis-server nginx-light:nginx; do
+for pkg_unit in redis-server:redis-server nginx-light:nginx haproxy:haproxy; do
     pkg=${pkg_unit%%:*}
     unit=${pkg_unit#*:}
     case " $missing " in *" $pkg "*) ;; *) continue ;; esac

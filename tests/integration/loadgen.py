@@ -24,6 +24,22 @@ Options for the shape of the load:
   --ua STRING      User-Agent (default: a desktop Chrome)
   --query STRING   extra query parameters appended to every request
   --seed N         random seed for the batch sizes
+
+Reporting:
+  --per-site FILE  also write one line per site (in --sites order) to FILE,
+                   after the summary line:
+
+    site=S sent=N counted=M dropped=D nobeacon=B unanswered=U codes=C
+
+  sent: requests for S written; counted: answered X-Beacon: counted;
+  dropped: answered with another X-Beacon value (beacond said the hit is
+  not counted); nobeacon: a complete response without X-Beacon, so not
+  beacond's answer to a pixel (a proxy's 502, 503 or 504: the hit may or
+  may not have reached beacond); unanswered: no response at all. dropped +
+  nobeacon is the summary's "other"; counted + dropped + nobeacon +
+  unanswered = sent. C lists the status codes of the nobeacon responses,
+  as code:count joined by commas ("-" when there were none). So for each
+  site: counted <= what beacond stored <= counted + nobeacon + unanswered.
 """
 import argparse
 import asyncio
@@ -44,10 +60,25 @@ class State:
         self.other = 0
         self.errors = 0
         self.start = time.monotonic()
+        # per site (--per-site): [sent, counted, dropped, nobeacon] and
+        # the status codes of the nobeacon responses
+        self.site = {}
+        self.codes = {}
+
+    def site_add(self, site, field, n=1):
+        row = self.site.setdefault(site, [0, 0, 0, 0])
+        row[field] += n
+
+
+SENT, COUNTED, DROPPED, NOBEACON = range(4)
+
+
+def site_of(args, i):
+    return args.sites[i % len(args.sites)]
 
 
 def request_bytes(args, i):
-    site = args.sites[i % len(args.sites)]
+    site = site_of(args, i)
     path = "/p%d" % (i % args.paths)
     q = "s=%s&u=%s" % (site, path)
     if args.query:
@@ -57,13 +88,15 @@ def request_bytes(args, i):
 
 
 async def read_response(reader, io_timeout):
-    """Returns the X-Beacon value ('' when absent), or raises."""
+    """Returns the X-Beacon value (None when absent), whether the
+    connection closes, and the status code; or raises."""
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), io_timeout)
     lines = head.decode("latin-1").split("\r\n")
     if not lines[0].startswith("HTTP/1."):
         raise ValueError("bad status line %r" % lines[0])
+    status = lines[0].split(" ")[1] if " " in lines[0] else "?"
     length = 0
-    beacon = ""
+    beacon = None
     close = False
     for line in lines[1:]:
         if ":" not in line:
@@ -79,7 +112,7 @@ async def read_response(reader, io_timeout):
             close = True
     if length:
         await asyncio.wait_for(reader.readexactly(length), io_timeout)
-    return beacon, close
+    return beacon, close, status
 
 
 async def paced(args, st):
@@ -107,13 +140,24 @@ async def connection(args, st, rng):
             data = b"".join(request_bytes(args, first + j) for j in range(k))
             writer.write(data)
             st.sent += k
+            for j in range(k):
+                st.site_add(site_of(args, first + j), SENT)
             await asyncio.wait_for(writer.drain(), args.io_timeout)
-            for _ in range(k):
-                beacon, close = await read_response(reader, args.io_timeout)
+            for j in range(k):
+                beacon, close, status = await read_response(
+                    reader, args.io_timeout)
+                site = site_of(args, first + j)
                 if beacon == "counted":
                     st.counted += 1
+                    st.site_add(site, COUNTED)
                 else:
                     st.other += 1
+                    if beacon is None:
+                        st.site_add(site, NOBEACON)
+                        codes = st.codes.setdefault(site, {})
+                        codes[status] = codes.get(status, 0) + 1
+                    else:
+                        st.site_add(site, DROPPED)
                 if close:
                     break
             if close:
@@ -145,6 +189,23 @@ async def main_async(args):
     return st, timed_out
 
 
+def write_per_site(args, st):
+    seen = set()
+    with open(args.per_site, "w") as f:
+        for site in args.sites:
+            if site in seen:
+                continue
+            seen.add(site)
+            sent, counted, dropped, nobeacon = st.site.get(site, [0, 0, 0, 0])
+            codes = st.codes.get(site, {})
+            f.write("site=%s sent=%d counted=%d dropped=%d nobeacon=%d "
+                    "unanswered=%d codes=%s\n"
+                    % (site, sent, counted, dropped, nobeacon,
+                       sent - counted - dropped - nobeacon,
+                       ",".join("%s:%d" % (c, codes[c])
+                                for c in sorted(codes)) or "-"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
@@ -162,6 +223,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--io-timeout", type=float, default=10)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--per-site", metavar="FILE", default="",
+                    help="write per-site counts to FILE (see above)")
     args = ap.parse_args()
     args.sites = args.sites.split(",")
     args.paths = max(1, args.paths)
@@ -172,6 +235,8 @@ def main():
     print("sent=%d counted=%d other=%d unanswered=%d errors=%d elapsed=%.2f"
           % (st.sent, st.counted, st.other, st.sent - answered, st.errors,
              time.monotonic() - st.start), flush=True)
+    if args.per_site:
+        write_per_site(args, st)
     if timed_out:
         sys.exit(3)
     sys.exit(0 if answered == st.sent == args.total else 1)
