@@ -21,6 +21,7 @@
 
 #include "aggregator/apply_script.h"
 #include "aggregator/backlog.h"
+#include "aggregator/instance_lock.h"
 #include "aggregator/replay.h"
 #include "aggregator/table.h"
 #include "aggregator/wal_read.h"
@@ -56,6 +57,8 @@ struct flusher {
     struct flusher_stats stats;
     struct event_base *base;
     struct redis_pool *pool;
+    struct instance_lock lock;
+    int locking; /* lock.holder is set: batches wait for the lock */
     pthread_t thread;
     int started;
 
@@ -108,6 +111,7 @@ struct flusher {
     struct event *retry_ev;
     struct event *finish_ev;
     struct event *deadline_ev;
+    struct event *lock_ev;
     int finishing;
     uint64_t finish_timeout_ms;
 };
@@ -496,9 +500,16 @@ static int queue_more(struct flusher *f)
 
 /* Sends the batch in flight, pipelined, CALLS_IN_FLIGHT commands at a
  * time. */
+/* Batches go only under this instance's lock. */
+static int may_send(const struct flusher *f)
+{
+    return redis_pool_up(f->pool) &&
+           (!f->locking || f->lock.state == INSTANCE_LOCK_HELD);
+}
+
 static void send_batch(struct flusher *f)
 {
-    if (!redis_pool_up(f->pool) || f->in_flight == NULL || f->sending) {
+    if (!may_send(f) || f->in_flight == NULL || f->sending) {
         return;
     }
     f->gen++;
@@ -627,7 +638,7 @@ out:
 /* Seals the next batch when nothing is in flight, and sends it. */
 static void try_send(struct flusher *f)
 {
-    if (f->in_flight == NULL && redis_pool_up(f->pool)) {
+    if (f->in_flight == NULL && may_send(f)) {
         struct journal_range r[JOURNAL_WORKERS];
         size_t n = 0;
         struct batch *b = NULL;
@@ -693,10 +704,15 @@ static void on_pool(struct redis_pool *p, int up, void *arg)
     (void)p;
     stat_set(&f->stats.redis_up, (uint64_t)up);
     if (up) {
+        if (f->locking) {
+            /* the lock may have run out meanwhile: its reply sends */
+            instance_lock_refresh(&f->lock, f->pool);
+        }
         run_tasks(f);
         try_send(f);
         return;
     }
+    instance_lock_forget(&f->lock);
     stat_add(&f->stats.redis_errors_total, 1);
     if (f->sending) {
         /* Replies of this send will not come (or come as NULL): forget
@@ -716,6 +732,23 @@ static void on_cmd_timeout(evutil_socket_t fd, short what, void *arg)
     log_warn("redis: batch not acknowledged within %llu ms",
              (unsigned long long)f->p.command_timeout_ms);
     redis_pool_fail(f->pool, "command timed out");
+}
+
+static void on_lock_changed(struct instance_lock *l, void *arg)
+{
+    (void)l;
+    try_send(arg);
+    check_finished(arg);
+}
+
+static void on_lock_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct flusher *f = arg;
+    (void)fd;
+    (void)what;
+    if (redis_pool_up(f->pool)) {
+        instance_lock_refresh(&f->lock, f->pool);
+    }
 }
 
 static void on_retry(evutil_socket_t fd, short what, void *arg)
@@ -874,15 +907,30 @@ struct flusher *flusher_create(const struct flusher_params *p,
     f->retry_ev = evtimer_new(f->base, on_retry, f);
     f->finish_ev = event_new(f->base, -1, 0, on_finish, f);
     f->deadline_ev = evtimer_new(f->base, on_deadline, f);
+    f->lock_ev = event_new(f->base, -1, EV_PERSIST, on_lock_timer, f);
     if (f->tick_ev == NULL || f->inbox_ev == NULL ||
         f->cmd_timeout_ev == NULL || f->retry_ev == NULL ||
-        f->finish_ev == NULL || f->deadline_ev == NULL) {
+        f->finish_ev == NULL || f->deadline_ev == NULL || f->lock_ev == NULL) {
         goto err;
+    }
+    if (p->lock_holder != NULL) {
+        if (instance_lock_init(&f->lock, p->batch.prefix, p->batch.instance,
+                               p->lock_holder) < 0) {
+            goto err;
+        }
+        f->lock.changed = on_lock_changed;
+        f->lock.arg = f;
+        f->locking = 1;
     }
     return f;
 err:
     flusher_destroy(f);
     return NULL;
+}
+
+struct instance_lock *flusher_lock(struct flusher *f)
+{
+    return f->locking ? &f->lock : NULL;
 }
 
 int flusher_add_source(struct flusher *f, struct flusher_source *s)
@@ -920,6 +968,9 @@ int flusher_start(struct flusher *f)
         return -1;
     }
     arm_ms(f->tick_ev, f->p.flush_interval_ms);
+    if (f->locking) {
+        arm_ms(f->lock_ev, INSTANCE_LOCK_REFRESH_MS);
+    }
     if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
         return -1;
     }
@@ -1015,8 +1066,9 @@ void flusher_destroy(struct flusher *f)
     /* Replies freed with the link must not start a retry. */
     f->sending = 0;
     redis_pool_destroy(f->pool);
-    struct event *evs[] = {f->tick_ev,  f->inbox_ev,  f->cmd_timeout_ev,
-                           f->retry_ev, f->finish_ev, f->deadline_ev};
+    struct event *evs[] = {f->tick_ev,   f->inbox_ev,    f->cmd_timeout_ev,
+                           f->retry_ev,  f->finish_ev,   f->deadline_ev,
+                           f->lock_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
         if (evs[i] != NULL) {
             event_free(evs[i]);

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "aggregator/batch.h"
+#include "aggregator/instance_lock.h"
 #include "aggregator/journal.h"
 #include "aggregator/redis_pool.h"
 
@@ -102,6 +103,9 @@ struct flusher_params {
     /* replicas that must hold a batch (WAIT) before it counts as applied;
      * -1: 1 for a master that has replicas, else 0 */
     int min_replicas_ack;
+    /* This instance's name in its lock (instance_lock.h), taken and
+     * refreshed before batches go; NULL: no lock. */
+    const char *lock_holder;
     struct batch_params batch;
     uint64_t flush_interval_ms;
     uint64_t command_timeout_ms; /* a batch without all replies by then is
@@ -137,6 +141,10 @@ void flusher_reload(struct flusher *f, const struct flusher_settings *s);
 /* Creates the flusher (not yet running). p's strings must outlive it. */
 struct flusher *flusher_create(const struct flusher_params *p,
                                struct backlog *backlog);
+
+/* The instance lock (instance_lock.h), for taking it at start before
+ * flusher_start; NULL when params had no lock_holder. */
+struct instance_lock *flusher_lock(struct flusher *f);
 
 /* Registers a source before flusher_start. Returns 0 or -1. */
 int flusher_add_source(struct flusher *f, struct flusher_source *s);

@@ -15,6 +15,7 @@
 
 #include "aggregator/flusher.h"
 #include "aggregator/recovery.h"
+#include "aggregator/redis_block.h"
 #include "aggregator/wal.h"
 #include "aggregator/wal_syncer.h"
 #include "collector/admin.h"
@@ -195,8 +196,8 @@ static void flusher_params_from(const struct config *cfg,
     p->chunk_keys = cfg->max_keys / 4 > 0 ? cfg->max_keys / 4 : 1;
 }
 
-/* The gate's lists and the day's salts, before any hit can arrive. */
-static int privacy_setup(struct server *srv, const struct flusher_params *fp)
+/* The gate's lists and the salts, before any hit can arrive. */
+static int privacy_setup(struct server *srv)
 {
     const struct config *cfg = srv->cfg;
     char err[256];
@@ -209,10 +210,6 @@ static int privacy_setup(struct server *srv, const struct flusher_params *fp)
     atomic_store(&srv->policy, p);
     salt_manager_init(&srv->salts, cfg->salt_store, cfg->key_prefix,
                       time(NULL));
-    if (cfg->salt_store == SALT_STORE_REDIS) {
-        salt_manager_sync(&srv->salts, &fp->target, fp->cluster, time(NULL),
-                          REDIS_CONNECT_TIMEOUT_MS);
-    }
     unsigned char key[32];
     int have_key = config_recipient_key(cfg, key) == 0;
     int rc = optout_registry_init(&srv->optouts, cfg->key_prefix,
@@ -245,6 +242,53 @@ static int log_open(struct server *srv, struct flusher_params *fp)
     fp->journal = &srv->journal;
     fp->wal_dir = srv->data.wal;
     return 0;
+}
+
+/*
+ * Before listening, over one blocking connection: this instance's lock
+ * (refused when another live instance holds its id), and the day's salts
+ * agreed with the other instances. Redis away is no reason not to start:
+ * the flusher takes the lock before its first batch, and the salts are
+ * reconciled once Redis answers.
+ */
+static int redis_at_start(struct server *srv, const struct flusher_params *fp)
+{
+    const struct config *cfg = srv->cfg;
+    struct instance_lock *lock = flusher_lock(srv->flusher);
+    struct redis_block b;
+    char who[INSTANCE_LOCK_HOLDER_MAX];
+    int rc = 0;
+
+    redis_block_open(&b, &fp->target, fp->cluster, REDIS_CONNECT_TIMEOUT_MS);
+    if (lock != NULL && instance_lock_take(lock, &b, who, sizeof(who)) < 0) {
+        log_error("instance_id %s is in use by another beacond (%s holds "
+                  "%s); give each instance its own [server] instance_id, or "
+                  "wait %d s after the other one stopped",
+                  cfg->instance_id, who, lock->key,
+                  INSTANCE_LOCK_TTL_MS / 1000);
+        rc = -1;
+    } else if (cfg->salt_store == SALT_STORE_REDIS) {
+        salt_manager_sync(&srv->salts, &b, time(NULL));
+    }
+    redis_block_close(&b);
+    return rc;
+}
+
+/* After the flusher's last batch: the lock goes back while Redis
+ * answers (else it runs out by itself). */
+static void release_lock(struct server *srv, const struct flusher_params *fp)
+{
+    struct instance_lock *lock = flusher_lock(srv->flusher);
+    struct redis_block b;
+
+    if (lock == NULL || lock->state != INSTANCE_LOCK_HELD) {
+        return;
+    }
+    if (redis_block_open(&b, &fp->target, fp->cluster,
+                         REDIS_CONNECT_TIMEOUT_MS) == 0) {
+        instance_lock_release(lock, &b);
+    }
+    redis_block_close(&b);
 }
 
 /* What the logs hold that Redis may not have goes to the flusher. */
@@ -404,9 +448,15 @@ int server_run(const struct config *cfg, server_reload_fn reload,
         log_error("workers: at most %d", JOURNAL_WORKERS);
         goto out;
     }
-    if (privacy_setup(&srv, &fp) < 0 || log_open(&srv, &fp) < 0) {
+    if (privacy_setup(&srv) < 0 || log_open(&srv, &fp) < 0) {
         goto out;
     }
+    /* the lock names its holder by host and data dir */
+    char host[64] = "";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(srv.lock_holder, sizeof(srv.lock_holder), "%s:%llu", host,
+             (unsigned long long)srv.data.seq_base);
+    fp.lock_holder = srv.lock_holder;
     signal(SIGPIPE, SIG_IGN);
     base = event_base_new();
     srv.flusher = flusher_create(&fp, &srv.backlog);
@@ -420,7 +470,8 @@ int server_run(const struct config *cfg, server_reload_fn reload,
         log_error("out of memory");
         goto out;
     }
-    if (log_recover(&srv, &fp) < 0 || create_workers(&srv) < 0) {
+    if (redis_at_start(&srv, &fp) < 0 || log_recover(&srv, &fp) < 0 ||
+        create_workers(&srv) < 0) {
         goto out;
     }
     if (srv.syncer != NULL && wal_syncer_start(srv.syncer) < 0) {
@@ -479,6 +530,7 @@ drain:
                  "are in the log, and go at the next start",
                  (long long)left);
     }
+    release_lock(&srv, &fp);
     log_info("stopped");
 out:
     if (sig_term != NULL) {

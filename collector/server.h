@@ -10,6 +10,7 @@
 
 #include "aggregator/backlog.h"
 #include "aggregator/datadir.h"
+#include "aggregator/instance_lock.h"
 #include "aggregator/journal.h"
 #include "config/config.h"
 #include "collector/privacy/gate.h"
@@ -44,6 +45,7 @@ struct server {
     /* The write-ahead log (SPEC 7): its dir, journal, where each worker's
      * log goes on after recovery, and the interval syncer (or NULL). */
     struct datadir data;
+    char lock_holder[INSTANCE_LOCK_HOLDER_MAX]; /* instance_lock.h */
     struct journal journal;
     int have_journal;
     uint64_t log_start[JOURNAL_WORKERS];

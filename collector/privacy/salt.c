@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aggregator/redis_block.h"
 #include "common/log.h"
-#include "proto/cluster_slot.h"
 #include "proto/keys.h"
 
 /* Hits stamped just before midnight may still be in a worker's hands for
@@ -207,51 +207,15 @@ static void run(struct flusher_task *t, struct redis_pool *pool, time_t now)
     }
 }
 
-/* The most MOVED redirections followed for one command at start. */
-#define SYNC_HOPS 3
-
-/* A blocking connection to host:port (or t's unix socket when host is
- * NULL), authenticated, on t's database; NULL on failure. */
-static redisContext *sync_connect(const struct redis_target *t,
-                                  const char *host, int port, int db,
-                                  struct timeval tv)
-{
-    redisContext *c = host == NULL && t->unix_path != NULL
-                          ? redisConnectUnixWithTimeout(t->unix_path, tv)
-                          : redisConnectWithTimeout(host ? host : t->host,
-                                                    host ? port : t->port, tv);
-    int ok = c != NULL && !c->err && redisSetTimeout(c, tv) == REDIS_OK;
-
-    if (ok && t->password != NULL && t->password[0] != '\0') {
-        redisReply *r = redisCommand(c, "AUTH %s", t->password);
-        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
-        freeReplyObject(r);
-    }
-    if (ok && db != 0) {
-        redisReply *r = redisCommand(c, "SELECT %d", db);
-        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
-        freeReplyObject(r);
-    }
-    if (!ok && c != NULL) {
-        redisFree(c);
-        c = NULL;
-    }
-    return c;
-}
-
 /*
  * SET NX our salt of `day`, then GET the winner, on the blocking
- * connection *c; a MOVED reply moves *c to the node it names (a cluster's
- * master of the salt key) and the command goes again. Returns 0 with the
- * winner installed, or -1.
+ * connection b. Returns 0 with the winner installed, or -1.
  */
-static int sync_day(struct salt_manager *m, redisContext **c,
-                    const struct redis_target *t, struct timeval tv,
+static int sync_day(struct salt_manager *m, struct redis_block *b,
                     uint32_t day, time_t now)
 {
     char key[KEYS_MAX], stamp[16];
     unsigned char offer[SALT_BYTES];
-    redisReply *r = NULL;
     int rc = -1;
 
     if (keys_stamp(stamp, sizeof(stamp), KEYS_DAY, (time_t)day * 86400) < 0 ||
@@ -260,28 +224,14 @@ static int sync_day(struct salt_manager *m, redisContext **c,
     }
     snprintf(key, sizeof(key), "%s:salt:%s", m->prefix, stamp);
     long long exat = (long long)(day + 1) * 86400 + REDIS_KEEP_S;
-    for (int hop = 0; hop <= SYNC_HOPS; hop++) {
-        struct cluster_redirect to;
-        r = redisCommand(*c, "SET %s %b NX EXAT %lld", key, offer,
-                         (size_t)SALT_BYTES, exat);
-        if (r == NULL || r->type != REDIS_REPLY_ERROR ||
-            cluster_parse_redirect(r->str, r->len, &to) != CLUSTER_MOVED) {
-            break;
-        }
-        freeReplyObject(r);
-        r = NULL;
-        redisFree(*c);
-        *c = sync_connect(t, to.host, to.port, 0, tv);
-        if (*c == NULL) {
-            break;
-        }
-    }
+    redisReply *r = redis_block_command(b, "SET %s %b NX EXAT %lld", key,
+                                        offer, (size_t)SALT_BYTES, exat);
     sodium_memzero(offer, sizeof(offer));
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
         goto out;
     }
     freeReplyObject(r);
-    r = redisCommand(*c, "GET %s", key);
+    r = redis_block_command(b, "GET %s", key);
     if (r != NULL && r->type == REDIS_REPLY_STRING && r->len == SALT_BYTES) {
         slot_write(&m->ring[day % SALT_SLOTS], day,
                    (const unsigned char *)r->str);
@@ -294,32 +244,12 @@ out:
     return rc;
 }
 
-void salt_manager_sync(struct salt_manager *m, const struct redis_target *t,
-                       const char *cluster, time_t now, uint64_t timeout_ms)
+void salt_manager_sync(struct salt_manager *m, struct redis_block *b,
+                       time_t now)
 {
-    struct timeval tv = {(time_t)(timeout_ms / 1000),
-                         (suseconds_t)(timeout_ms % 1000) * 1000};
-    struct cluster_seed seeds[CLUSTER_SEEDS_MAX];
-    char err[128];
-    int n_seeds = 0, ok = 0;
     uint32_t today = salt_day(now);
-
-    if (cluster != NULL && cluster[0] != '\0') {
-        n_seeds = cluster_parse_seeds(cluster, seeds, err, sizeof(err));
-    }
-    /* one server: one try; a cluster: each seed until one agrees */
-    for (int i = 0; !ok && i < (n_seeds > 0 ? n_seeds : 1); i++) {
-        redisContext *c = n_seeds > 0
-                              ? sync_connect(t, seeds[i].host, seeds[i].port,
-                                             0, tv)
-                              : sync_connect(t, NULL, 0, t->db, tv);
-        ok = c != NULL && sync_day(m, &c, t, tv, today, now) == 0 &&
-             sync_day(m, &c, t, tv, today + 1, now) == 0;
-        if (c != NULL) {
-            redisFree(c);
-        }
-    }
-    if (!ok) {
+    if (b->c == NULL || sync_day(m, b, today, now) < 0 ||
+        sync_day(m, b, today + 1, now) < 0) {
         log_warn("salt: Redis did not answer at start; counting visitors "
                  "under a local salt until it does");
     }

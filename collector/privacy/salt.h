@@ -57,15 +57,14 @@ int salt_manager_init(struct salt_manager *m, enum salt_store store,
 
 /*
  * With the Redis store: agrees on today's and tomorrow's salts with Redis
- * before any hit arrives (blocking, at most timeout_ms per connection,
- * start-up only), so that a starting instance does not count its first
- * visitors under a salt of its own. With cluster seeds ("host:port,...",
- * else NULL or "") it asks the seeds in turn and follows MOVED to the
- * salt key's master. On failure it logs and keeps the local salts, which
- * the flusher task reconciles once Redis answers.
+ * over the start-up connection b (redis_block.h) before any hit arrives,
+ * so that a starting instance does not count its first visitors under a
+ * salt of its own. When Redis does not answer it logs and keeps the local
+ * salts, which the flusher task reconciles once Redis answers.
  */
-void salt_manager_sync(struct salt_manager *m, const struct redis_target *t,
-                       const char *cluster, time_t now, uint64_t timeout_ms);
+struct redis_block;
+void salt_manager_sync(struct salt_manager *m, struct redis_block *b,
+                       time_t now);
 
 /* Wipes every salt. */
 void salt_manager_deinit(struct salt_manager *m);
