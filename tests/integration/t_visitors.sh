@@ -194,6 +194,6 @@ hit memory -H "$(XFF 10.3.3.3)"
 wait_eq "memory: 3 pageviews" 3 pv memory
 check "memory: one pseudonym per instance, two instances: 2" 2 "$(uvd memory)"
 check "memory: no salt key in Redis" "" "$(rcli --scan --pattern '*salt*')"
-check "memory: no key but the site's and bc:sites" "" \
-    "$(rcli --scan | grep -v -e '^bc:{memory}:' -e '^bc:sites$')"
+check "memory: no key but the site's, bc:sites and the instance locks" "" \
+    "$(rcli --scan | grep -v -e '^bc:{memory}:' -e '^bc:sites$' -e '^bc:instance:')"
 finish
