@@ -9,7 +9,9 @@
 #   make bench           beacond against nginx empty_gif, CPU per request;
 #                        the syslog ingest, CPU per line (bench/syslog.sh);
 #                        the cardinality burst (bench/burst.sh, alone:
-#                        make bench-burst); one report of all of it with
+#                        make bench-burst); the flush throughput into one
+#                        Redis and a 3-master cluster (bench/flush.sh,
+#                        alone: make bench-flush); one report of all of it with
 #                        the targets met or missed, in bench/RESULTS.md
 #                        (bench/report.py)
 #   make install         binaries, man pages, example configuration, systemd
@@ -84,7 +86,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all binaries test unit integration check-layout fuzz fuzz-smoke run \
-        bench-burst \
+        bench-burst bench-flush \
         bench bench-micro install clean distclean
 .DEFAULT_GOAL := all
 
@@ -119,6 +121,7 @@ bench:
 	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/run.sh $(BEACOND)
 	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/syslog.sh $(BEACOND) $(SYSLOG_SEND)
 	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/burst.sh $(BEACOND)
+	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/flush.sh $(BEACOND)
 	python3 bench/report.py --command 'make bench' --beacond $(BEACOND) \
 	    --out bench/RESULTS.md $(BUILD)/bench/results.txt
 
@@ -127,6 +130,11 @@ bench-burst:
 	@$(DEPS) bench
 	@+$(SUBMAKE) binaries
 	bench/burst.sh $(BEACOND)
+
+bench-flush:
+	@$(DEPS) bench
+	@+$(SUBMAKE) binaries
+	bench/flush.sh $(BEACOND)
 
 # The binaries, the man pages, the example configuration, the systemd
 # unit (with the binaries' path), and, on the host itself, the system

@@ -192,6 +192,28 @@ static int sync_links(struct redis_pool *p)
     return 0;
 }
 
+#define MAP_TEXT_MAX 1024
+
+/* "host:port (1 replica), ..." of the masters that own slots. */
+static void map_text(const struct cluster_map *m, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < m->n_nodes && used < len; i++) {
+        size_t slots = 0;
+        for (size_t s = 0; s < CLUSTER_SLOTS; s++) {
+            slots += m->owner[s] == (int16_t)i;
+        }
+        if (slots > 0) {
+            int n = snprintf(out + used, len - used, "%s%s:%d (%zu slots, %d "
+                             "replica%s)", used ? ", " : "", m->nodes[i].host,
+                             m->nodes[i].port, slots, m->nodes[i].replicas,
+                             m->nodes[i].replicas == 1 ? "" : "s");
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+}
+
 static void on_slots(redisAsyncContext *ac, void *r, void *priv)
 {
     struct pool_link *pl = priv;
@@ -203,6 +225,8 @@ static void on_slots(redisAsyncContext *ac, void *r, void *priv)
     if (r == NULL) {
         return; /* the connection dropped: on_link asks again */
     }
+    char before[MAP_TEXT_MAX], after[MAP_TEXT_MAX];
+    map_text(&p->map, before, sizeof(before));
     if (cluster_map_load(&p->map, r, pl->host, err, sizeof(err)) < 0) {
         const redisReply *reply = r;
         log_warn("redis: %s:%d: %s%s%s", pl->host, pl->target.port, err,
@@ -213,6 +237,10 @@ static void on_slots(redisAsyncContext *ac, void *r, void *priv)
     if (cluster_map_uncovered(&p->map) > 0) {
         log_warn("redis: %zu slots have no master in the cluster",
                  cluster_map_uncovered(&p->map));
+    }
+    map_text(&p->map, after, sizeof(after));
+    if (strcmp(before, after) != 0) {
+        log_info("redis: cluster masters: %s", after);
     }
     p->n_asks = 0; /* migrations are in the map now */
     if (sync_links(p) < 0) {

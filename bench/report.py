@@ -41,7 +41,7 @@ def fields(words):
 
 def parse(path):
     data = {"http": {}, "syslog": [], "syslog_check": None, "burst": None,
-            "commands": []}
+            "flush": {}, "commands": []}
     with open(path) as f:
         for raw in f:
             line = raw.strip()
@@ -56,6 +56,8 @@ def parse(path):
                 data["syslog_check"] = fields(words[1:])
             elif head == "burst":
                 data["burst"] = fields(words[1:])
+            elif head.startswith("flush/"):
+                data["flush"][head.split("/", 1)[1]] = fields(words[1:])
             elif head.startswith("syslog/"):
                 row = fields(words[1:])
                 row["rate"] = head.split("/", 1)[1]
@@ -178,6 +180,22 @@ def syslog_section(rows, check):
             fmt(num(check, "counted"), 0), fmt(num(check, "redis_pageviews"), 0),
             "equal" if c == p else "**they differ**")]
     return out
+
+
+def flush_section(flush):
+    names = {"single": "one redis-server",
+             "cluster3": "Redis Cluster, 3 masters and 3 replicas"}
+    header = ["Redis", "keys", "drain s", "keys per s", "Redis pageviews"]
+    rows = [[names.get(k, k), fmt(num(v, "keys"), 0), v.get("drain_s", "–"),
+             fmt(num(v, "keys_per_s"), 0), fmt(num(v, "redis_pageviews"), 0)]
+            for k, v in flush.items()]
+    return (["## Flush throughput", ""] + table(header, rows) +
+            ["", "beacond (one worker) fills its backlog while its Redis is "
+             "not there, then Redis starts (the cluster is created) and the "
+             "backlog is timed until it is empty: aggregate keys per second "
+             "into Redis, WAIT for a replica on each master included in the "
+             "cluster's. Every Redis process shares this machine's two cores "
+             "with beacond."])
 
 
 def burst_section(b):
@@ -317,7 +335,7 @@ def main():
     args = ap.parse_args()
 
     data = parse(args.results)
-    if not (data["http"] or data["syslog"] or data["burst"]):
+    if not (data["http"] or data["syslog"] or data["burst"] or data["flush"]):
         sys.exit("report: no result lines in %s" % args.results)
     command = args.command or " ".join(["bench/report.py"] + sys.argv[1:])
     md = ["# beacond benchmark results", "",
@@ -337,6 +355,8 @@ def main():
            ["## Syslog ingest", "", "Not run."]) + [""]
     md += (burst_section(data["burst"]) if data["burst"] else
            ["## Cardinality burst", "", "Not run."]) + [""]
+    md += (flush_section(data["flush"]) if data["flush"] else
+           ["## Flush throughput", "", "Not run."]) + [""]
     md += machine(args.beacond) + [""]
     md += ["## Command", "", "`%s`, which ran:" % command, ""]
     md += ["    " + c for c in data["commands"]] + [""]
