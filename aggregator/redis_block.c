@@ -5,32 +5,48 @@
 
 #include <hiredis/hiredis.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "proto/cluster_slot.h"
 
 #define MOVED_HOPS 3
 
-/* Connects to host:port (t's unix socket when host is NULL),
- * authenticated, on database db; NULL on failure. */
-static redisContext *connect_to(const struct redis_target *t, const char *host,
-                                int port, int db, struct timeval tv)
+/* Runs a set-up command; 0, or -1 with b->err set. */
+static int setup(struct redis_block *b, redisContext *c, const char *what,
+                 redisReply *r)
 {
-    redisContext *c = host == NULL && t->unix_path != NULL
-                          ? redisConnectUnixWithTimeout(t->unix_path, tv)
-                          : redisConnectWithTimeout(host ? host : t->host,
-                                                    host ? port : t->port, tv);
-    int ok = c != NULL && !c->err && redisSetTimeout(c, tv) == REDIS_OK;
+    int bad = r == NULL || r->type == REDIS_REPLY_ERROR;
+    if (bad) {
+        snprintf(b->err, sizeof(b->err), "%s: %.100s", what,
+                 r != NULL ? r->str : c->errstr);
+    }
+    freeReplyObject(r);
+    return bad ? -1 : 0;
+}
 
+/* Connects to host:port (the target's unix socket when host is NULL),
+ * authenticated, on database db; NULL on failure (b->err says why). */
+static redisContext *connect_to(struct redis_block *b, const char *host,
+                                int port, int db)
+{
+    const struct redis_target *t = b->t;
+    redisContext *c =
+        host == NULL && t->unix_path != NULL
+            ? redisConnectUnixWithTimeout(t->unix_path, b->tv)
+            : redisConnectWithTimeout(host ? host : t->host,
+                                      host ? port : t->port, b->tv);
+    int ok = c != NULL && !c->err && redisSetTimeout(c, b->tv) == REDIS_OK;
+
+    if (!ok) {
+        snprintf(b->err, sizeof(b->err), "%.100s",
+                 c != NULL ? c->errstr : "out of memory");
+    }
     if (ok && t->password != NULL && t->password[0] != '\0') {
-        redisReply *r = redisCommand(c, "AUTH %s", t->password);
-        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
-        freeReplyObject(r);
+        ok = setup(b, c, "AUTH", redisCommand(c, "AUTH %s", t->password)) == 0;
     }
     if (ok && db != 0) {
-        redisReply *r = redisCommand(c, "SELECT %d", db);
-        ok = r != NULL && r->type != REDIS_REPLY_ERROR;
-        freeReplyObject(r);
+        ok = setup(b, c, "SELECT", redisCommand(c, "SELECT %d", db)) == 0;
     }
     if (!ok && c != NULL) {
         redisFree(c);
@@ -43,21 +59,21 @@ int redis_block_open(struct redis_block *b, const struct redis_target *t,
                      const char *cluster, uint64_t timeout_ms)
 {
     struct cluster_seed seeds[CLUSTER_SEEDS_MAX];
-    char err[128];
     int n = 0;
 
     b->t = t;
     b->tv.tv_sec = (time_t)(timeout_ms / 1000);
     b->tv.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
     b->c = NULL;
+    b->err[0] = '\0';
     if (cluster == NULL || cluster[0] == '\0') {
-        b->c = connect_to(t, NULL, 0, t->db, b->tv);
+        b->c = connect_to(b, NULL, 0, t->db);
     } else {
-        n = cluster_parse_seeds(cluster, seeds, err, sizeof(err));
+        n = cluster_parse_seeds(cluster, seeds, b->err, sizeof(b->err));
     }
     /* a cluster's database is 0 */
     for (int i = 0; b->c == NULL && i < n; i++) {
-        b->c = connect_to(t, seeds[i].host, seeds[i].port, 0, b->tv);
+        b->c = connect_to(b, seeds[i].host, seeds[i].port, 0);
     }
     return b->c != NULL ? 0 : -1;
 }
@@ -84,7 +100,7 @@ redisReply *redis_block_command(struct redis_block *b, const char *fmt, ...)
             strncpy(to.host, b->c->tcp.host, CLUSTER_HOST_MAX);
         }
         redisFree(b->c);
-        b->c = connect_to(b->t, to.host, to.port, 0, b->tv);
+        b->c = connect_to(b, to.host, to.port, 0);
     }
     return r;
 }

@@ -19,6 +19,7 @@ struct redis_block {
     struct redisContext *c;
     const struct redis_target *t;
     struct timeval tv;
+    char err[160]; /* why the last connection failed */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "dashboard/redis_sync.h"
 #include "dashboard/stats.h"
+#include "proto/keys.h"
 
 struct admin_query {
     const struct config *cfg;
@@ -30,7 +31,7 @@ struct admin_query {
     _Atomic int pending;
     /* the thread's own */
     struct admin_auth *auth;
-    redisContext *redis;
+    struct redis_reader redis;
 };
 
 void admin_job_free(struct admin_job *j)
@@ -43,23 +44,26 @@ void admin_job_free(struct admin_job *j)
 
 static void run_query(struct admin_query *q, struct admin_job *j)
 {
-    if (q->redis == NULL) {
-        q->redis = redis_sync_connect(&q->cfg->redis, ADMIN_QUERY_TIMEOUT_MS,
-                                      j->error, sizeof(j->error));
-        if (q->redis == NULL) {
-            return;
-        }
+    char key[KEYS_MAX];
+    if (j->data == ADMIN_JOB_STATS) {
+        snprintf(key, sizeof(key), "%s:{%s}", q->cfg->key_prefix,
+                 j->range.site);
+    } else {
+        keys_sites(key, sizeof(key), q->cfg->key_prefix);
+    }
+    redisContext *c =
+        redis_reader_for(&q->redis, key, j->error, sizeof(j->error));
+    if (c == NULL) {
+        return;
     }
     json_t *stats =
         j->data == ADMIN_JOB_STATS
-            ? stats_fetch(q->redis, q->cfg->key_prefix, &j->range, j->error,
+            ? stats_fetch(c, q->cfg->key_prefix, &j->range, j->error,
                           sizeof(j->error))
-            : stats_sites(q->redis, q->cfg->key_prefix, j->error,
-                          sizeof(j->error));
+            : stats_sites(c, q->cfg->key_prefix, j->error, sizeof(j->error));
     if (stats == NULL) {
         /* the connection may be in any state: start again next time */
-        redisFree(q->redis);
-        q->redis = NULL;
+        redis_reader_close(&q->redis);
         return;
     }
     j->body = stats_dump(stats);
@@ -144,6 +148,7 @@ struct admin_query *admin_query_create(struct event_base *base,
         return NULL;
     }
     q->cfg = cfg;
+    redis_reader_init(&q->redis, cfg, ADMIN_QUERY_TIMEOUT_MS);
     q->done = done;
     q->arg = arg;
     q->done_ev = event_new(base, -1, 0, on_done, q);
@@ -187,9 +192,7 @@ void admin_query_destroy(struct admin_query *q)
     free_list(q->todo);
     free_list(q->finished);
     event_free(q->done_ev);
-    if (q->redis != NULL) {
-        redisFree(q->redis);
-    }
+    redis_reader_close(&q->redis);
     admin_auth_destroy(q->auth);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);

@@ -89,7 +89,9 @@ int optoutctl_main(const struct config *cfg, int argc, char **argv)
     sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
     snprintf(set, sizeof(set), "%s:{%s}:optout", cfg->key_prefix, site);
 
-    redisContext *c = redis_sync_connect(&cfg->redis, 5000, err, sizeof(err));
+    struct redis_reader rd;
+    redis_reader_init(&rd, cfg, 5000);
+    redisContext *c = redis_reader_for(&rd, set, err, sizeof(err));
     if (c == NULL) {
         fprintf(stderr, "beaconctl optout: %s\n", err);
         return 1;
@@ -117,6 +119,6 @@ int optoutctl_main(const struct config *cfg, int argc, char **argv)
     if (r != NULL) {
         freeReplyObject(r);
     }
-    redisFree(c);
+    redis_reader_close(&rd);
     return rc;
 }

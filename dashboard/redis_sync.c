@@ -5,49 +5,59 @@
 
 #include <hiredis.h>
 #include <stdio.h>
+#include <string.h>
 
-/* Runs a setup command; 0, or -1 with err filled. */
-static int setup(redisContext *c, const struct config_redis_url *u,
-                 const char *what, redisReply *r, char *err, size_t errlen)
+void redis_reader_init(struct redis_reader *r, const struct config *cfg,
+                       int timeout_ms)
 {
-    int bad = r == NULL || r->type == REDIS_REPLY_ERROR;
-    if (bad) {
-        snprintf(err, errlen, "redis %.100s: %s: %.100s", u->text, what,
-                 r != NULL ? r->str : c->errstr);
+    const struct config_redis_url *u = &cfg->redis;
+
+    memset(r, 0, sizeof(*r));
+    r->cfg = cfg;
+    r->timeout_ms = timeout_ms;
+    if (u->unix_path[0] != '\0') {
+        r->target.unix_path = u->unix_path;
+    } else {
+        r->target.host = u->host;
+        r->target.port = u->port;
     }
-    if (r != NULL) {
-        freeReplyObject(r);
-    }
-    return bad ? -1 : 0;
+    r->target.password = u->password;
+    r->target.db = u->db;
 }
 
-struct redisContext *redis_sync_connect(const struct config_redis_url *u,
-                                        int timeout_ms, char *err,
-                                        size_t errlen)
+struct redisContext *redis_reader_for(struct redis_reader *r, const char *key,
+                                      char *err, size_t errlen)
 {
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    redisContext *c = u->unix_path[0] != '\0'
-                          ? redisConnectUnixWithTimeout(u->unix_path, tv)
-                          : redisConnectWithTimeout(u->host, u->port, tv);
-    if (c == NULL || c->err != 0 || redisSetTimeout(c, tv) != REDIS_OK) {
-        snprintf(err, errlen, "redis %.100s: %.100s", u->text,
-                 c != NULL ? c->errstr : "out of memory");
-        goto fail;
+    const char *cluster = r->cfg->redis_cluster;
+    int is_cluster = cluster[0] != '\0';
+
+    if (r->block.c == NULL && redis_block_open(&r->block, &r->target, cluster,
+                                               (uint64_t)r->timeout_ms) < 0) {
+        snprintf(err, errlen, "redis %.100s: %.100s",
+                 is_cluster ? cluster : r->cfg->redis.text, r->block.err);
+        return NULL;
     }
-    if (u->password[0] != '\0' &&
-        setup(c, u, "AUTH", redisCommand(c, "AUTH %s", u->password), err,
-              errlen) < 0) {
-        goto fail;
+    if (is_cluster) {
+        /* EXISTS answers MOVED on a node that does not own the key's
+         * slot, and redis_block follows it there */
+        redisReply *rep = redis_block_command(&r->block, "EXISTS %s", key);
+        int ok = rep != NULL && rep->type == REDIS_REPLY_INTEGER;
+        if (!ok) {
+            snprintf(err, errlen, "redis %.100s: %.100s", cluster,
+                     rep != NULL && rep->type == REDIS_REPLY_ERROR ? rep->str
+                     : r->block.c != NULL ? r->block.c->errstr
+                                          : r->block.err);
+        }
+        freeReplyObject(rep);
+        if (!ok) {
+            redis_reader_close(r);
+            return NULL;
+        }
     }
-    if (u->db != 0 &&
-        setup(c, u, "SELECT", redisCommand(c, "SELECT %d", u->db), err,
-              errlen) < 0) {
-        goto fail;
-    }
-    return c;
-fail:
-    if (c != NULL) {
-        redisFree(c);
-    }
-    return NULL;
+    return r->block.c;
+}
+
+void redis_reader_close(struct redis_reader *r)
+{
+    redis_block_close(&r->block);
 }

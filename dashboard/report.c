@@ -11,6 +11,7 @@
 
 #include "dashboard/redis_sync.h"
 #include "dashboard/stats.h"
+#include "proto/keys.h"
 
 static void usage(FILE *f)
 {
@@ -237,13 +238,17 @@ int report_main(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "beaconctl report: %s\n", err);
         return 2;
     }
-    redisContext *c = redis_sync_connect(&cfg->redis, 5000, err, sizeof(err));
+    struct redis_reader rd;
+    char key[KEYS_MAX];
+    snprintf(key, sizeof(key), "%s:{%s}", cfg->key_prefix, r.site);
+    redis_reader_init(&rd, cfg, 5000);
+    redisContext *c = redis_reader_for(&rd, key, err, sizeof(err));
     if (c == NULL) {
         fprintf(stderr, "beaconctl report: %s\n", err);
         return 1;
     }
     json_t *s = stats_fetch(c, cfg->key_prefix, &r, err, sizeof(err));
-    redisFree(c);
+    redis_reader_close(&rd);
     if (s == NULL) {
         fprintf(stderr, "beaconctl report: %s\n", err);
         return 1;

@@ -247,6 +247,22 @@ wait_eq_t 10 "visitors: c2's flush reached the cluster" $((2 * N_VISITORS)) pv "
 check "visitors: c2 settled" 1 "$(wait_true 10 bc_settled c2 && echo 1 || echo 0)"
 check "visitors: the same visitors on c2 are no new visitors" "$UV1" "$(uv)"
 
+# ------------------------------------------------ the dashboard reads the cluster
+# /api/stats (the admin's query thread) and beaconctl report follow the
+# cluster to each site's master; their totals are what the cluster holds.
+CTL=$(dirname "$BEACOND")/beaconctl
+api() { curl -s --max-time 10 "http://127.0.0.1:${BC_ADMIN[c1]}/api/$1"; }
+json_field() { python3 -c 'import json,sys; s=json.load(sys.stdin); print(json.dumps(eval(sys.argv[1]), separators=(",", ":")))' "$1"; }
+for s in s01 s02 s17 s29 s30; do
+    want=$(ccli HGET "bc:{$s}:tot:d:$D" pageviews | tr -d '\r')
+    got=$(api "stats?site=$s" | json_field 's["totals"]["pageviews"]')
+    check "/api/stats of $s: its pageviews in the cluster" "$want" "$got"
+done
+check "/api/sites: every site, from the cluster" $((N_SITES + 1)) \
+    "$(api sites | json_field 'len(s["sites"])')"
+check "beaconctl report --json of s01 is /api/stats" "$(api "stats?site=s01")" \
+    "$("$CTL" -c "$T_DIR/c1/beacond.conf" report --site s01 --json)"
+
 check "still the same UTC day" "$D" "$(today)"
 echo "   t_cluster took $(($(date +%s) - T_START)) s"
 finish
