@@ -5,11 +5,17 @@
  *   KEYS[1]   P:{S}:applied:<instance>   "<seq>:<call>", the last call
  *             applied for the site ("<seq>" alone, from older versions:
  *             all of that batch)
- *   KEYS[2..] the data keys
+ *   KEYS[2..n+1] the n data keys
+ *   KEYS[n+2..] the HyperLogLogs the "a" keys' areas may merge into
+ *             (<key>:<area> and <key>:(other)): the script finds which
+ *             through the set, but Redis Cluster must see every key a
+ *             call writes, so that a slot being migrated redirects the
+ *             call (ASK, TRYAGAIN) rather than have it create a key the
+ *             migration has yet to move
  *   ARGV[1]   batch sequence; ARGV[2] the call's number in the site's part
  *   of the batch, from 0; ARGV[3] TTL of KEYS[1] in seconds; ARGV[4]
  *   max_areas, the day's cap of areas with their own HyperLogLog; ARGV[5]
- *   max_members, the cap of a sorted set's members
+ *   max_members, the cap of a sorted set's members; ARGV[6] n
  *   then, for each data key in order:
  *     type ("h" hash, "z" sorted set, "x" sorted set of latest times,
  *     "p" HyperLogLog, "a" the day's index of areas), expire-at (unix s),
@@ -20,9 +26,8 @@
  *     HyperLogLog that day; its fields are areas and its values their
  *     HyperLogLog strings: merged into <key>:<area> when the area is in
  *     the set or the set has room (then it joins), else into
- *     <key>:(other). These HyperLogLogs are not in KEYS (which ones only
- *     the set knows); they share the site's hash tag, so the slot, and
- *     their types are checked before the first write like every key's.
+ *     <key>:(other). Their types are checked before the first write like
+ *     every key's.
  *
  * A sorted set keeps its first max_members members, whichever flush or
  * instance brought them: a new member past the cap adds to "(other)" in
@@ -86,8 +91,9 @@
     "  local have = redis.call('TYPE', key).ok\n"                              \
     "  return have ~= 'none' and have ~= t\n"                                  \
     "end\n"                                                                    \
-    "local skip, a = {}, 6\n"                                                  \
-    "for k = 2, #KEYS do\n"                                                    \
+    "local data_keys = tonumber(ARGV[6]) + 1\n"                              \
+    "local skip, a = {}, 7\n"                                                  \
+    "for k = 2, data_keys do\n"                                                \
     "  local n = tonumber(ARGV[a + 2])\n"                                      \
     "  if foreign(KEYS[k], want[ARGV[a]]) then skip[k] = true end\n"           \
     "  if ARGV[a] == 'a' and not skip[k] then\n"                               \
@@ -120,8 +126,8 @@
     "  redis.call('ZUNIONSTORE', key, 2, key, scratch, 'AGGREGATE',\n"         \
     "    t == 'z' and 'SUM' or 'MAX')\n"                                       \
     "end\n"                                                                    \
-    "a = 6\n"                                                                  \
-    "for k = 2, #KEYS do\n"                                                    \
+    "a = 7\n"                                                                  \
+    "for k = 2, data_keys do\n"                                                \
     "  local key, t, n = KEYS[k], ARGV[a], tonumber(ARGV[a + 2])\n"            \
     "  local at = ARGV[a + 1]\n"                                               \
     "  a = a + 3\n"                                                            \

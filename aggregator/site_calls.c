@@ -76,12 +76,15 @@ static int close_call(struct site_calls *c)
 
     patch_pairs(c);
     if (argbuf_str(&a, "EVALSHA") < 0 || argbuf_str(&a, "(script sha)") < 0 ||
-        argbuf_u64(&a, (uint64_t)c->keys.argc + 1) < 0 ||
+        argbuf_u64(&a, (uint64_t)(c->keys.argc + c->area_keys.argc) + 1) <
+            0 ||
         argbuf_str(&a, c->applied_key) < 0 || argbuf_append(&a, &c->keys) < 0 ||
-        argbuf_u64(&a, c->seq) < 0 || argbuf_u64(&a, c->call) < 0 ||
+        argbuf_append(&a, &c->area_keys) < 0 || argbuf_u64(&a, c->seq) < 0 ||
+        argbuf_u64(&a, c->call) < 0 ||
         argbuf_u64(&a, c->p->retention_day_s) < 0 ||
         argbuf_u64(&a, c->p->max_areas) < 0 ||
         argbuf_u64(&a, c->p->max_members) < 0 ||
+        argbuf_u64(&a, (uint64_t)c->keys.argc) < 0 ||
         argbuf_append(&a, &c->ops) < 0 ||
         (cmd = batch_next_cmd(c->out)) == NULL || argbuf_finish(&a, cmd) < 0) {
         argbuf_free(&a);
@@ -91,6 +94,7 @@ static int close_call(struct site_calls *c)
     c->out->n_cmds++;
     c->call++;
     argbuf_reset(&c->keys);
+    argbuf_reset(&c->area_keys);
     argbuf_reset(&c->ops);
     c->n_ops = 0;
     c->bytes = 0;
@@ -99,16 +103,37 @@ static int close_call(struct site_calls *c)
 }
 
 /* What a pair costs the open call, its key's header included when the
- * pair is the key's first in the call. */
-static void pair_cost(const struct site_calls *c, size_t pair_bytes,
-                      size_t *ops, size_t *bytes)
+ * pair is the key's first in the call, and an area's HyperLogLog key. */
+static void pair_cost(const struct site_calls *c, size_t field_len,
+                      size_t value_len, size_t *ops, size_t *bytes)
 {
+    size_t key_len = strlen(c->key);
     *ops = 1;
-    *bytes = pair_bytes + 2 * ARG_OVERHEAD;
+    *bytes = field_len + value_len + 2 * ARG_OVERHEAD;
     if (c->n_slot < 0) {
         *ops += 1;
-        *bytes += strlen(c->key) + 40 + 4 * ARG_OVERHEAD;
+        *bytes += key_len + 40 + 4 * ARG_OVERHEAD;
     }
+    if (c->type == 'a') {
+        *bytes += key_len + 1 + field_len + ARG_OVERHEAD;
+        if (c->n_slot < 0) {
+            *bytes += key_len + sizeof(":(other)") + ARG_OVERHEAD;
+        }
+    }
+}
+
+/* Declares <key>:<suffix>, a HyperLogLog an "a" key's area merges into. */
+static int area_key(struct site_calls *c, const char *suffix, size_t len)
+{
+    char name[2 * KEYS_MAX];
+    size_t n = strlen(c->key);
+    if (n + 1 + len > sizeof(name)) {
+        return -1;
+    }
+    memcpy(name, c->key, n);
+    name[n] = ':';
+    memcpy(name + n + 1, suffix, len);
+    return argbuf_add(&c->area_keys, name, n + 1 + len);
 }
 
 int site_calls_pair(struct site_calls *c, const char *field, size_t field_len,
@@ -116,14 +141,14 @@ int site_calls_pair(struct site_calls *c, const char *field, size_t field_len,
 {
     size_t ops, cost;
 
-    pair_cost(c, field_len + value_len, &ops, &cost);
+    pair_cost(c, field_len, value_len, &ops, &cost);
     /* a full call is closed; a pair alone in a call always fits */
     if (c->n_ops > 0 &&
         (c->n_ops + ops > max_ops(c) || c->bytes + cost > max_bytes(c))) {
         if (close_call(c) < 0) {
             return -1;
         }
-        pair_cost(c, field_len + value_len, &ops, &cost);
+        pair_cost(c, field_len, value_len, &ops, &cost);
     }
     if (c->n_slot < 0) {
         char type[2] = {c->type, '\0'};
@@ -134,6 +159,12 @@ int site_calls_pair(struct site_calls *c, const char *field, size_t field_len,
         }
         c->n_slot = c->ops.argc - 1;
         c->pairs = 0;
+        if (c->type == 'a' && area_key(c, "(other)", 7) < 0) {
+            return -1;
+        }
+    }
+    if (c->type == 'a' && area_key(c, field, field_len) < 0) {
+        return -1;
     }
     if (argbuf_add(&c->ops, field, field_len) < 0 ||
         argbuf_add(&c->ops, value, value_len) < 0) {
@@ -161,7 +192,9 @@ int site_calls_end(struct site_calls *c)
 void site_calls_free(struct site_calls *c)
 {
     argbuf_free(&c->keys);
+    argbuf_free(&c->area_keys);
     argbuf_free(&c->ops);
     memset(&c->keys, 0, sizeof(c->keys));
+    memset(&c->area_keys, 0, sizeof(c->area_keys));
     memset(&c->ops, 0, sizeof(c->ops));
 }

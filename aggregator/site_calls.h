@@ -33,6 +33,10 @@ struct site_calls {
     uint64_t seq;
     unsigned call;       /* number of the open call */
     struct argbuf keys;  /* data keys of the open call */
+    /* the HyperLogLogs its "a" keys' areas may merge into: declared too,
+     * so that in a Redis Cluster a slot being migrated redirects the call
+     * instead of letting it write a key the migration has yet to move */
+    struct argbuf area_keys;
     struct argbuf ops;   /* their operations */
     size_t n_ops, bytes; /* what the open call holds */
     /* the key being filled: its header waits for its first pair */

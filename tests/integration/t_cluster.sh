@@ -14,7 +14,9 @@
 # for requests cut off by the kill; unanswered: no answer at all), and
 # exactly counted for a site where beacond answered every request. Then
 # the same 20 visitors, sent straight to c1 and then to c2, are counted
-# once: the instances share the day's salt through the cluster.
+# once: the instances share the day's salt through the cluster. Then a
+# site's slot is migrated to another master while c1 writes it: exact.
+# Last, the dashboard (/api/stats, beaconctl report) reads the cluster.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cluster_lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -247,6 +249,57 @@ wait_eq_t 10 "visitors: c2's flush reached the cluster" $((2 * N_VISITORS)) pv "
 check "visitors: c2 settled" 1 "$(wait_true 10 bc_settled c2 && echo 1 || echo 0)"
 check "visitors: the same visitors on c2 are no new visitors" "$UV1" "$(uv)"
 
+# ------------------------------------------------ a slot migrated under load
+# The slot of site "moving" goes from its master to another one while c1
+# writes it: CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE of its keys a
+# few at a time with pauses (beacond meets ASK and TRYAGAIN meanwhile),
+# SETSLOT NODE on every master (then MOVED). Every hit answered counted
+# is in the cluster once, at the new master.
+MV_SITE=moving
+MV_SLOT=$(ccli CLUSTER KEYSLOT "bc:{$MV_SITE}:x" | tr -d '\r')
+MV_FROM=$(node_of_key "bc:{$MV_SITE}:x")
+MV_TO=$(for m in $(node_masters); do [ "$m" != "$MV_FROM" ] && echo "$m"; done | head -n 1)
+MV_FROM_ID=$(ncli "$MV_FROM" CLUSTER MYID | tr -d '\r')
+MV_TO_ID=$(ncli "$MV_TO" CLUSTER MYID | tr -d '\r')
+python3 "$here/loadgen.py" --port "${BC_PORT[c1]}" --total 6000 --rate 1500 \
+    --conns 4 --sites "$MV_SITE" --paths 40 --timeout 60 >"$T_DIR/mv_load.txt" &
+MV_LOAD=$!
+MV_RETRIED=$(bc_metric c1 beacon_batches_retried_total)
+sleep 1.5
+ncli "$MV_TO" CLUSTER SETSLOT "$MV_SLOT" IMPORTING "$MV_FROM_ID" >/dev/null
+ncli "$MV_FROM" CLUSTER SETSLOT "$MV_SLOT" MIGRATING "$MV_TO_ID" >/dev/null
+moved=0
+for _ in $(seq 1 200); do
+    keys=$(ncli "$MV_FROM" CLUSTER GETKEYSINSLOT "$MV_SLOT" 5 | tr -d '\r')
+    [ -n "$keys" ] || break
+    # shellcheck disable=SC2086 # one argument per key
+    ncli "$MV_FROM" MIGRATE 127.0.0.1 "${NODE_PORT[$MV_TO]}" "" 0 5000 \
+        KEYS $keys >/dev/null
+    moved=$((moved + $(echo "$keys" | wc -w)))
+    sleep 0.05
+done
+for m in $(node_masters); do
+    ncli "$m" CLUSTER SETSLOT "$MV_SLOT" NODE "$MV_TO_ID" >/dev/null
+done
+echo "   slot $MV_SLOT of $MV_SITE: $moved keys moved from node $MV_FROM to node $MV_TO"
+wait "$MV_LOAD"
+mv_summary=$(tail -n 1 "$T_DIR/mv_load.txt")
+echo "   loadgen (moving): $mv_summary"
+check "migration: keys were moved under load" 1 "$([ "$moved" -gt 0 ] && echo 1 || echo 0)"
+# (ASK, TRYAGAIN and MOVED fail a send, which goes again 100 ms later)
+check "migration: c1 met the migration (batches sent again)" 1 \
+    "$([ "$(bc_metric c1 beacon_batches_retried_total)" -gt "$MV_RETRIED" ] && echo 1 || echo 0)"
+check "migration: the slot's master is the new one" "$MV_TO" \
+    "$(node_of_key "bc:{$MV_SITE}:x")"
+check "migration: c1 settled" 1 "$(wait_true 30 bc_settled c1 && echo 1 || echo 0)"
+check "migration: every hit answered, all counted" \
+    "sent=6000 counted=6000 other=0 unanswered=0" \
+    "$(echo "$mv_summary" | awk '{print $1, $2, $3, $4}')"
+check "migration: every counted hit in the cluster once" 6000 \
+    "$(ccli HGET "bc:{$MV_SITE}:tot:d:$D" pageviews | tr -d '\r')"
+check "migration: the site's keys are all on the new master" 0 \
+    "$(ncli "$MV_FROM" CLUSTER COUNTKEYSINSLOT "$MV_SLOT" | tr -d '\r')"
+
 # ------------------------------------------------ the dashboard reads the cluster
 # /api/stats (the admin's query thread) and beaconctl report follow the
 # cluster to each site's master; their totals are what the cluster holds.
@@ -258,7 +311,7 @@ for s in s01 s02 s17 s29 s30; do
     got=$(api "stats?site=$s" | json_field 's["totals"]["pageviews"]')
     check "/api/stats of $s: its pageviews in the cluster" "$want" "$got"
 done
-check "/api/sites: every site, from the cluster" $((N_SITES + 1)) \
+check "/api/sites: every site, from the cluster" $((N_SITES + 2)) \
     "$(api sites | json_field 'len(s["sites"])')"
 check "beaconctl report --json of s01 is /api/stats" "$(api "stats?site=s01")" \
     "$("$CTL" -c "$T_DIR/c1/beacond.conf" report --site s01 --json)"

@@ -180,12 +180,13 @@ static void test_batch__argv_exact(void **state)
         "bc:{blog}:utm:d:20261126",
         "bc:{blog}:utm:h:2026112615",
         /* ARGV: seq, call, TTL of the applied-key (day retention),
-         * max_areas, max_members */
+         * max_areas, max_members, data keys */
         "1795708650123",
         "0",
         "34560000",
         "50",
         "10000",
+        "18",
         /* day end + 400 d, hour end + 35 d, minute end + 48 h */
         "h",
         "1830297600",
@@ -344,6 +345,7 @@ static void test_batch__event_argv(void **state)
         "34560000",
         "50",
         "10000",
+        "9",
         "h",
         "1830297600",
         "1",
@@ -449,8 +451,10 @@ static void key_pairs(const struct batch_cmd *c, const char *key, char *out,
                       size_t cap)
 {
     long numkeys = arg_long(c, 2);
+    /* after seq, call, TTL, max_areas, max_members: the data keys */
+    long data_keys = arg_long(c, 3 + (int)numkeys + 5);
     int k = -1;
-    for (int i = 4; i < 3 + numkeys; i++) {
+    for (int i = 4; i < 4 + data_keys; i++) {
         if (c->argvlen[i] == strlen(key) &&
             memcmp(c->argv[i], key, c->argvlen[i]) == 0) {
             k = i - 4;
@@ -459,8 +463,7 @@ static void key_pairs(const struct batch_cmd *c, const char *key, char *out,
     if (k < 0) {
         fail_msg("no key %s", key);
     }
-    /* after seq, call, TTL, max_areas, max_members */
-    int a = 3 + (int)numkeys + 5;
+    int a = 3 + (int)numkeys + 6;
     for (int i = 0;; i++) {
         long n = arg_long(c, a + 2);
         if (i == k) {
@@ -476,6 +479,41 @@ static void key_pairs(const struct batch_cmd *c, const char *key, char *out,
         }
         a += 3 + 2 * (int)n;
     }
+}
+
+/* The HyperLogLogs a day's areas may merge into are declared after the
+ * data keys, <key>:(other) first, then one per area of the call: Redis
+ * Cluster sees every key a call may write (apply_script.h). */
+static void test_batch__area_keys_declared(void **state)
+{
+    struct table *t = table_create();
+    struct hit h;
+    char got[1024] = "";
+    (void)state;
+
+    assert_non_null(t);
+    make_hit(&h, "blog", "/docs/a", "", "pageview", "", "", "");
+    assert_true(counts_add_hit(t, &h, mobile_firefox,
+                               (const unsigned char *)"0123456789abcdef",
+                               M1557) >= 0);
+    make_hit(&h, "blog", "/shop/b", "", "pageview", "", "", "");
+    assert_true(counts_add_hit(t, &h, mobile_firefox,
+                               (const unsigned char *)"fedcba9876543210",
+                               M1557) >= 0);
+    struct batch *b = build(t, 3, &real_params);
+    const struct batch_cmd *c = &b->cmds[0];
+    long numkeys = arg_long(c, 2);
+    long data_keys = arg_long(c, 3 + (int)numkeys + 5);
+    assert_true(c->is_script);
+    for (long i = 4 + data_keys; i <= 2 + numkeys; i++) {
+        strncat(got, c->argv[i], c->argvlen[i]);
+        strcat(got, ",");
+    }
+    assert_string_equal(got, "bc:{blog}:uva:d:20261126:(other),"
+                             "bc:{blog}:uva:d:20261126:docs,"
+                             "bc:{blog}:uva:d:20261126:shop,");
+    batch_destroy(b);
+    table_destroy(t);
 }
 
 /* A sorted set's members go largest count first, ties by member, and
@@ -536,11 +574,12 @@ static char *call_ops(const struct batch *b, size_t from, size_t to,
     for (size_t i = from; i < to; i++) {
         const struct batch_cmd *c = &b->cmds[i];
         long numkeys = arg_long(c, 2);
-        int a = 3 + (int)numkeys + 5;
+        long data_keys = arg_long(c, 3 + (int)numkeys + 5);
+        int a = 3 + (int)numkeys + 6;
         size_t ops = 0;
         assert_int_equal(c->is_script, 1);
         assert_int_equal(arg_long(c, 3 + (int)numkeys + 1), (long)(i - from));
-        for (long k = 1; k < numkeys; k++) {
+        for (long k = 1; k <= data_keys; k++) {
             long n = arg_long(c, a + 2);
             assert_true(n > 0);
             ops += 1 + (size_t)n;
@@ -628,10 +667,10 @@ static void test_batch__calls_cut(void **state)
     p.max_call_bytes = 200;
     struct batch *b = build(t, 9, &p);
     for (size_t i = 0; i + 1 < b->n_cmds; i++) {
-        assert_true(b->cmds[i].argc > 3 + 2 + 5 + 3);
+        assert_true(b->cmds[i].argc > 3 + 2 + 6 + 3);
         size_t bytes = 0;
         long numkeys = arg_long(&b->cmds[i], 2);
-        for (int j = 3 + (int)numkeys + 5; j < b->cmds[i].argc; j++) {
+        for (int j = 3 + (int)numkeys + 6; j < b->cmds[i].argc; j++) {
             bytes += b->cmds[i].argvlen[j];
         }
         assert_true(bytes <= 200);
@@ -1258,7 +1297,7 @@ static void test_batch__redis_bulk_members(void **state)
             freeReplyObject(r);
         }
 
-        int argc = 13 + 2 * n;
+        int argc = 14 + 2 * n;
         const char **argv = malloc((size_t)argc * sizeof(*argv));
         char(*num)[24] = malloc((size_t)(4 + 2 * n) * sizeof(*num));
         assert_non_null(argv);
@@ -1266,8 +1305,9 @@ static void test_batch__redis_bulk_members(void **state)
         snprintf(num[0], sizeof num[0], "%lld", cases[c].cap);
         snprintf(num[1], sizeof num[1], "%d", n);
         snprintf(num[2], sizeof num[2], "%c", type);
-        const char *head[] = {"EVALSHA", rs.sha, "2", "bc:{t}:applied:i1", key,
-                              "1", "0", "3600", "10", num[0], num[2],
+        const char *head[] = {"EVALSHA", rs.sha,  "2",        "bc:{t}:applied:i1",
+                              key,       "1",     "0",        "3600",
+                              "10",      num[0],  "1",        num[2],
                               "1900000000", num[1]};
         memcpy(argv, head, sizeof head);
         for (int j = 0; j < n; j++) {
@@ -1276,8 +1316,8 @@ static void test_batch__redis_bulk_members(void **state)
             int v = type == 'z' ? m % 7 * 3 + 1 : 10 * m + (m % 2 ? 9 : 1);
             snprintf(num[4 + 2 * j], sizeof num[0], "m%04d", m);
             snprintf(num[5 + 2 * j], sizeof num[0], "%d", v);
-            argv[13 + 2 * j] = num[4 + 2 * j];
-            argv[14 + 2 * j] = num[5 + 2 * j];
+            argv[14 + 2 * j] = num[4 + 2 * j];
+            argv[15 + 2 * j] = num[5 + 2 * j];
         }
         r = redisCommand(rs.c, "CONFIG RESETSTAT");
         freeReplyObject(r);
@@ -1892,6 +1932,7 @@ int main(void)
         cmocka_unit_test(test_batch__empty_table),
         cmocka_unit_test(test_batch__undecodable_key),
         cmocka_unit_test(test_batch__members_by_count),
+        cmocka_unit_test(test_batch__area_keys_declared),
         cmocka_unit_test(test_batch__calls_cut),
         cmocka_unit_test(test_batch__two_sites),
         cmocka_unit_test_setup(test_batch__redis_apply, redis_case_setup),
