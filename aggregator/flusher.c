@@ -34,6 +34,8 @@
 /* A batch that met a redirection (a failover, a slot migrating) goes again
  * this soon, to the node the map now names. */
 #define RETRY_REDIRECT_MS 100
+/* How often the instance lock's state is looked at (on_lock_timer). */
+#define LOCK_POLL_MS 500
 /* The RESP buffer is kept for the next batch up to this size. */
 #define RESP_KEEP_BYTES (256 * 1024)
 /* After a batch of this many keys, once the backlog is empty, the heaps'
@@ -59,6 +61,7 @@ struct flusher {
     struct redis_pool *pool;
     struct instance_lock lock;
     int locking; /* lock.holder is set: batches wait for the lock */
+    uint64_t lock_asked_ms; /* when the lock was last taken or refreshed */
     pthread_t thread;
     int started;
 
@@ -280,8 +283,10 @@ static int reply_failed(struct flusher *f, struct redis_link *link,
     }
     enum cluster_redirect_kind k =
         redis_pool_redirected(f->pool, link, reply->str, reply->len);
-    if (k != CLUSTER_NO_REDIRECT || strncmp(reply->str, "TRYAGAIN", 8) == 0) {
-        /* a failover or a slot migrating: sent again to the new owner */
+    if (k != CLUSTER_NO_REDIRECT || strncmp(reply->str, "TRYAGAIN", 8) == 0 ||
+        strncmp(reply->str, "CLUSTERDOWN", 11) == 0) {
+        /* a failover, a slot migrating, a cluster forming: sent again
+         * soon, to the owner the map names by then */
         log_debug("redis: batch %llu: %s",
                   (unsigned long long)f->in_flight->seq, reply->str);
         f->redirected = 1;
@@ -706,6 +711,7 @@ static void on_pool(struct redis_pool *p, int up, void *arg)
     if (up) {
         if (f->locking) {
             /* the lock may have run out meanwhile: its reply sends */
+            f->lock_asked_ms = now_ms();
             instance_lock_refresh(&f->lock, f->pool);
         }
         run_tasks(f);
@@ -741,12 +747,20 @@ static void on_lock_changed(struct instance_lock *l, void *arg)
     check_finished(arg);
 }
 
+/* Every LOCK_POLL_MS: a lock held is refreshed every
+ * INSTANCE_LOCK_REFRESH_MS; one not held (not known yet, or another's)
+ * is asked for at each poll, so batches wait no longer than that once it
+ * is free. */
 static void on_lock_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct flusher *f = arg;
+    uint64_t now = now_ms();
     (void)fd;
     (void)what;
-    if (redis_pool_up(f->pool)) {
+    if (redis_pool_up(f->pool) &&
+        (f->lock.state != INSTANCE_LOCK_HELD ||
+         now - f->lock_asked_ms >= INSTANCE_LOCK_REFRESH_MS)) {
+        f->lock_asked_ms = now;
         instance_lock_refresh(&f->lock, f->pool);
     }
 }
@@ -969,7 +983,7 @@ int flusher_start(struct flusher *f)
     }
     arm_ms(f->tick_ev, f->p.flush_interval_ms);
     if (f->locking) {
-        arm_ms(f->lock_ev, INSTANCE_LOCK_REFRESH_MS);
+        arm_ms(f->lock_ev, LOCK_POLL_MS);
     }
     if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
         return -1;

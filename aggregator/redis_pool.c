@@ -46,7 +46,8 @@ struct redis_pool {
     struct cluster_seed seeds[CLUSTER_SEEDS_MAX];
     size_t n_seeds;
     size_t probe_next; /* next seed or node to ask while none is up */
-    int slots_pending; /* a CLUSTER SLOTS is on its way */
+    int slots_pending;     /* a CLUSTER SLOTS is on its way */
+    size_t uncovered_said; /* slots without a master, last logged */
     struct {
         unsigned slot;
         struct pool_link *to;
@@ -234,10 +235,11 @@ static void on_slots(redisAsyncContext *ac, void *r, void *priv)
                  reply->type == REDIS_REPLY_ERROR ? reply->str : "");
         return;
     }
-    if (cluster_map_uncovered(&p->map) > 0) {
-        log_warn("redis: %zu slots have no master in the cluster",
-                 cluster_map_uncovered(&p->map));
+    size_t uncovered = cluster_map_uncovered(&p->map);
+    if (uncovered > 0 && uncovered != p->uncovered_said) {
+        log_warn("redis: %zu slots have no master in the cluster", uncovered);
     }
+    p->uncovered_said = uncovered;
     map_text(&p->map, after, sizeof(after));
     if (strcmp(before, after) != 0) {
         log_info("redis: cluster masters: %s", after);
