@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "config/config.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -313,4 +314,18 @@ const char *redis_link_script_sha(const struct redis_link *l)
 uint64_t redis_link_errors(const struct redis_link *l)
 {
     return l->errors;
+}
+
+void redis_target_from_url(struct redis_target *t,
+                           const struct config_redis_url *u)
+{
+    memset(t, 0, sizeof(*t));
+    if (u->unix_path[0] != '\0') {
+        t->unix_path = u->unix_path;
+    } else {
+        t->host = u->host;
+        t->port = u->port;
+    }
+    t->password = u->password;
+    t->db = u->db;
 }

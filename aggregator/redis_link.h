@@ -23,6 +23,13 @@ struct redis_target {
     uint64_t connect_timeout_ms;
 };
 
+struct config_redis_url;
+
+/* The target [redis] url names (u must outlive it); no script, no
+ * timeout yet. */
+void redis_target_from_url(struct redis_target *t,
+                           const struct config_redis_url *u);
+
 struct redis_link;
 
 /* Called on the base's thread when the link comes up (up = 1, the script

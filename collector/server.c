@@ -167,15 +167,7 @@ static void flusher_params_from(const struct config *cfg,
                                 struct flusher_params *p)
 {
     memset(p, 0, sizeof(*p));
-    const struct config_redis_url *u = &cfg->redis;
-    if (u->unix_path[0] != '\0') {
-        p->target.unix_path = u->unix_path;
-    } else {
-        p->target.host = u->host;
-        p->target.port = u->port;
-    }
-    p->target.password = u->password;
-    p->target.db = u->db;
+    redis_target_from_url(&p->target, &cfg->redis);
     p->target.connect_timeout_ms = REDIS_CONNECT_TIMEOUT_MS;
     p->cluster = cfg->redis_cluster;
     p->min_replicas_ack = cfg->min_replicas_ack;

@@ -10,19 +10,10 @@
 void redis_reader_init(struct redis_reader *r, const struct config *cfg,
                        int timeout_ms)
 {
-    const struct config_redis_url *u = &cfg->redis;
-
     memset(r, 0, sizeof(*r));
     r->cfg = cfg;
     r->timeout_ms = timeout_ms;
-    if (u->unix_path[0] != '\0') {
-        r->target.unix_path = u->unix_path;
-    } else {
-        r->target.host = u->host;
-        r->target.port = u->port;
-    }
-    r->target.password = u->password;
-    r->target.db = u->db;
+    redis_target_from_url(&r->target, &cfg->redis);
 }
 
 struct redisContext *redis_reader_for(struct redis_reader *r, const char *key,
