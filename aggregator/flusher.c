@@ -100,9 +100,11 @@ struct flusher {
     int replies_pending;
     int send_failed;
     int redirected; /* the failure was a redirection: retry soon */
-    /* connections the send wrote to: each gets a WAIT after the last */
+    /* connections the send wrote to: each gets a WAIT after the last;
+     * valid while the pool's epoch is written_epoch */
     struct redis_link **written;
     size_t n_written, cap_written;
+    uint64_t written_epoch;
     int sending;
     struct timeval send_start;
     char *resp;      /* the command being queued, as RESP; kept for reuse */
@@ -433,6 +435,14 @@ static int queue_failed(struct flusher *f, const char *why)
 static int queue_waits(struct flusher *f)
 {
     long long timeout = (long long)(f->p.command_timeout_ms / 2);
+    if (redis_pool_epoch(f->pool) != f->written_epoch) {
+        /* a connection written to was closed (its node left the map):
+         * what went there cannot be waited for; the batch goes again */
+        f->send_failed = 1;
+        f->redirected = 1;
+        f->n_written = 0;
+        return 0;
+    }
     for (size_t i = 0; i < f->n_written; i++) {
         struct redis_link *l = f->written[i];
         redisAsyncContext *ac = redis_link_ctx(l);
@@ -523,6 +533,7 @@ static void send_batch(struct flusher *f)
     f->redirected = 0;
     f->next_cmd = 0;
     f->n_written = 0;
+    f->written_epoch = redis_pool_epoch(f->pool);
     f->replies_pending = 0;
     gettimeofday(&f->send_start, NULL);
     if (queue_more(f) < 0) {

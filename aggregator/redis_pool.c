@@ -36,6 +36,7 @@ struct redis_pool {
     int cluster;
     int up;
     uint64_t errors_gone; /* of links already closed */
+    uint64_t epoch;       /* links closed so far */
 
     struct pool_link **links;
     size_t n_links, cap_links;
@@ -141,6 +142,7 @@ static struct pool_link *link_to(struct redis_pool *p, const char *host,
 
 static void close_link(struct redis_pool *p, struct pool_link *pl)
 {
+    p->epoch++;
     p->errors_gone += redis_link_errors(pl->link);
     redis_link_destroy(pl->link);
     free(pl);
@@ -151,18 +153,28 @@ static void close_link(struct redis_pool *p, struct pool_link *pl)
 static void on_sweep(evutil_socket_t fd, short what, void *arg)
 {
     struct redis_pool *p = arg;
-    size_t kept = 0;
+    size_t kept = 0, n = p->n_links, n_gone = 0;
     (void)fd;
     (void)what;
-    for (size_t i = 0; i < p->n_links; i++) {
+    struct pool_link **gone = malloc((n ? n : 1) * sizeof(*gone));
+    if (gone == NULL) {
+        return; /* they go at the next sweep */
+    }
+    /* The pool is whole again before the first close: closing a link
+     * calls back (its replies, as NULL), and those callbacks may use it. */
+    for (size_t i = 0; i < n; i++) {
         struct pool_link *pl = p->links[i];
         if (pl->keep || (p->map.n_nodes == 0 && link_up(pl))) {
             p->links[kept++] = pl;
         } else {
-            close_link(p, pl);
+            gone[n_gone++] = pl;
         }
     }
     p->n_links = kept;
+    for (size_t i = 0; i < n_gone; i++) {
+        close_link(p, gone[i]);
+    }
+    free(gone);
 }
 
 /* Connections for the map's masters; the others go at the next sweep. */
@@ -464,4 +476,9 @@ uint64_t redis_pool_errors(const struct redis_pool *p)
         n += redis_link_errors(p->links[i]->link);
     }
     return n;
+}
+
+uint64_t redis_pool_epoch(const struct redis_pool *p)
+{
+    return p->epoch;
 }

@@ -73,6 +73,10 @@ enum cluster_redirect_kind redis_pool_redirected(struct redis_pool *p,
                                                  struct redis_link *l,
                                                  const char *err, size_t len);
 
+/* A count of connections closed for good (no longer in the map): a
+ * redis_link pointer taken before it changed may be gone. */
+uint64_t redis_pool_epoch(const struct redis_pool *p);
+
 /* Drops every connection (they reconnect after their backoff). */
 void redis_pool_fail(struct redis_pool *p, const char *why);
 
