@@ -49,6 +49,7 @@ struct redis_pool {
     size_t probe_next; /* next seed or node to ask while none is up */
     int slots_pending;     /* a CLUSTER SLOTS is on its way */
     size_t uncovered_said; /* slots without a master, last logged */
+    char map_error[600];   /* why the last map was refused, last logged */
     struct {
         unsigned slot;
         struct pool_link *to;
@@ -242,11 +243,19 @@ static void on_slots(redisAsyncContext *ac, void *r, void *priv)
     map_text(&p->map, before, sizeof(before));
     if (cluster_map_load(&p->map, r, pl->host, err, sizeof(err)) < 0) {
         const redisReply *reply = r;
-        log_warn("redis: %s:%d: %s%s%s", pl->host, pl->target.port, err,
+        char why[sizeof(p->map_error)];
+        snprintf(why, sizeof(why), "%s:%d: %s%s%.100s", pl->host,
+                 pl->target.port, err,
                  reply->type == REDIS_REPLY_ERROR ? ": " : "",
                  reply->type == REDIS_REPLY_ERROR ? reply->str : "");
+        /* asked again every 500 ms: said once until it changes */
+        if (strcmp(why, p->map_error) != 0) {
+            log_warn("redis: %s", why);
+            memcpy(p->map_error, why, sizeof(why));
+        }
         return;
     }
+    p->map_error[0] = '\0';
     size_t uncovered = cluster_map_uncovered(&p->map);
     if (uncovered > 0 && uncovered != p->uncovered_said) {
         log_warn("redis: %zu slots have no master in the cluster", uncovered);
