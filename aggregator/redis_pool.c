@@ -11,11 +11,15 @@
 #include <string.h>
 
 #include "aggregator/cluster_map.h"
+#include "proto/cluster_nodes.h"
 #include "common/log.h"
 
-/* The map is asked again this often while up, and this often while down
- * (a failover takes the cluster's node timeout to promote a replica). */
+/* The map is asked again this often while up, every second while a
+ * master has no replica listed (a new cluster's replicas attach after
+ * its slots are assigned), and every 500 ms while down (a failover takes
+ * the cluster's node timeout to promote a replica). */
 #define REFRESH_MS 10000
+#define BARE_REFRESH_MS 1000
 #define DOWN_REFRESH_MS 500
 #define ASKS_MAX 16
 
@@ -24,8 +28,9 @@ struct pool_link {
     struct redis_target target; /* the pool's, with this node's address */
     char host[CLUSTER_HOST_MAX + 1];
     struct redis_link *link;
-    int replicas;
-    int keep; /* a master of the map, or an ASK's target */
+    int replicas;        /* what WAIT asks of this master */
+    int replicas_listed; /* healthy ones in CLUSTER NODES; -1: not yet */
+    int keep;            /* a master of the map, or an ASK's target */
 };
 
 struct redis_pool {
@@ -44,12 +49,14 @@ struct redis_pool {
     /* cluster mode */
     struct cluster_map map;
     struct pool_link **node_link; /* map node i's connection */
+    size_t n_node_link;
     struct cluster_seed seeds[CLUSTER_SEEDS_MAX];
     size_t n_seeds;
-    size_t probe_next; /* next seed or node to ask while none is up */
-    int slots_pending;     /* a CLUSTER SLOTS is on its way */
-    size_t uncovered_said; /* slots without a master, last logged */
-    char map_error[600];   /* why the last map was refused, last logged */
+    size_t probe_next;       /* next seed or node to ask while none is up */
+    int slots_pending;       /* a CLUSTER SLOTS is on its way */
+    size_t uncovered_said;   /* slots without a master, last logged */
+    char map_error[600];     /* why the last map was refused, last logged */
+    char masters_said[1024]; /* the masters, last logged */
     struct {
         unsigned slot;
         struct pool_link *to;
@@ -72,6 +79,20 @@ static int link_up(const struct pool_link *pl)
     return pl != NULL && redis_link_ctx(pl->link) != NULL;
 }
 
+/* When the map is asked again (see REFRESH_MS). */
+static uint64_t refresh_ms(const struct redis_pool *p)
+{
+    if (!p->up) {
+        return DOWN_REFRESH_MS;
+    }
+    for (size_t i = 0; i < p->map.n_nodes; i++) {
+        if (p->map.nodes[i].replicas == 0) {
+            return BARE_REFRESH_MS;
+        }
+    }
+    return REFRESH_MS;
+}
+
 /* Up: one server connected, or every slot's master connected. */
 static void update_up(struct redis_pool *p)
 {
@@ -85,7 +106,7 @@ static void update_up(struct redis_pool *p)
     if (up != p->up) {
         p->up = up;
         if (p->cluster) {
-            arm_ms(p->refresh_ev, up ? REFRESH_MS : DOWN_REFRESH_MS);
+            arm_ms(p->refresh_ev, refresh_ms(p));
         }
         p->cb(p, up, p->arg);
     }
@@ -128,6 +149,7 @@ static struct pool_link *link_to(struct redis_pool *p, const char *host,
         return NULL;
     }
     pl->pool = p;
+    pl->replicas_listed = -1;
     pl->target = p->tmpl;
     snprintf(pl->host, sizeof(pl->host), "%s", host);
     pl->target.host = pl->host;
@@ -187,6 +209,7 @@ static int sync_links(struct redis_pool *p)
         return -1;
     }
     p->node_link = nl;
+    p->n_node_link = p->map.n_nodes;
     for (size_t i = 0; i < p->n_links; i++) {
         p->links[i]->keep = 0;
     }
@@ -206,8 +229,6 @@ static int sync_links(struct redis_pool *p)
     return 0;
 }
 
-#define MAP_TEXT_MAX 1024
-
 /* "host:port (1 replica), ..." of the masters that own slots. */
 static void map_text(const struct cluster_map *m, char *out, size_t len)
 {
@@ -219,8 +240,10 @@ static void map_text(const struct cluster_map *m, char *out, size_t len)
             slots += m->owner[s] == (int16_t)i;
         }
         if (slots > 0) {
-            int n = snprintf(out + used, len - used, "%s%s:%d (%zu slots, %d "
-                             "replica%s)", used ? ", " : "", m->nodes[i].host,
+            int n = snprintf(out + used, len - used,
+                             "%s%s:%d (%zu slots, %d "
+                             "replica%s)",
+                             used ? ", " : "", m->nodes[i].host,
                              m->nodes[i].port, slots, m->nodes[i].replicas,
                              m->nodes[i].replicas == 1 ? "" : "s");
             used += n > 0 ? (size_t)n : 0;
@@ -228,19 +251,69 @@ static void map_text(const struct cluster_map *m, char *out, size_t len)
     }
 }
 
+/* The map's replica counts from CLUSTER NODES where it answered (CLUSTER
+ * SLOTS leaves out replicas a new cluster has not fed yet), and the
+ * links' WAIT counts from the map. */
+static void apply_listed(struct redis_pool *p)
+{
+    for (size_t i = 0; i < p->map.n_nodes; i++) {
+        struct cluster_node *n = &p->map.nodes[i];
+        struct pool_link *pl = find_link(p, n->host, n->port);
+        if (pl != NULL && pl->replicas_listed >= 0) {
+            n->replicas = pl->replicas_listed;
+        }
+        if (p->node_link != NULL && i < p->n_node_link &&
+            p->node_link[i] != NULL) {
+            p->node_link[i]->replicas = n->replicas;
+        }
+    }
+}
+
+static void log_masters(struct redis_pool *p)
+{
+    char text[sizeof(p->masters_said)];
+    map_text(&p->map, text, sizeof(text));
+    if (strcmp(text, p->masters_said) != 0) {
+        log_info("redis: cluster masters: %s", text);
+        memcpy(p->masters_said, text, sizeof(text));
+    }
+}
+
+static void on_nodes(redisAsyncContext *ac, void *r, void *priv)
+{
+    struct pool_link *pl = priv;
+    struct redis_pool *p = pl->pool;
+    const redisReply *reply = r;
+    (void)ac;
+
+    p->slots_pending = 0;
+    size_t max = p->map.n_nodes + 16;
+    struct cluster_master_replicas *m = malloc(max * sizeof(*m));
+    long n =
+        m == NULL || reply == NULL || reply->type != REDIS_REPLY_STRING
+            ? -1
+            : cluster_nodes_replicas(reply->str, reply->len, pl->host, m, max);
+    for (long i = 0; i < n; i++) {
+        struct pool_link *master = find_link(p, m[i].host, m[i].port);
+        if (master != NULL) {
+            master->replicas_listed = m[i].replicas;
+        }
+    }
+    free(m);
+    apply_listed(p);
+    log_masters(p);
+}
+
 static void on_slots(redisAsyncContext *ac, void *r, void *priv)
 {
     struct pool_link *pl = priv;
     struct redis_pool *p = pl->pool;
     char err[160];
-    (void)ac;
 
     p->slots_pending = 0;
     if (r == NULL) {
         return; /* the connection dropped: on_link asks again */
     }
-    char before[MAP_TEXT_MAX], after[MAP_TEXT_MAX];
-    map_text(&p->map, before, sizeof(before));
     if (cluster_map_load(&p->map, r, pl->host, err, sizeof(err)) < 0) {
         const redisReply *reply = r;
         char why[sizeof(p->map_error)];
@@ -261,14 +334,18 @@ static void on_slots(redisAsyncContext *ac, void *r, void *priv)
         log_warn("redis: %zu slots have no master in the cluster", uncovered);
     }
     p->uncovered_said = uncovered;
-    map_text(&p->map, after, sizeof(after));
-    if (strcmp(before, after) != 0) {
-        log_info("redis: cluster masters: %s", after);
-    }
     p->n_asks = 0; /* migrations are in the map now */
     if (sync_links(p) < 0) {
         log_error("redis: out of memory for the cluster's connections");
         cluster_map_free(&p->map);
+    }
+    apply_listed(p);
+    /* the replicas, as CLUSTER NODES has them; the masters are logged
+     * with them */
+    if (redisAsyncCommand(ac, on_nodes, pl, "CLUSTER NODES") == REDIS_OK) {
+        p->slots_pending = 1;
+    } else {
+        log_masters(p);
     }
     update_up(p);
 }
@@ -305,7 +382,7 @@ static void on_refresh(evutil_socket_t fd, short what, void *arg)
     struct redis_pool *p = arg;
     (void)fd;
     (void)what;
-    arm_ms(p->refresh_ev, p->up ? REFRESH_MS : DOWN_REFRESH_MS);
+    arm_ms(p->refresh_ev, refresh_ms(p));
     refresh(p);
 }
 

@@ -120,9 +120,10 @@ static void on_get(redisAsyncContext *ac, void *r, void *priv)
     }
     if (reply == NULL || reply->type != REDIS_REPLY_STRING ||
         reply->len != SALT_BYTES) {
-        if (reply != NULL) {
+        if (reply != NULL && !m->complained) {
             log_warn("salt: unexpected reply for P:salt, keeping a local "
                      "salt for now");
+            m->complained = 1;
         }
         return;
     }
@@ -137,18 +138,22 @@ static void on_get(redisAsyncContext *ac, void *r, void *priv)
                    (const unsigned char *)reply->str);
     }
     sodium_memzero(mine, sizeof(mine));
+    m->complained = 0;
     m->confirmed[q->day % SALT_SLOTS] = q->day;
     m->confirmed_at[q->day % SALT_SLOTS] = time(NULL);
 }
 
-/* Reply to the SET NX: nil (another salt won) or OK; errors are logged. */
+/* Reply to the SET NX: nil (another salt won) or OK; an error is logged
+ * (once, until Redis agrees on a salt: a cluster forming refuses every
+ * tick). */
 static void on_set(redisAsyncContext *ac, void *r, void *priv)
 {
+    struct salt_manager *m = priv;
     redisReply *reply = r;
     (void)ac;
-    (void)priv;
-    if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR && !m->complained) {
         log_warn("salt: SET refused: %s", reply->str);
+        m->complained = 1;
     }
 }
 
@@ -177,7 +182,7 @@ static void ask_redis(struct salt_manager *m, struct redis_pool *pool,
         randombytes_buf(offer, sizeof(offer));
     }
     long long exat = (long long)(day + 1) * 86400 + REDIS_KEEP_S;
-    int rc = redisAsyncCommand(ac, on_set, NULL, "SET %s %b NX EXAT %lld",
+    int rc = redisAsyncCommand(ac, on_set, m, "SET %s %b NX EXAT %lld",
                                key, offer, (size_t)SALT_BYTES, exat);
     sodium_memzero(offer, sizeof(offer));
     q->m = m;

@@ -45,6 +45,7 @@ struct salt_manager {
     uint32_t confirmed[SALT_SLOTS]; /* day whose salt Redis agreed on */
     time_t confirmed_at[SALT_SLOTS]; /* when; asked again after a while */
     struct salt_question ask[SALT_SLOTS];
+    int complained; /* a refusal was logged: quiet until Redis agrees */
 };
 
 /*
