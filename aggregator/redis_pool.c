@@ -53,7 +53,7 @@ struct redis_pool {
     struct cluster_seed seeds[CLUSTER_SEEDS_MAX];
     size_t n_seeds;
     size_t probe_next;       /* next seed or node to ask while none is up */
-    int slots_pending;       /* a CLUSTER SLOTS is on its way */
+    int slots_pending;       /* CLUSTER SLOTS (or NODES) is on its way */
     size_t uncovered_said;   /* slots without a master, last logged */
     char map_error[600];     /* why the last map was refused, last logged */
     char masters_said[1024]; /* the masters, last logged */

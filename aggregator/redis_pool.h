@@ -5,9 +5,11 @@
  * its master's connection.
  *
  * The map comes from CLUSTER SLOTS, asked of any connected master, or of
- * the seeds and the nodes known so far in turn while none is connected.
- * It is asked again on a timer, whenever a master's connection drops (a
- * failover may have promoted its replica), and after a MOVED. An ASK
+ * the seeds and the nodes known so far in turn while none is connected;
+ * each master's healthy replicas, which WAIT counts on, from CLUSTER
+ * NODES asked right after. It is asked again on a timer, whenever a
+ * master's connection drops (a failover may have promoted its replica),
+ * and after a MOVED. An ASK
  * sends the slot's commands to the node it names, after ASKING, until the
  * map is asked again.
  *
