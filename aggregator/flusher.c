@@ -11,8 +11,6 @@
 
 #include <event2/event.h>
 #include <event2/thread.h>
-#include <hiredis/async.h>
-#include <hiredis/hiredis.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,12 +19,12 @@
 
 #include "aggregator/apply_script.h"
 #include "aggregator/backlog.h"
+#include "aggregator/batch_send.h"
 #include "aggregator/instance_lock.h"
 #include "aggregator/replay.h"
 #include "aggregator/table.h"
 #include "aggregator/wal_read.h"
 #include "common/log.h"
-#include "proto/resp.h"
 
 #define MAX_SOURCES 256
 #define MAX_TASKS 8
@@ -36,16 +34,9 @@
 #define RETRY_REDIRECT_MS 100
 /* How often the instance lock's state is looked at (on_lock_timer). */
 #define LOCK_POLL_MS 500
-/* The RESP buffer is kept for the next batch up to this size. */
-#define RESP_KEEP_BYTES (256 * 1024)
 /* After a batch of this many keys, once the backlog is empty, the heaps'
  * free pages go back to the system (malloc_trim). */
 #define TRIM_AFTER_KEYS 10000
-/* Script calls of a batch queued on the connection and not yet answered:
- * enough to keep Redis busy, few enough that the connection's output
- * buffer holds at most this many calls (site_calls.h bounds each) and
- * other clients' commands come in between. */
-#define CALLS_IN_FLIGHT 8
 
 struct submission {
     struct flusher_source *source;
@@ -95,24 +86,11 @@ struct flusher {
     int spilled;
     struct table *rebuilt;
     _Atomic uint64_t acked[JOURNAL_WORKERS]; /* the checkpoints */
-    uint64_t gen;             /* tags replies of the current send */
-    size_t next_cmd;          /* the batch's next command to queue */
-    int replies_pending;
-    int send_failed;
-    int redirected; /* the failure was a redirection: retry soon */
-    /* connections the send wrote to: each gets a WAIT after the last;
-     * valid while the pool's epoch is written_epoch */
-    struct redis_link **written;
-    size_t n_written, cap_written;
-    uint64_t written_epoch;
-    int sending;
+    struct batch_send send; /* the batch in flight on its way */
     struct timeval send_start;
-    char *resp;      /* the command being queued, as RESP; kept for reuse */
-    size_t resp_cap;
 
     struct event *tick_ev;
     struct event *inbox_ev;
-    struct event *cmd_timeout_ev;
     struct event *retry_ev;
     struct event *finish_ev;
     struct event *deadline_ev;
@@ -122,7 +100,6 @@ struct flusher {
 };
 
 static void try_send(struct flusher *f);
-static int queue_more(struct flusher *f);
 
 static void stat_add(_Atomic uint64_t *c, uint64_t n)
 {
@@ -226,13 +203,12 @@ static void checkpoint(struct flusher *f)
 }
 
 /* All replies of a send are in. */
-static void send_done(struct flusher *f)
+static void send_done(struct batch_send *s, int ok, int soon)
 {
-    event_del(f->cmd_timeout_ev);
-    f->sending = 0;
-    if (f->send_failed) {
+    struct flusher *f = s->owner;
+    if (!ok) {
         stat_add(&f->stats.batches_retried_total, 1);
-        arm_ms(f->retry_ev, f->redirected ? RETRY_REDIRECT_MS : RETRY_MS);
+        arm_ms(f->retry_ev, soon ? RETRY_REDIRECT_MS : RETRY_MS);
         return;
     }
     observe_flush(f);
@@ -254,267 +230,6 @@ static void send_done(struct flusher *f)
     check_finished(f);
 }
 
-/* The script answers 1 (applied), 0 (a repeat) or -N (applied, N keys of
- * the wrong type skipped); SADD a count. */
-static int reply_ok(struct flusher *f, const redisReply *r)
-{
-    if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
-        return 0;
-    }
-    if (r->integer < 0) {
-        log_warn("redis: batch %llu: %lld keys hold another type and were "
-                 "not updated",
-                 (unsigned long long)f->in_flight->seq, -r->integer);
-    }
-    return 1;
-}
-
-/*
- * A reply that is not what the send needs: the batch goes again. Returns
- * -1 when the send was given up meanwhile (the connection failed, or the
- * pool went down while following a redirection): its replies no longer
- * count.
- */
-static int reply_failed(struct flusher *f, struct redis_link *link,
-                        const redisReply *reply, uint64_t gen)
-{
-    f->send_failed = 1;
-    stat_add(&f->stats.redis_errors_total, 1);
-    if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
-        return 0;
-    }
-    enum cluster_redirect_kind k =
-        redis_pool_redirected(f->pool, link, reply->str, reply->len);
-    if (k != CLUSTER_NO_REDIRECT || strncmp(reply->str, "TRYAGAIN", 8) == 0 ||
-        strncmp(reply->str, "CLUSTERDOWN", 11) == 0) {
-        /* a failover, a slot migrating, a cluster forming: sent again
-         * soon, to the owner the map names by then */
-        log_debug("redis: batch %llu: %s",
-                  (unsigned long long)f->in_flight->seq, reply->str);
-        f->redirected = 1;
-        return gen == f->gen && f->sending ? 0 : -1;
-    }
-    log_warn("redis: batch %llu: %s", (unsigned long long)f->in_flight->seq,
-             reply->str);
-    /* The server lost the script (restart, SCRIPT FLUSH): a new connection
-     * loads it again. */
-    if (strncmp(reply->str, "NOSCRIPT", 8) == 0) {
-        redis_link_fail(link, "script not loaded");
-        return -1; /* on_pool() forgot this send */
-    }
-    return 0;
-}
-
-/* One reply fewer to wait for: queue what may follow, or finish. */
-static void reply_counted(struct flusher *f)
-{
-    f->replies_pending--;
-    if (queue_more(f) < 0) {
-        return; /* on_pool() forgot this send */
-    }
-    if (f->replies_pending == 0) {
-        send_done(f);
-    }
-}
-
-static void on_reply(redisAsyncContext *ac, void *r, void *priv)
-{
-    struct redis_link *link = ac->data;
-    struct flusher *f = redis_pool_arg_of(link);
-    uint64_t gen = (uint64_t)(uintptr_t)priv;
-
-    if (gen != f->gen || !f->sending) {
-        return; /* a reply to a send we already gave up on */
-    }
-    if (!reply_ok(f, r) && reply_failed(f, link, r, gen) < 0) {
-        return;
-    }
-    reply_counted(f);
-}
-
-/* The replicas that must hold what a send wrote on l. */
-static int replicas_wanted(const struct flusher *f, const struct redis_link *l)
-{
-    if (f->p.min_replicas_ack >= 0) {
-        return f->p.min_replicas_ack;
-    }
-    return redis_pool_replicas(f->pool, l) > 0 ? 1 : 0;
-}
-
-static void on_wait(redisAsyncContext *ac, void *r, void *priv)
-{
-    struct redis_link *link = ac->data;
-    struct flusher *f = redis_pool_arg_of(link);
-    const redisReply *reply = r;
-    uint64_t gen = (uint64_t)(uintptr_t)priv;
-
-    if (gen != f->gen || !f->sending) {
-        return;
-    }
-    int want = replicas_wanted(f, link);
-    if (reply != NULL && reply->type == REDIS_REPLY_INTEGER &&
-        reply->integer < want) {
-        /* Not yet on enough replicas: a master lost now could take the
-         * batch with it, so it is not checkpointed; it goes again (its
-         * calls answer 0) and is waited for again. */
-        log_warn("redis: batch %llu: %lld of %d replicas acknowledged it",
-                 (unsigned long long)f->in_flight->seq, reply->integer, want);
-        f->send_failed = 1;
-    } else if ((reply == NULL || reply->type != REDIS_REPLY_INTEGER) &&
-               reply_failed(f, link, reply, gen) < 0) {
-        return;
-    }
-    reply_counted(f);
-}
-
-/* Notes that the send wrote on l. Returns -1 when out of memory. */
-static int note_written(struct flusher *f, struct redis_link *l)
-{
-    for (size_t i = 0; i < f->n_written; i++) {
-        if (f->written[i] == l) {
-            return 0;
-        }
-    }
-    if (f->n_written == f->cap_written) {
-        size_t cap = f->cap_written ? 2 * f->cap_written : 4;
-        struct redis_link **n = realloc(f->written, cap * sizeof(*n));
-        if (n == NULL) {
-            return -1;
-        }
-        f->written = n;
-        f->cap_written = cap;
-    }
-    f->written[f->n_written++] = l;
-    return 0;
-}
-
-/* Queues one command on ac, formatted in f->resp. Returns REDIS_OK or
- * REDIS_ERR. */
-static int queue_command(struct flusher *f, redisAsyncContext *ac,
-                         const struct batch_cmd *c)
-{
-    size_t n = resp_command_size(c->argc, c->argvlen);
-    if (n > f->resp_cap) {
-        char *p = realloc(f->resp, n);
-        if (p == NULL) {
-            return REDIS_ERR;
-        }
-        f->resp = p;
-        f->resp_cap = n;
-    }
-    n = resp_command_write(f->resp, c->argc, (const char *const *)c->argv,
-                           c->argvlen);
-    return redisAsyncFormattedCommand(ac, on_reply, (void *)(uintptr_t)f->gen,
-                                      f->resp, n);
-}
-
-/* The key a command is routed by: a script's first key, else the
- * command's first argument. */
-static void route_key(const struct batch_cmd *c, const char **key,
-                      size_t *len)
-{
-    int at = c->is_script ? 3 : 1;
-    *key = c->argv[at];
-    *len = c->argvlen[at];
-}
-
-/* A queueing failure: the send is given up and the connections dropped
- * (they come back, and the pool's "up" sends the batch again). */
-static int queue_failed(struct flusher *f, const char *why)
-{
-    f->sending = 0;
-    f->gen++;
-    event_del(f->cmd_timeout_ev);
-    stat_add(&f->stats.redis_errors_total, 1);
-    redis_pool_fail(f->pool, why);
-    return -1;
-}
-
-/* After the batch's last command: a WAIT on each connection it wrote to
- * whose master must have replicas hold it. */
-static int queue_waits(struct flusher *f)
-{
-    long long timeout = (long long)(f->p.command_timeout_ms / 2);
-    if (redis_pool_epoch(f->pool) != f->written_epoch) {
-        /* a connection written to was closed (its node left the map):
-         * what went there cannot be waited for; the batch goes again */
-        f->send_failed = 1;
-        f->redirected = 1;
-        f->n_written = 0;
-        return 0;
-    }
-    for (size_t i = 0; i < f->n_written; i++) {
-        struct redis_link *l = f->written[i];
-        redisAsyncContext *ac = redis_link_ctx(l);
-        int want = replicas_wanted(f, l);
-        if (want == 0) {
-            continue;
-        }
-        if (ac == NULL ||
-            redisAsyncCommand(ac, on_wait, (void *)(uintptr_t)f->gen,
-                              "WAIT %d %lld", want,
-                              timeout > 0 ? timeout : 1) != REDIS_OK) {
-            return queue_failed(f, "cannot queue WAIT");
-        }
-        f->replies_pending++;
-    }
-    f->n_written = 0;
-    return 0;
-}
-
-/*
- * Queues the next commands of the batch in flight, each on its key's
- * connection, until CALLS_IN_FLIGHT are unanswered; none after a failure
- * (the calls after a failed one are refused anyway, and the batch goes
- * again). A command whose master is not connected fails the send too.
- * Returns -1 when the send was given up.
- */
-static int queue_more(struct flusher *f)
-{
-    struct batch *b = f->in_flight;
-
-    while (!f->send_failed && f->replies_pending < CALLS_IN_FLIGHT &&
-           f->next_cmd < b->n_cmds) {
-        struct batch_cmd *c = &b->cmds[f->next_cmd];
-        const char *key;
-        size_t len;
-        int asking;
-        route_key(c, &key, &len);
-        struct redis_link *l = redis_pool_route(f->pool, key, len, &asking);
-        redisAsyncContext *ac = l != NULL ? redis_link_ctx(l) : NULL;
-        if (ac == NULL) {
-            /* its master is away (a failover under way): the pool goes
-             * down and comes up again with the new one */
-            f->send_failed = 1;
-            f->redirected = 1;
-            break;
-        }
-        if (c->is_script) {
-            c->argv[1] = redis_link_script_sha(l);
-            c->argvlen[1] = 40;
-        }
-        if ((asking && redisAsyncCommand(ac, NULL, NULL, "ASKING") !=
-                           REDIS_OK) ||
-            queue_command(f, ac, c) != REDIS_OK || note_written(f, l) < 0) {
-            return queue_failed(f, "cannot queue a command");
-        }
-        f->next_cmd++;
-        f->replies_pending++;
-        if (f->next_cmd == b->n_cmds && queue_waits(f) < 0) {
-            return -1;
-        }
-    }
-    /* hiredis has copied the commands: a burst's buffer is not kept */
-    if (f->resp_cap > RESP_KEEP_BYTES) {
-        free(f->resp);
-        f->resp = NULL;
-        f->resp_cap = 0;
-    }
-    return 0;
-}
-
-/* Sends the batch in flight, pipelined, CALLS_IN_FLIGHT commands at a
- * time. */
 /* Batches go only under this instance's lock. */
 static int may_send(const struct flusher *f)
 {
@@ -522,28 +237,14 @@ static int may_send(const struct flusher *f)
            (!f->locking || f->lock.state == INSTANCE_LOCK_HELD);
 }
 
+/* Sends the batch in flight (batch_send.h). */
 static void send_batch(struct flusher *f)
 {
-    if (!may_send(f) || f->in_flight == NULL || f->sending) {
+    if (!may_send(f) || f->in_flight == NULL || f->send.busy) {
         return;
     }
-    f->gen++;
-    f->sending = 1;
-    f->send_failed = 0;
-    f->redirected = 0;
-    f->next_cmd = 0;
-    f->n_written = 0;
-    f->written_epoch = redis_pool_epoch(f->pool);
-    f->replies_pending = 0;
     gettimeofday(&f->send_start, NULL);
-    if (queue_more(f) < 0) {
-        return;
-    }
-    if (f->replies_pending == 0) {
-        send_done(f); /* nothing could be queued: the retry's timer */
-        return;
-    }
-    arm_ms(f->cmd_timeout_ev, f->p.command_timeout_ms);
+    batch_send_start(&f->send, f->in_flight);
 }
 
 /* b becomes the batch in flight, holding the records of ranges r[0..n),
@@ -714,9 +415,10 @@ struct redisAsyncContext *flusher_task_ctx(struct redis_pool *pool,
     return l != NULL && !asking ? redis_link_ctx(l) : NULL;
 }
 
+/* The pool's arg is the sender (batch_send.h), whose owner we are. */
 static void on_pool(struct redis_pool *p, int up, void *arg)
 {
-    struct flusher *f = arg;
+    struct flusher *f = ((struct batch_send *)arg)->owner;
     (void)p;
     stat_set(&f->stats.redis_up, (uint64_t)up);
     if (up) {
@@ -731,24 +433,10 @@ static void on_pool(struct redis_pool *p, int up, void *arg)
     }
     instance_lock_forget(&f->lock);
     stat_add(&f->stats.redis_errors_total, 1);
-    if (f->sending) {
-        /* Replies of this send will not come (or come as NULL): forget
-         * them; the batch goes again when the link is back. */
-        f->gen++;
-        f->sending = 0;
-        event_del(f->cmd_timeout_ev);
+    if (batch_send_forget(&f->send)) {
+        /* the batch goes again when the pool is back */
         stat_add(&f->stats.batches_retried_total, 1);
     }
-}
-
-static void on_cmd_timeout(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct flusher *f = arg;
-    log_warn("redis: batch not acknowledged within %llu ms",
-             (unsigned long long)f->p.command_timeout_ms);
-    redis_pool_fail(f->pool, "command timed out");
 }
 
 static void on_lock_changed(struct instance_lock *l, void *arg)
@@ -869,6 +557,7 @@ static void take_reload(struct flusher *f)
     f->p.batch.max_members = s.max_members;
     f->p.batch.max_areas = s.max_areas;
     f->p.command_timeout_ms = s.command_timeout_ms;
+    f->send.timeout_ms = s.command_timeout_ms;
     if (s.flush_interval_ms != f->p.flush_interval_ms) {
         f->p.flush_interval_ms = s.flush_interval_ms;
         arm_ms(f->tick_ev, s.flush_interval_ms);
@@ -928,16 +617,20 @@ struct flusher *flusher_create(const struct flusher_params *p,
     }
     f->tick_ev = event_new(f->base, -1, EV_PERSIST, on_tick, f);
     f->inbox_ev = event_new(f->base, -1, 0, on_inbox, f);
-    f->cmd_timeout_ev = evtimer_new(f->base, on_cmd_timeout, f);
     f->retry_ev = evtimer_new(f->base, on_retry, f);
     f->finish_ev = event_new(f->base, -1, 0, on_finish, f);
     f->deadline_ev = evtimer_new(f->base, on_deadline, f);
     f->lock_ev = event_new(f->base, -1, EV_PERSIST, on_lock_timer, f);
     if (f->tick_ev == NULL || f->inbox_ev == NULL ||
-        f->cmd_timeout_ev == NULL || f->retry_ev == NULL ||
+        batch_send_init(&f->send, f->base) < 0 || f->retry_ev == NULL ||
         f->finish_ev == NULL || f->deadline_ev == NULL || f->lock_ev == NULL) {
         goto err;
     }
+    f->send.owner = f;
+    f->send.min_replicas_ack = p->min_replicas_ack;
+    f->send.timeout_ms = p->command_timeout_ms;
+    f->send.errors = &f->stats.redis_errors_total;
+    f->send.done = send_done;
     if (p->lock_holder != NULL) {
         if (instance_lock_init(&f->lock, p->batch.prefix, p->batch.instance,
                                p->lock_holder) < 0) {
@@ -987,11 +680,12 @@ int flusher_start(struct flusher *f)
 {
     char err[160];
     f->pool = redis_pool_create(f->base, &f->p.target, f->p.cluster, on_pool,
-                                f, err, sizeof(err));
+                                &f->send, err, sizeof(err));
     if (f->pool == NULL) {
         log_error("redis: %s", err);
         return -1;
     }
+    f->send.pool = f->pool;
     arm_ms(f->tick_ev, f->p.flush_interval_ms);
     if (f->locking) {
         arm_ms(f->lock_ev, LOCK_POLL_MS);
@@ -1088,22 +782,20 @@ void flusher_destroy(struct flusher *f)
     if (f == NULL) {
         return;
     }
-    /* Replies freed with the link must not start a retry. */
-    f->sending = 0;
+    /* Replies freed with the connections must not start a retry. */
+    batch_send_forget(&f->send);
     redis_pool_destroy(f->pool);
-    struct event *evs[] = {f->tick_ev,   f->inbox_ev,    f->cmd_timeout_ev,
-                           f->retry_ev,  f->finish_ev,   f->deadline_ev,
-                           f->lock_ev};
+    batch_send_deinit(&f->send);
+    struct event *evs[] = {f->tick_ev,  f->inbox_ev,   f->retry_ev,
+                           f->finish_ev, f->deadline_ev, f->lock_ev};
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
         if (evs[i] != NULL) {
             event_free(evs[i]);
         }
     }
     batch_destroy(f->in_flight);
-    free(f->written);
     table_destroy(f->next);
     table_destroy(f->rebuilt);
-    free(f->resp);
     if (f->base != NULL) {
         event_base_free(f->base);
     }
