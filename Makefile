@@ -7,7 +7,8 @@
 #                        integration tests, a short fuzz run
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make bench           beacond against nginx empty_gif, CPU per request;
-#                        the syslog ingest, CPU per line (bench/syslog.sh);
+#                        the write-ahead log's cost on the mix
+#                        (bench/wal_cost.sh); the syslog ingest, CPU per line (bench/syslog.sh);
 #                        the cardinality burst (bench/burst.sh, alone:
 #                        make bench-burst); the flush throughput into one
 #                        Redis and a 3-master cluster (bench/flush.sh,
@@ -116,9 +117,10 @@ fuzz:
 
 bench:
 	@$(DEPS) bench
-	@+$(SUBMAKE) binaries bench-micro $(SYSLOG_SEND)
+	@+$(SUBMAKE) binaries bench-micro $(SYSLOG_SEND) $(NOLOG)
 	rm -f $(BUILD)/bench/results.txt
 	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/run.sh $(BEACOND)
+	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/wal_cost.sh $(BEACOND) $(NOLOG)
 	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/syslog.sh $(BEACOND) $(SYSLOG_SEND)
 	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/burst.sh $(BEACOND)
 	BENCH_RESULTS=$(BUILD)/bench/results.txt bench/flush.sh $(BEACOND)
@@ -204,6 +206,14 @@ MICRO_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*_bench.c))
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+# beacond with its log's write and block CRC linked out, for
+# bench/wal_cost.sh only: a crash would lose every hit it did not write.
+NOLOG := $(BUILD)/bench/beacond-nolog
+
+$(NOLOG): $(BUILD)/collector/main.o $(BUILD)/bench/nolog.o $(LIB)
+	$(CC) $(CFLAGS) $(SANFLAGS) -Wl,--wrap=pwrite64,--wrap=walrec_block_seal \
+	    -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 bench-micro: $(MICRO_BIN)
 	@set -e; for b in $(MICRO_BIN); do echo "== $$b"; $$b; done

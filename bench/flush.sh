@@ -11,11 +11,16 @@
 # until its backlog is empty (/readyz backlog_keys 0, no log bytes
 # unacknowledged). One line each:
 #
-#   flush/single keys=... drain_s=... keys_per_s=... redis_pageviews=...
+#   flush/single keys=... drain_s=... keys_per_s=...
+#       cpu_ms_per_100k_keys=... redis_pageviews=...
 #   flush/cluster3 ...
 #
 #   keys             aggregate keys waiting (/readyz backlog_keys) before
 #   keys_per_s       keys / drain_s
+#   cpu_ms_per_100k_keys
+#                    beacond's CPU (all threads, user+sys) over the drain
+#                    per 100 000 keys: the flush path's cost, the
+#                    rebuilding of the backlog from the log included
 #   redis_pageviews  all sites' pageviews in Redis after: FLUSH_HITS when
 #                    every hit arrived once
 #
@@ -58,6 +63,9 @@ CONF
     for _ in $(seq 1 100); do curl -sf "127.0.0.1:$aport/livez" >/dev/null && break; sleep 0.05; done
 }
 
+# beacond's CPU time so far, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$bpid/stat"; }
+
 backlog_keys() { curl -s "127.0.0.1:$aport/readyz" | awk '$1 == "backlog_keys:" {print $2}'; }
 
 # fill: the pixels, then until every worker table went to the flusher
@@ -69,7 +77,7 @@ fill() {
 
 # drain NAME KEYS CLI...: waits for the backlog to be empty, prints the line
 drain() {
-    local name=$1 keys=$2 t0 t1 pv=0 v
+    local name=$1 keys=$2 t0 t1 c0 c1 pv=0 v
     shift 2
     # from when beacond is connected: its reconnect backoff is not the
     # flush's time
@@ -78,19 +86,23 @@ drain() {
         sleep 0.02
     done
     t0=$(date +%s.%N)
+    c0=$(cpu_ticks)
     for _ in $(seq 1 1200); do
         [ "$(backlog_keys)" = 0 ] &&
             [ "$(curl -s "127.0.0.1:$aport/metrics" | awk '$1 == "beacon_wal_bytes" {print $2}')" = 0 ] && break
         sleep 0.05
     done
     t1=$(date +%s.%N)
+    c1=$(cpu_ticks)
     for s in $(seq 0 $((sites - 1))); do
         v=$("$@" HGET "bc:{f$s}:tot:d:$(date -u +%Y%m%d)" pageviews)
         pv=$((pv + ${v:-0}))
     done
     emit "flush/$name $(python3 -c "
 d = $t1 - $t0
-print('keys=%d drain_s=%.2f keys_per_s=%d redis_pageviews=$pv' % ($keys, d, $keys / d))")"
+cpu_ms = ($c1 - $c0) * 1000 / $(getconf CLK_TCK)
+print('keys=%d drain_s=%.2f keys_per_s=%d cpu_ms_per_100k_keys=%.0f redis_pageviews=$pv'
+      % ($keys, d, $keys / d, cpu_ms * 100000 / $keys))")"
     kill "$bpid"
     wait "$bpid" 2>/dev/null || true
 }

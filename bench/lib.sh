@@ -6,6 +6,7 @@
 #   port, udp_port             a free loopback port, TCP or UDP
 #   emit LINE                  a result line: on stdout, and appended to
 #                              BENCH_RESULTS for bench/report.py
+#   syscalls PIDS URL LUA      system calls per request (bench/syscount.py)
 # shellcheck shell=bash
 results=${BENCH_RESULTS:-}
 pids=()
@@ -34,4 +35,27 @@ udp_port() { free_port 2; }
 emit() {
     echo "$1"
     if [ -n "$results" ]; then echo "$1" >>"$results"; fi
+}
+
+# "syscalls_per_req=N pwrites_per_req=N" of PIDS under a SYSCALL_SECONDS
+# (default 3) wrk run of the same load as cpu-per-request's (-t1 -c50):
+# every system call, and the pwrite64 calls (beacond: its write-ahead
+# log's one write per loop turn), counted from before wrk starts until it
+# ends, per request wrk reports; "na" when they cannot be counted.
+#   syscalls PID[,PID...] URL LUA
+syscalls() {
+    if ! python3 "$here/syscount.py" "$1" "$dir/syscount" \
+        raw_syscalls:sys_enter syscalls:sys_enter_pwrite64 -- \
+        taskset -c 1 wrk -t1 -c50 -d"${SYSCALL_SECONDS:-3}s" -s "$3" "$2" >"$dir/wrk.out" 2>&1; then
+        echo "bench: wrk failed:" >&2
+        cat "$dir/wrk.out" >&2
+        exit 1
+    fi
+    awk -v counts="$(paste -sd' ' "$dir/syscount")" '
+        / requests in / { r = $1 }
+        END {
+            split(counts, n, " ")
+            if (n[1] == "na" || r == 0) printf "syscalls_per_req=na pwrites_per_req=na\n"
+            else printf "syscalls_per_req=%.2f pwrites_per_req=%.2f\n", n[1] / r, n[2] / r
+        }' "$dir/wrk.out"
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """bench/report.py: one report of `make bench`, as markdown.
 
-Reads the result lines that bench/run.sh, bench/syslog.sh and
-bench/burst.sh append to the file named by BENCH_RESULTS (their human
+Reads the result lines that bench/run.sh, bench/wal_cost.sh,
+bench/syslog.sh, bench/burst.sh and bench/flush.sh append to the file named by BENCH_RESULTS (their human
 lines, "key=value" fields, plus one "command: ..." line each), and writes
-one table per kind (the HTTP loads against nginx, the syslog ingest, the
-cardinality burst), the issue's targets marked met or missed, the
+one table per kind (the HTTP loads against nginx, the write-ahead log's
+cost, the syslog ingest, the cardinality burst, the flush throughput), the issue's targets marked met or missed, the
 machine's description and the commands that produced it. Prints the same
 markdown on stdout.
 
@@ -40,8 +40,8 @@ def fields(words):
 
 
 def parse(path):
-    data = {"http": {}, "syslog": [], "syslog_check": None, "burst": None,
-            "flush": {}, "commands": []}
+    data = {"http": {}, "wal_cost": [], "syslog": [], "syslog_check": None,
+            "burst": None, "flush": {}, "commands": []}
     with open(path) as f:
         for raw in f:
             line = raw.strip()
@@ -56,6 +56,10 @@ def parse(path):
                 data["syslog_check"] = fields(words[1:])
             elif head == "burst":
                 data["burst"] = fields(words[1:])
+            elif head.startswith("wal-cost/"):
+                row = fields(words[1:])
+                row["log"] = head.split("/", 1)[1]
+                data["wal_cost"].append(row)
             elif head.startswith("flush/"):
                 data["flush"][head.split("/", 1)[1]] = fields(words[1:])
             elif head.startswith("syslog/"):
@@ -158,6 +162,39 @@ def http_section(http):
     return out
 
 
+def mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def wal_cost_section(rows):
+    keys = ("cpu_us_per_req", "syscalls_per_req", "pwrites_per_req", "rps")
+    runs = {log: [r for r in rows if r["log"] == log] for log in ("with", "without")}
+    avg = {log: {k: mean([num(r, k) for r in rs]) for k in keys}
+           for log, rs in runs.items()}
+    body = []
+    for log in ("with", "without"):
+        body.append(["%s the log" % log,
+                     ", ".join(fmt(num(r, "cpu_us_per_req")) for r in runs[log]) or "–",
+                     fmt(avg[log]["cpu_us_per_req"]),
+                     fmt(avg[log]["syscalls_per_req"]),
+                     fmt(avg[log]["pwrites_per_req"]),
+                     fmt(avg[log]["rps"], 0)])
+    w, wo = avg["with"], avg["without"]
+    diff = [fmt(w[k] - wo[k]) if w[k] is not None and wo[k] is not None else "–"
+            for k in ("cpu_us_per_req", "syscalls_per_req", "pwrites_per_req")]
+    body.append(["the log's cost", "", diff[0], diff[1], diff[2], ""])
+    header = ["beacond", "CPU us/req, each run", "CPU us/req, mean",
+              "syscalls/req", "log writes/req", "req/s"]
+    return (["## The write-ahead log's cost (mix)", ""] + table(header, body) +
+            ["", "`bench/wal_cost.sh`: beacond and the same build with the "
+             "log's write and block CRC linked out (`bench/nolog.c`, "
+             "`build/bench/beacond-nolog`), in turn, alone, set up and loaded "
+             "as in the HTTP table with `bench/mix.lua`. Log writes are "
+             "`pwrite64` calls: one per loop turn, for all of that turn's "
+             "hits."])
+
+
 def syslog_section(rows, check):
     header = ["rate", "offered lines/s", "processed lines/s", "counted %",
               "shed", "receive drops", "lost", "CPU us/line", "server CPU %",
@@ -185,15 +222,19 @@ def syslog_section(rows, check):
 def flush_section(flush):
     names = {"single": "one redis-server",
              "cluster3": "Redis Cluster, 3 masters and 3 replicas"}
-    header = ["Redis", "keys", "drain s", "keys per s", "Redis pageviews"]
+    header = ["Redis", "keys", "drain s", "keys per s",
+              "beacond CPU ms / 100 000 keys", "Redis pageviews"]
     rows = [[names.get(k, k), fmt(num(v, "keys"), 0), v.get("drain_s", "–"),
-             fmt(num(v, "keys_per_s"), 0), fmt(num(v, "redis_pageviews"), 0)]
+             fmt(num(v, "keys_per_s"), 0), fmt(num(v, "cpu_ms_per_100k_keys"), 0),
+             fmt(num(v, "redis_pageviews"), 0)]
             for k, v in flush.items()]
     return (["## Flush throughput", ""] + table(header, rows) +
             ["", "beacond (one worker) fills its backlog while its Redis is "
              "not there, then Redis starts (the cluster is created) and the "
              "backlog is timed from when beacond is connected until it is "
-             "empty: aggregate keys per second into Redis. The cluster is new: its replicas attach while the "
+             "empty: aggregate keys per second into Redis, and beacond's CPU "
+             "(all threads) over that time per 100 000 keys: the flush path, "
+             "rebuilding the backlog from the write-ahead log included. The cluster is new: its replicas attach while the "
              "backlog drains, so beacond runs with min_replicas_ack = 0 "
              "there (no WAIT). Every Redis process shares this machine's two "
              "cores with beacond."])
@@ -336,7 +377,8 @@ def main():
     args = ap.parse_args()
 
     data = parse(args.results)
-    if not (data["http"] or data["syslog"] or data["burst"] or data["flush"]):
+    if not (data["http"] or data["wal_cost"] or data["syslog"] or data["burst"]
+            or data["flush"]):
         sys.exit("report: no result lines in %s" % args.results)
     command = args.command or " ".join(["bench/report.py"] + sys.argv[1:])
     md = ["# beacond benchmark results", "",
@@ -352,6 +394,8 @@ def main():
         pass
     md += (http_section(data["http"]) if data["http"] else
            ["## HTTP loads: beacond against nginx", "", "Not run."]) + [""]
+    md += (wal_cost_section(data["wal_cost"]) if data["wal_cost"] else
+           ["## The write-ahead log's cost (mix)", "", "Not run."]) + [""]
     md += (syslog_section(data["syslog"], data["syslog_check"]) if data["syslog"] else
            ["## Syslog ingest", "", "Not run."]) + [""]
     md += (burst_section(data["burst"]) if data["burst"] else
