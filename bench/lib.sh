@@ -9,6 +9,7 @@
 #   syscalls PIDS URL LUA      system calls per request (bench/syscount.py)
 # shellcheck shell=bash
 results=${BENCH_RESULTS:-}
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 pids=()
 
 bench_cleanup() {
@@ -44,7 +45,7 @@ emit() {
 # ends, per request wrk reports; "na" when they cannot be counted.
 #   syscalls PID[,PID...] URL LUA
 syscalls() {
-    if ! python3 "$here/syscount.py" "$1" "$dir/syscount" \
+    if ! python3 "$bench_dir/syscount.py" "$1" "$dir/syscount" \
         raw_syscalls:sys_enter syscalls:sys_enter_pwrite64 -- \
         taskset -c 1 wrk -t1 -c50 -d"${SYSCALL_SECONDS:-3}s" -s "$3" "$2" >"$dir/wrk.out" 2>&1; then
         echo "bench: wrk failed:" >&2
