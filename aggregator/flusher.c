@@ -72,6 +72,7 @@ struct flusher {
 
     struct table *next;       /* merged, not yet sealed */
     struct batch *in_flight;  /* sealed, not yet acknowledged */
+    int unjournaled;          /* in_flight's journal line failed */
     uint64_t last_seq;
     /* Log positions per worker: records before covered[w] are in next,
      * in flight or in Redis; next holds [next_start[w], covered[w]) when
@@ -185,20 +186,24 @@ static void observe_flush(struct flusher *f)
 }
 
 /* The batch in flight is in Redis: its records need never be read again.
- * A lost journal line only means the batch is sent again after a crash,
- * which the script takes as a repeat. */
+ * Without the acknowledgement in the journal, a start would send the
+ * batch again (the script takes it as a repeat) and so read its records:
+ * their segments stay until a later acknowledgement is written. */
 static void checkpoint(struct flusher *f)
 {
     if (f->p.journal == NULL) {
         return;
     }
-    journal_ack(f->p.journal, f->in_flight->seq);
+    int acked = journal_ack(f->p.journal, f->in_flight->seq) == 0;
     for (size_t i = 0; i < f->n_flight_range; i++) {
         const struct journal_range *r = &f->flight_range[i];
         atomic_store_explicit(&f->acked[r->worker], r->end,
                               memory_order_relaxed);
     }
-    wal_drop_before(f->p.wal_dir, f->p.journal->checkpoint, JOURNAL_WORKERS);
+    if (acked) {
+        wal_drop_before(f->p.wal_dir, f->p.journal->checkpoint,
+                        JOURNAL_WORKERS);
+    }
     f->n_flight_range = 0;
 }
 
@@ -243,6 +248,15 @@ static void send_batch(struct flusher *f)
     if (!may_send(f) || f->in_flight == NULL || f->send.busy) {
         return;
     }
+    if (f->unjournaled) {
+        if (journal_rewrite(f->p.journal) < 0) {
+            arm_ms(f->retry_ev, RETRY_MS);
+            return;
+        }
+        log_info("flusher: batch %llu is in the journal now",
+                 (unsigned long long)f->in_flight->seq);
+        f->unjournaled = 0;
+    }
     gettimeofday(&f->send_start, NULL);
     batch_send_start(&f->send, f->in_flight);
 }
@@ -256,10 +270,13 @@ static void seal(struct flusher *f, struct batch *b,
     f->n_flight_range = n;
     if (f->p.journal != NULL) {
         f->p.journal->next_seq = b->seq + 1;
-        if (journal_seal(f->p.journal, b->seq, f->flight_range,
-                         f->n_flight_range) < 0) {
-            log_error("flusher: batch %llu not in the journal: after a "
-                      "crash its records could count twice",
+        /* Sent before its line is durable, the batch could be built
+         * again after a crash under another number and count twice. */
+        f->unjournaled = journal_seal(f->p.journal, b->seq, f->flight_range,
+                                      f->n_flight_range) < 0;
+        if (f->unjournaled) {
+            log_error("flusher: batch %llu cannot be written to the "
+                      "journal; it waits until it can",
                       (unsigned long long)b->seq);
         }
     }

@@ -122,6 +122,9 @@ static int put_line(struct journal *j, FILE *f, char *line, size_t len)
     len = seal_line(line, len);
     if (fwrite(line, 1, len, f) != len || fflush(f) != 0) {
         log_error("journal: %s: write: %s", j->path, strerror(errno));
+        /* the file may now end in part of a line, which would hide every
+         * line after it from the next start: write it afresh first */
+        j->torn |= f == j->f;
         return -1;
     }
     return 0;
@@ -141,13 +144,12 @@ static size_t put_ranges(char *line, size_t len,
     return len;
 }
 
-static int put_seal(struct journal *j, FILE *f)
+/* The pending batch's line "B <seq> <w>:<start>:<end>..." into line. */
+static size_t seal_text(const struct journal *j, char *line)
 {
-    char line[JOURNAL_LINE_MAX];
     size_t len = (size_t)sprintf(line, "B %llu",
                                  (unsigned long long)j->pending_seq);
-    len = put_ranges(line, len, j->pending_range, j->n_pending_range, 1);
-    return put_line(j, f, line, len);
+    return put_ranges(line, len, j->pending_range, j->n_pending_range, 1);
 }
 
 /* Writes the state as a new file and renames it over the journal. */
@@ -174,7 +176,7 @@ static int rewrite(struct journal *j)
     size_t len = put_ranges(line, (size_t)sprintf(line, "K"), k, n, 0);
     rc |= put_line(j, f, line, len);
     if (j->pending) {
-        rc |= put_seal(j, f);
+        rc |= put_line(j, f, line, seal_text(j, line));
     }
     if (rc != 0 || fsync(fileno(f)) != 0) {
         fclose(f);
@@ -191,7 +193,25 @@ static int rewrite(struct journal *j)
         fclose(j->f);
     }
     j->f = fopen(j->path, "a");
+    j->torn = j->f == NULL;
     return j->f != NULL ? 0 : -1;
+}
+
+/* Appends a line, after writing the journal afresh if an earlier append
+ * failed; makes it durable unless wal_fsync = never. */
+static int append(struct journal *j, char *line, size_t len)
+{
+    if (j->torn && rewrite(j) < 0) {
+        return -1;
+    }
+    if (put_line(j, j->f, line, len) < 0) {
+        return -1;
+    }
+    if (j->fsync != WAL_FSYNC_NEVER && fdatasync(fileno(j->f)) < 0) {
+        log_error("journal: %s: fdatasync: %s", j->path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int journal_open(struct journal *j, const char *path, uint64_t seq_base,
@@ -243,18 +263,17 @@ int journal_seal(struct journal *j, uint64_t seq,
     if (n > JOURNAL_WORKERS) {
         return -1;
     }
+    char line[JOURNAL_LINE_MAX];
     j->pending = 1;
     j->pending_seq = seq;
     memcpy(j->pending_range, r, n * sizeof(r[0]));
     j->n_pending_range = n;
-    if (j->f == NULL || put_seal(j, j->f) < 0) {
-        return -1;
-    }
-    if (j->fsync != WAL_FSYNC_NEVER && fdatasync(fileno(j->f)) < 0) {
-        log_error("journal: %s: fdatasync: %s", j->path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return append(j, line, seal_text(j, line));
+}
+
+int journal_rewrite(struct journal *j)
+{
+    return rewrite(j);
 }
 
 int journal_ack(struct journal *j, uint64_t seq)
@@ -265,13 +284,12 @@ int journal_ack(struct journal *j, uint64_t seq)
     }
     apply_line(j, (sprintf(line, "A %llu", (unsigned long long)seq), line));
     struct stat st;
-    if (j->f != NULL && fstat(fileno(j->f), &st) == 0 &&
-        st.st_size > JOURNAL_COMPACT_BYTES) {
+    if (j->f == NULL || j->torn ||
+        (fstat(fileno(j->f), &st) == 0 &&
+         st.st_size > JOURNAL_COMPACT_BYTES)) {
         return rewrite(j);
     }
-    /* Not synced: a lost acknowledgement only sends the batch again, and
-     * the script takes the repeat as one. */
-    return j->f != NULL
-               ? put_line(j, j->f, line, strlen(line))
-               : -1;
+    /* Durable before the segments it frees go: a start that read the
+     * batch as pending would look for their records. */
+    return append(j, line, strlen(line));
 }

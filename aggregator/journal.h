@@ -16,7 +16,8 @@
  * A line that does not check out ends the reading (a torn last line: a
  * crash while it was written). Opening rewrites the file as N, K and the
  * pending B; it is rewritten the same way once it grows past 1 MiB.
- * Sequence numbers only grow, whatever the clock does.
+ * Sequence numbers only grow within a data dir, whatever the clock does
+ * (a new dir has a log id of its own: datadir.h).
  *
  * Only one thread uses a journal at a time (the server while it recovers,
  * then the flusher).
@@ -48,6 +49,7 @@ struct journal {
     uint64_t pending_seq;
     struct journal_range pending_range[JOURNAL_WORKERS];
     size_t n_pending_range;
+    int torn; /* an append failed: the file is written afresh first */
 };
 
 /* Reads the journal at path (none yet: empty, sequences from seq_base)
@@ -58,12 +60,18 @@ int journal_open(struct journal *j, const char *path, uint64_t seq_base,
 void journal_close(struct journal *j);
 
 /* Records that batch seq holds ranges r[0..n) (before its first send;
- * made durable unless wal_fsync = never). Returns 0 or -1 (logged). */
+ * made durable unless wal_fsync = never). Returns 0, or -1 (logged): the
+ * batch must not be sent until journal_rewrite() succeeds. */
 int journal_seal(struct journal *j, uint64_t seq,
                  const struct journal_range *r, size_t n);
 
+/* Writes the journal afresh (a new file renamed over it, synced), the
+ * pending batch included. Returns 0 or -1 (logged). */
+int journal_rewrite(struct journal *j);
+
 /* Records that Redis acknowledged the pending batch seq: its ends become
- * the checkpoints. Returns 0 or -1 (logged). */
+ * the checkpoints (made durable unless wal_fsync = never). Returns 0, or
+ * -1 (logged): the log segments behind the checkpoints must stay. */
 int journal_ack(struct journal *j, uint64_t seq);
 
 #endif
