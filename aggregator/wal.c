@@ -59,6 +59,12 @@ static int segment_open(struct wal *w)
         errno = e;
         return -1;
     }
+    if (w->p.fsync == WAL_FSYNC_ALWAYS && wal_sync_dir(w->p.dir) < 0) {
+        close(fd);
+        unlink(path);
+        errno = EIO;
+        return -1;
+    }
     int old = atomic_exchange(&w->fd, fd);
     if (old >= 0) {
         if (w->p.retire != NULL) {
@@ -197,4 +203,19 @@ int wal_commit(struct wal *w)
 int wal_sync_fd(const struct wal *w)
 {
     return atomic_load(&w->fd);
+}
+
+int wal_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) < 0) {
+        log_error("wal: %s: cannot sync the folder: %s", dir,
+                  strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    close(fd);
+    return 0;
 }

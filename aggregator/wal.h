@@ -14,7 +14,9 @@
  * it. A segment starts with a header (WAL_HEADER_BYTES: magic, format,
  * worker, first position) and is preallocated to segment_bytes, so
  * appending inside it cannot fail for want of disk: a full disk shows at
- * the next segment, in wal_reserve.
+ * the next segment, in wal_reserve. With wal_fsync = always a new
+ * segment's name is made durable before any record goes into it;
+ * with interval, the syncer does it (wal_syncer.h).
  *
  * Only the worker's thread calls these, except wal_sync_fd() (any thread).
  */
@@ -82,5 +84,10 @@ int wal_commit(struct wal *w);
 /* The current segment's descriptor, for a periodic fdatasync from
  * another thread (wal_fsync = interval). */
 int wal_sync_fd(const struct wal *w);
+
+/* Makes the names of the segments created in the log's folder dir
+ * durable: an fdatasync of a new file need not write its folder's entry.
+ * Returns 0 or -1 (logged). */
+int wal_sync_dir(const char *dir);
 
 #endif

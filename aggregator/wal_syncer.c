@@ -14,6 +14,8 @@
 #include "common/log.h"
 
 struct wal_syncer {
+    const char *dir;
+    int dir_due; /* segments were begun since the folder's last sync */
     uint64_t interval_ms;
     const struct wal **logs;
     int n_logs, max_logs;
@@ -26,7 +28,8 @@ struct wal_syncer {
     int stop;
 };
 
-struct wal_syncer *wal_syncer_create(int max_logs, uint64_t interval_ms)
+struct wal_syncer *wal_syncer_create(const char *dir, int max_logs,
+                                     uint64_t interval_ms)
 {
     struct wal_syncer *s = calloc(1, sizeof(*s));
     if (s == NULL || (s->logs = calloc((size_t)max_logs,
@@ -34,6 +37,8 @@ struct wal_syncer *wal_syncer_create(int max_logs, uint64_t interval_ms)
         free(s);
         return NULL;
     }
+    s->dir = dir;
+    s->dir_due = 1; /* the logs' first segments */
     s->max_logs = max_logs;
     s->interval_ms = interval_ms;
     pthread_mutex_init(&s->mu, NULL);
@@ -97,6 +102,10 @@ static void round_once(struct wal_syncer *s)
     free(fds);
     for (int i = 0; i < s->n_logs; i++) {
         sync_fd(wal_sync_fd(s->logs[i]));
+    }
+    /* a retired segment means its successor was begun */
+    if ((s->dir_due || n > 0) && wal_sync_dir(s->dir) == 0) {
+        s->dir_due = 0;
     }
 }
 

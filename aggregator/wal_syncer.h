@@ -1,7 +1,8 @@
 /*
  * wal_syncer.h: wal_fsync = interval. A thread of its own makes the
  * workers' logs durable once an interval (fdatasync of each current
- * segment), and makes durable and closes the segments they finished, so
+ * segment), and makes durable and closes the segments they finished
+ * (and the folder, which names the segments begun since), so
  * that no worker ever waits for a disk flush. A power loss then loses at
  * most the last interval; a process crash loses nothing (the page cache
  * has every record written).
@@ -17,9 +18,10 @@
 struct wal;
 struct wal_syncer;
 
-/* A syncer for up to max_logs logs, every interval_ms. NULL when out of
- * memory. */
-struct wal_syncer *wal_syncer_create(int max_logs, uint64_t interval_ms);
+/* A syncer for up to max_logs logs in the folder dir, every interval_ms.
+ * NULL when out of memory. */
+struct wal_syncer *wal_syncer_create(const char *dir, int max_logs,
+                                     uint64_t interval_ms);
 
 /* Before wal_syncer_start: a log to sync. Returns 0 or -1 (full). */
 int wal_syncer_add(struct wal_syncer *s, const struct wal *w);

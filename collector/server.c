@@ -453,7 +453,8 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     base = event_base_new();
     srv.flusher = flusher_create(&fp, &srv.backlog);
     if (cfg->wal_fsync == WAL_FSYNC_INTERVAL) {
-        srv.syncer = wal_syncer_create(cfg->workers, WAL_SYNC_INTERVAL_MS);
+        srv.syncer = wal_syncer_create(srv.data.wal, cfg->workers,
+                                       WAL_SYNC_INTERVAL_MS);
     }
     if (base == NULL || srv.flusher == NULL ||
         (cfg->wal_fsync == WAL_FSYNC_INTERVAL && srv.syncer == NULL) ||
