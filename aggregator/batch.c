@@ -338,7 +338,7 @@ static int site_cmds(struct batch *b, const struct table *ops,
 
     if (e == NULL ||
         keys_applied(key, sizeof(key), p->prefix, site, site_len,
-                     p->instance) < 0 ||
+                     p->applied_as) < 0 ||
         site_calls_begin(&c, b, p, key, b->seq) < 0) {
         free(e);
         return -1;

@@ -17,7 +17,10 @@ struct table;
 
 struct batch_params {
     const char *prefix;   /* key prefix, "bc" */
-    const char *instance; /* instance id, names the applied-key */
+    const char *instance; /* instance id (its lock) */
+    /* names the applied-key P:{S}:applied:<applied_as>: the instance id,
+     * and the data dir's log id (datadir.h) when it has one */
+    const char *applied_as;
     uint64_t retention_minute_s;
     uint64_t retention_hour_s;
     uint64_t retention_day_s;

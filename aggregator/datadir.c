@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -50,6 +51,19 @@ static uint64_t now_ms(void)
     return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
+/* A random log id for a new dir. */
+static int new_log_id(struct datadir *d)
+{
+    unsigned char id[DATADIR_LOG_ID_LEN / 2];
+    if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(id); i++) {
+        sprintf(d->log_id + 2 * i, "%02x", id[i]);
+    }
+    return 0;
+}
+
 /* Writes a new META atomically (a temporary file renamed over it). */
 static int meta_write(const struct datadir *d, const char *instance)
 {
@@ -60,8 +74,9 @@ static int meta_write(const struct datadir *d, const char *instance)
     if (f == NULL) {
         return -1;
     }
-    fprintf(f, "%s\nformat %d\ninstance %s\nseq_base %llu\n", META_HEAD,
-            DATADIR_FORMAT, instance, (unsigned long long)d->seq_base);
+    fprintf(f, "%s\nformat %d\ninstance %s\nseq_base %llu\nlog %s\n",
+            META_HEAD, DATADIR_FORMAT, instance,
+            (unsigned long long)d->seq_base, d->log_id);
     int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
     if (fclose(f) != 0 || rc < 0 || rename(tmp, path) < 0) {
         unlink(tmp);
@@ -91,6 +106,9 @@ static int meta_read(struct datadir *d, const char *instance, char *err,
              strcmp(head, META_HEAD "\n") == 0 &&
              fscanf(f, "format %d\ninstance %255s\nseq_base %llu", &format,
                     inst, &base) == 3;
+    /* format 1 has no log id: its batches keep the applied-key they had */
+    ok = ok && (format < 2 || (fscanf(f, "\nlog %16[0-9a-f]", d->log_id) == 1 &&
+                               strlen(d->log_id) == DATADIR_LOG_ID_LEN));
     fclose(f);
     if (!ok) {
         snprintf(err, errlen, "%s: not a beacond data dir", path);
@@ -145,7 +163,7 @@ int datadir_open(struct datadir *d, const char *path, const char *instance,
     int rc = meta_read(d, instance, err, errlen);
     if (rc == 0) {
         d->seq_base = now_ms();
-        if (meta_write(d, instance) < 0) {
+        if (new_log_id(d) < 0 || meta_write(d, instance) < 0) {
             snprintf(err, errlen, "%s/META: cannot write: %s", path,
                      strerror(errno));
             rc = -1;

@@ -1,8 +1,9 @@
 /*
  * datadir.h: the data dir, where the write-ahead log and its journal live.
  *
- *   <data_dir>/META       "beacond data dir", the format, the instance id
- *                         and the first batch sequence number, one a line
+ *   <data_dir>/META       "beacond data dir", the format, the instance id,
+ *                         the first batch sequence number and the log id,
+ *                         one a line
  *   <data_dir>/LOCK       held (flock) while a beacond uses the dir
  *   <data_dir>/journal    the batches sent and acknowledged (journal.h)
  *   <data_dir>/wal/       the workers' log segments (wal.h)
@@ -18,7 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DATADIR_FORMAT 1
+#define DATADIR_FORMAT 2 /* 2: META names the log id */
+#define DATADIR_LOG_ID_LEN 16
 #define DATADIR_PATH_MAX 4096
 
 struct datadir {
@@ -30,6 +32,12 @@ struct datadir {
      * created, in milliseconds, so they stay above those of a dir it
      * replaces (the sequences grow by one a batch). */
     uint64_t seq_base;
+    /* Random, made with the dir: its batches are applied under an
+     * applied-key of their own (P:{S}:applied:<instance>:<log id>), so
+     * a dir made afresh while the clock reads earlier than its
+     * predecessor's batches cannot have its batches taken for theirs. ""
+     * for a dir of format 1, whose batches keep P:{S}:applied:<instance>. */
+    char log_id[DATADIR_LOG_ID_LEN + 1];
     int lock_fd;
 };
 

@@ -231,6 +231,10 @@ static int log_open(struct server *srv, struct flusher_params *fp)
         return -1;
     }
     srv->have_journal = 1;
+    snprintf(srv->applied_as, sizeof(srv->applied_as), "%s%s%s",
+             cfg->instance_id, srv->data.log_id[0] != '\0' ? ":" : "",
+             srv->data.log_id);
+    fp->batch.applied_as = srv->applied_as;
     fp->journal = &srv->journal;
     fp->wal_dir = srv->data.wal;
     return 0;

@@ -46,6 +46,7 @@ struct server {
      * log goes on after recovery, and the interval syncer (or NULL). */
     struct datadir data;
     char lock_holder[INSTANCE_LOCK_HOLDER_MAX]; /* instance_lock.h */
+    char applied_as[300]; /* batch_params.applied_as */
     struct journal journal;
     int have_journal;
     uint64_t log_start[JOURNAL_WORKERS];

@@ -39,6 +39,7 @@
 static const struct batch_params real_params = {
     .prefix = "bc",
     .instance = "i1",
+    .applied_as = "i1",
     .retention_minute_s = 48 * 3600,
     .retention_hour_s = 35 * 86400,
     .retention_day_s = 400 * 86400,
@@ -53,6 +54,7 @@ static const struct batch_params real_params = {
 static const struct batch_params redis_params = {
     .prefix = "bc",
     .instance = "i1",
+    .applied_as = "i1",
     .retention_minute_s = RET_M,
     .retention_hour_s = RET_H,
     .retention_day_s = RET_D,
@@ -1133,9 +1135,20 @@ static void test_batch__redis_retry_is_noop(void **state)
     /* Another instance has its own sequence. */
     struct batch_params p2 = redis_params;
     p2.instance = "i2";
+    p2.applied_as = "i2";
     struct batch *other = build(t, 5, &p2);
     apply(other, 1);
     assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 9);
+
+    /* So has a new data dir's log of the same instance, whatever its
+     * numbers: they began at a clock that may read earlier. */
+    struct batch_params p3 = redis_params;
+    p3.applied_as = "i1:0123456789abcdef";
+    struct batch *relog = build(t, 1, &p3);
+    apply(relog, 1);
+    assert_int_equal(hget(K("tot:h:2026112615"), "pageviews"), 12);
+    apply(relog, 0);
+    batch_destroy(relog);
 
     free(before);
     free(after);
