@@ -93,9 +93,22 @@ printf 'X' | dd of="$wal/$seg" bs=1 seek=$((rec + 20)) conv=notrunc status=none
 out=$("$ctl" wal verify "$T_DIR/data")
 check "verify damaged: exit 1" 1 $?
 check "verify damaged: where" 1 "$(echo "$out" | grep -c "damaged: $seg at byte $block: bad block")"
+# the damaged segment as beacond finds it (it is cut after the copy), and
+# what the log and damaged/ held before this start
+cp "$wal/$seg" "$T_DIR/flipped.wal"
+lines=$(wc -l < "$T_DIR/beacond.log")
+ls "$T_DIR/data/damaged" > "$T_DIR/damaged.before"
 beacond_start "server.workers = 1"
 redis_start
 wait_eq_t 15 "damaged: the records of the blocks before it count" "$before" pageviews flip
+tail -n +$((lines + 1)) "$T_DIR/beacond.log" > "$T_DIR/flip.log"
+check "damaged: logged once" 1 "$(grep -c "worker 0's log: " "$T_DIR/flip.log")"
+check "damaged: logged where" 1 "$(grep -c "worker 0's log: $seg at byte $block: bad block" "$T_DIR/flip.log")"
+new_copies=$(ls "$T_DIR/data/damaged" | grep -vxF -f "$T_DIR/damaged.before")
+check "damaged: one file more in damaged/" 1 "$(echo "$new_copies" | grep -c .)"
+check "damaged: a copy of $seg" 1 "$(echo "$new_copies" | grep -cx "[0-9]*-$seg")"
+check "damaged: the copy holds the damaged segment" 0 \
+    "$(cmp -s "$T_DIR/flipped.wal" "$T_DIR/data/damaged/$new_copies"; echo $?)"
 check "damaged: some blocks before it" 1 "$([ "$before" -gt 0 ] && echo 1 || echo 0)"
 check "damaged: beacond runs on" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/livez")"
 load flip 10
