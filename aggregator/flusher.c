@@ -136,13 +136,16 @@ static void update_gauges(struct flusher *f)
     stat_set(&f->stats.backlog_bytes, bytes);
     /* The log's part of the backlog: records handed over, not yet in
      * Redis (a worker's current table is not counted yet). */
-    uint64_t wal = 0;
+    uint64_t wal = 0, fullest = 0;
     for (unsigned w = 0; f->p.journal != NULL && w < JOURNAL_WORKERS; w++) {
         if (f->covered[w] > f->p.journal->checkpoint[w]) {
-            wal += f->covered[w] - f->p.journal->checkpoint[w];
+            uint64_t held = f->covered[w] - f->p.journal->checkpoint[w];
+            wal += held;
+            fullest = held > fullest ? held : fullest;
         }
     }
     stat_set(&f->stats.wal_bytes, wal);
+    stat_set(&f->stats.wal_bytes_fullest, fullest);
     int64_t keys = backlog_keys(f->backlog);
     stat_set(&f->stats.backlog_keys, keys > 0 ? (uint64_t)keys : 0);
 }

@@ -65,6 +65,8 @@ struct flusher_stats {
     _Atomic uint64_t flush_buckets[FLUSHER_BUCKET_COUNT]; /* cumulative */
     _Atomic uint64_t flush_count;
     _Atomic uint64_t flush_sum_us;
+    /* wal_bytes of the worker whose log holds the most (/readyz) */
+    _Atomic uint64_t wal_bytes_fullest;
 };
 
 /* A producer of tables (a worker). Embedded in the worker. */

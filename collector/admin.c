@@ -70,8 +70,10 @@ static int readyz(struct admin *a, struct evbuffer *b, const char **type)
     int64_t keys = backlog_keys(&a->srv->backlog);
     uint64_t wal = atomic_load(&st->wal_bytes);
     /* Redis away and near a limit: soon hits will be shed */
-    int ready = redis_up || (keys < a->srv->readyz_backlog_keys &&
-                             wal < a->srv->readyz_wal_bytes);
+    int ready = redis_up ||
+                (keys < a->srv->readyz_backlog_keys &&
+                 atomic_load(&st->wal_bytes_fullest) <
+                     a->srv->readyz_worker_wal_bytes);
     *type = TEXT;
     if (evbuffer_add_printf(b,
                             "%s\nredis: %s\nbacklog_keys: %lld\n"

@@ -435,8 +435,8 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     srv.backlog.max_keys = (int64_t)cfg->max_keys;
     /* Not ready once 90 % of max_keys waits for an absent Redis. */
     srv.readyz_backlog_keys = (int)(cfg->max_keys / 10 * 9);
-    srv.readyz_wal_bytes = cfg->backlog_max_bytes / 10 * 9;
     srv.log_quota = cfg->backlog_max_bytes / (uint64_t)cfg->workers;
+    srv.readyz_worker_wal_bytes = srv.log_quota / 10 * 9;
     flusher_params_from(cfg, &fp);
 
     srv.data.lock_fd = -1;

@@ -35,7 +35,9 @@ struct server {
     struct flusher *flusher;
     struct admin *admin;
     int readyz_backlog_keys; /* /readyz high-water mark while Redis is away */
-    uint64_t readyz_wal_bytes; /* the same for the log's backlog */
+    /* the same for the log's backlog, of each worker's log: a worker
+     * sheds at its share of the quota, whatever the others hold */
+    uint64_t readyz_worker_wal_bytes;
     uint64_t log_quota;        /* backlog_max_bytes: each worker's share */
     _Atomic(struct policy *) policy; /* reloadable privacy settings */
     _Atomic uint64_t epoch;          /* bumped by each reload */

@@ -1,7 +1,9 @@
 # The log's quota (backlog_max_bytes) while Redis is away: past it pixels
 # still get the GIF but "dropped=shed", POST /e answers 503 with
 # Retry-After, /readyz says 503; once Redis is back, every hit answered
-# "counted" before is in Redis, once.
+# "counted" before is in Redis, once. Each worker sheds at its share of
+# the quota, and /readyz says 503 as soon as one worker's log nears it,
+# even while the others hold nothing.
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 avoid_minute_edge
@@ -39,4 +41,29 @@ wait_eq_t 10 "readyz: 200 again" 200 curl -s -o /dev/null -w '%{http_code}' "$AD
 out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 100 \
     --conns 2 --sites q2 --paths 5)
 wait_eq_t 15 "counting again" 100 pageviews q2
+
+# Two workers, and all the load on one connection: one worker's log fills
+# its share (64 KiB) while the quota as a whole (128 KiB) is half used.
+beacond_stop
+rm -rf "$T_DIR/data"
+unset PORT ADMIN_PORT
+beacond_start "server.workers = 2" "redis.backlog_max_bytes = 128KiB" \
+    "redis.wal_segment_bytes = 16KiB"
+redis_stop
+check "two workers: ready before the load" 200 \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz")"
+out=$(timeout 60 python3 "$here/loadgen.py" --port "$PORT" --total 3000 \
+    --conns 1 --sites w2 --paths 50)
+echo "   loadgen (Redis away, one connection, 2 workers): $out"
+counted=$(load_field counted "$out")
+check "two workers: the rest shed" 1 \
+    "$([ "$(load_field other "$out")" -gt 1000 ] && echo 1 || echo 0)"
+check "two workers: one worker's share taken" 1 \
+    "$([ "$counted" -gt 100 ] && [ "$counted" -lt 1500 ] && echo 1 || echo 0)"
+wait_eq_t 5 "two workers: readyz 503 with one worker's log full" 503 \
+    curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz"
+redis_start
+wait_eq_t 15 "two workers: Redis back, every counted hit once" "$counted" pageviews w2
+wait_eq_t 10 "two workers: readyz 200 again" 200 \
+    curl -s -o /dev/null -w '%{http_code}' "$ADMIN/readyz"
 finish
