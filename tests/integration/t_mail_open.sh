@@ -178,6 +178,17 @@ check "no recipient token in the log" 0 "$(grep -caF -e "$T1" -e "$T2" -e "$T4" 
 check "no Apple address in the log" 0 "$(grep -caF -e 17.58.63.1 -e 17.252.0.9 "$T_DIR/beacond.log")"
 check "the opt-out set holds a hash, not the token" 1 \
     "$(rcli SMEMBERS 'bc:{news}:optout' | grep -c '^[0-9a-f]\{32\}$')"
+# the write-ahead log holds the opens (a hash of the recipient), never a
+# token or an address: its files, and what `beaconctl wal dump` prints
+dump=$("$(dirname "$BEACOND")/beaconctl" wal dump "$T_DIR/data")
+check "wal dump: the opens are in the log (control)" 1 \
+    "$(echo "$dump" | grep -c . | awk '{ print ($1 > 0) }')"
+check "no recipient token or Apple address in the data dir" 0 \
+    "$(grep -rlaF -e "$T1" -e "$T2" -e "$T3" -e "$T4" -e "$T5" -e "$T6" -e "$T7" \
+        -e 17.58.63.1 -e 17.252.0.9 "$T_DIR/data" | wc -l)"
+check "no recipient token or Apple address in wal dump" 0 \
+    "$(echo "$dump" | grep -caF -e "$T1" -e "$T2" -e "$T3" -e "$T4" -e "$T5" \
+        -e "$T6" -e "$T7" -e 17.58.63.1 -e 17.252.0.9)"
 
 # ------------------------------------------------ without recipient_key: 503
 beacond_start
