@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aggregator/flusher.h"
@@ -271,20 +272,37 @@ static int redis_at_start(struct server *srv, const struct flusher_params *fp)
 }
 
 /* After the flusher's last batch: the lock goes back while Redis
- * answers (else it runs out by itself). */
-static void release_lock(struct server *srv, const struct flusher_params *fp)
+ * answers within timeout_ms (else it runs out by itself). */
+static void release_lock(struct server *srv, const struct flusher_params *fp,
+                         uint64_t timeout_ms)
 {
     struct instance_lock *lock = flusher_lock(srv->flusher);
     struct redis_block b;
 
-    if (lock == NULL || lock->state != INSTANCE_LOCK_HELD) {
+    if (lock == NULL || lock->state != INSTANCE_LOCK_HELD || timeout_ms == 0) {
         return;
     }
     if (redis_block_open(&b, &fp->target, fp->cluster,
-                         REDIS_CONNECT_TIMEOUT_MS) == 0) {
+                         timeout_ms < REDIS_CONNECT_TIMEOUT_MS
+                             ? timeout_ms
+                             : REDIS_CONNECT_TIMEOUT_MS) == 0) {
         instance_lock_release(lock, &b);
     }
     redis_block_close(&b);
+}
+
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* What is left of the drain's time, started at start (monotonic_ms). */
+static uint64_t drain_left_ms(const struct config *cfg, uint64_t start)
+{
+    uint64_t spent = monotonic_ms() - start;
+    return spent < cfg->drain_timeout_ms ? cfg->drain_timeout_ms - spent : 0;
 }
 
 /* What the logs hold that Redis may not have goes to the flusher. */
@@ -425,6 +443,7 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     char err[256];
     int status = 1;
     int started = 0;
+    uint64_t drain_start;
 
     memset(&srv, 0, sizeof(srv));
     srv.cfg = cfg;
@@ -514,20 +533,23 @@ int server_run(const struct config *cfg, server_reload_fn reload,
     status = 0;
 
 drain:
-    /* SPEC 7: stop accepting, answer what is in flight, flush, exit. */
+    /* SPEC 7: stop accepting, answer what is in flight, flush, exit, all
+     * within drain_timeout; what Redis has not taken by then is in the
+     * log for the next start. */
+    drain_start = monotonic_ms();
     for (int i = 0; i < started; i++) {
         worker_drain(srv.workers[i]);
     }
     for (int i = 0; i < started; i++) {
         worker_join(srv.workers[i]);
     }
-    int64_t left = flusher_finish(srv.flusher, cfg->drain_timeout_ms);
+    int64_t left = flusher_finish(srv.flusher, drain_left_ms(cfg, drain_start));
     if (left > 0) {
         log_warn("%lld aggregate keys could not be written to Redis: they "
                  "are in the log, and go at the next start",
                  (long long)left);
     }
-    release_lock(&srv, &fp);
+    release_lock(&srv, &fp, drain_left_ms(cfg, drain_start));
     log_info("stopped");
 out:
     if (sig_term != NULL) {
