@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "aggregator/wal.h"
 #include "common/log.h"
 
 #define JOURNAL_LINE_MAX (64 + JOURNAL_WORKERS * 64)
@@ -188,6 +189,13 @@ static int rewrite(struct journal *j)
         log_error("journal: %s: rename: %s", j->path, strerror(errno));
         unlink(tmp);
         return -1;
+    }
+    /* the new name durable too, or a power cut could bring back the old
+     * file, without the lines just written */
+    char *slash = strrchr(tmp, '/');
+    if (j->fsync != WAL_FSYNC_NEVER && slash != NULL) {
+        *slash = '\0';
+        wal_sync_dir(slash == tmp ? "/" : tmp);
     }
     if (j->f != NULL) {
         fclose(j->f);
