@@ -156,19 +156,24 @@ static void test_journal__failed_seal_waits_for_rewrite(void **state)
     journal_close(&j);
 }
 
+/* Batch 5 sealed, then its acknowledgement's append fails. */
+static void ack_fails(struct fix *f, struct journal *j)
+{
+    open_at(f, j, 1);
+    assert_int_equal(journal_seal(j, 5, two, 2), 0);
+    FILE *real = fail_writes(j);
+    assert_int_equal(journal_ack(j, 5), -1);
+    assert_true(j->torn);
+    /* the ack holds in memory; the file may end in part of its line */
+    assert_int_equal(j->checkpoint[0], 50);
+    fclose(real);
+}
+
 static void test_journal__failed_ack_then_next_seal(void **state)
 {
     struct fix *f = *state;
     struct journal j;
-    open_at(f, &j, 1);
-    assert_int_equal(journal_seal(&j, 5, two, 2), 0);
-
-    FILE *real = fail_writes(&j);
-    assert_int_equal(journal_ack(&j, 5), -1);
-    assert_true(j.torn);
-    /* the ack holds in memory; the file may end in part of its line */
-    assert_int_equal(j.checkpoint[0], 50);
-    fclose(real);
+    ack_fails(f, &j);
 
     /* the next batch's line is not appended after a torn one: the file is
      * written afresh, with the checkpoints the ack gave */
@@ -195,11 +200,7 @@ static void test_journal__failed_ack_then_ack(void **state)
 {
     struct fix *f = *state;
     struct journal j;
-    open_at(f, &j, 1);
-    assert_int_equal(journal_seal(&j, 5, two, 2), 0);
-    FILE *real = fail_writes(&j);
-    assert_int_equal(journal_ack(&j, 5), -1);
-    fclose(real);
+    ack_fails(f, &j);
     /* nothing pending any more: a rewrite records the checkpoints */
     assert_int_equal(journal_rewrite(&j), 0);
     reread(f, &j);
