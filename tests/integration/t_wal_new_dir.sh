@@ -9,7 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 FAKETIME_LIB=${FAKETIME_LIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1}
 [ -r "$FAKETIME_LIB" ] || { echo "t_wal_new_dir: $FAKETIME_LIB is missing (scripts/install-deps.sh test)" >&2; exit 1; }
-avoid_minute_edge
+# the checks read day keys: no day may end during the file
+avoid_hour_edge 30
 
 # pixels SITE N: N pixels of SITE, each answered as counted
 pixels() {
