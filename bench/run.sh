@@ -18,6 +18,8 @@
 #                      tracepoint) costs about 0.4 us a call on this kind of
 #                      VM and would inflate cpu_us_per_req. "na":
 #                      perf_event_open refused
+#   pwrites_per_req    of those, pwrite64 calls: beacond's write-ahead log
+#                      writes, one per loop turn (bench/lib.sh)
 #   redis_cmds_per_1k_hits, redis_cpu_us_per_1k_hits (beacond only)
 #                      Redis's commands (INFO commandstats, without the INFO
 #                      calls made here) and CPU (INFO cpu, user+sys) from
