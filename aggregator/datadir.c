@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aggregator/wal.h"
 #include "common/log.h"
 
 #define META_HEAD "beacond data dir"
@@ -82,7 +83,9 @@ static int meta_write(const struct datadir *d, const char *instance)
         unlink(tmp);
         return -1;
     }
-    return 0;
+    /* META's name durable too: a dir that lost it after a power cut would
+     * get a new log id, and its pending batch another applied-key */
+    return wal_sync_dir(d->root);
 }
 
 /* Reads META: 1 when it exists and is ours, 0 when there is none, -1
