@@ -16,8 +16,8 @@
 #       orders and IPv4-mapped 16 bytes; IPv6: 16 bytes); in the MONITOR
 #       capture also in MONITOR's escaped form. A write-ahead log segment
 #       (*.wal) is searched for the text forms whole and for the raw ones
-#       record by record (what the log holds, without its framing); one
-#       that does not parse is searched whole. Prints one line per address
+#       in each record's data fields (what the log holds, without its
+#       framing and numbers); one that does not parse is searched whole. Prints one line per address
 #       form found ("FOUND ..."), one line per control needle found
 #       ("CONTROL name where"; the controls are --site-needle in key names,
 #       "HYLL" in values, the first 16 bytes of --salt-key's value), one
@@ -121,6 +121,54 @@ def wal_records(data):
             r += 2 + m
         off = end
     return out
+
+
+def wal_fields(rec):
+    """The data fields of a log record (proto/walrec.h): site, path,
+    referrer, utm values, event, campaign, link, and the 16-byte visitor
+    pseudonym or recipient hash; or None when rec does not parse (it is
+    then searched whole). The rest is kind, time, flags, classes and
+    lengths: numbers, whose bytes next to a field's can spell an address's
+    4 bytes by chance (flags 3, device 0, browser 0 and a pseudonym
+    starting with 0x7f are 127.0.0.3 backwards)."""
+    fields, off = [], 0
+
+    def take(n):
+        nonlocal off
+        if off + n > len(rec):
+            raise ValueError
+        b = rec[off:off + n]
+        off += n
+        return b
+
+    def num(n):
+        return int.from_bytes(take(n), "little")
+
+    try:
+        kind = num(1)
+        take(8)  # time
+        fields.append(take(num(1)))  # site
+        if kind == 1:  # hit
+            flags = num(1)
+            take(2)  # device, browser
+            if flags & 2:
+                fields.append(take(16))
+            fields.append(take(num(2)))  # path
+            for _ in range(5):  # ref, utm source/medium/campaign, event
+                fields.append(take(num(1)))
+        elif kind in (2, 3):  # open, click
+            if kind == 2:
+                take(1)  # class
+            if num(1) & 1:
+                fields.append(take(16))
+            fields.append(take(num(1)))  # campaign
+            if kind == 3:
+                fields.append(take(num(1)))  # link
+        else:
+            return None
+    except ValueError:
+        return None
+    return fields if off == len(rec) else None
 
 
 def address_needles(addrs):
@@ -244,12 +292,16 @@ def search_all(opts, paths, addrs):
                     search("file: " + fp, data)
                     continue
                 # A log segment: text forms in the whole file, raw forms
-                # in each record (its framing is lengths and CRCs, whose
-                # small little-endian numbers next to a CRC's random bytes
-                # can spell a loopback address's 4 bytes by chance)
+                # in each record's data fields (its framing is lengths
+                # and CRCs, its other fields small numbers, whose bytes
+                # next to random ones can spell a loopback address's 4
+                # bytes by chance); a record that does not parse, whole
                 search("file: " + fp, data, forms="text")
                 for i, rec in enumerate(records):
-                    search("file: %s record %d" % (fp, i), rec, forms="raw")
+                    fields = wal_fields(rec)
+                    for j, field in enumerate(fields if fields is not None else [rec]):
+                        search("file: %s record %d field %d" % (fp, i, j),
+                               field, forms="raw")
     mon = b""
     if opts.monitor:
         with open(opts.monitor, "rb") as fh:
