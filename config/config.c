@@ -1,24 +1,18 @@
 /*
- * config.c: beacond's configuration (SPEC 8): the defaults, the table of
- * keys that config_set and the file share, the INI file (read with inih),
- * and the checks that make a config valid. Value syntax is in
- * config_parse.c.
+ * config.c: beacond's configuration (SPEC 8): the defaults, and the table
+ * of keys that config_set and the file (config_file.c) share, with each
+ * key's setter and bounds. Value syntax is in config_parse.c, the checks
+ * across keys in config_check.c.
  */
 #include "config/config.h"
 #include "config/config_parse.h"
 #include "proto/cluster_slot.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <ini.h>
-#include <stdio.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #define KIB (1ULL << 10)
 #define MIB (1ULL << 20)
@@ -33,7 +27,6 @@
 #define DEFAULT_ADMIN "127.0.0.1:8081"
 #define DEFAULT_REDIS "redis://127.0.0.1:6379/0"
 
-#define WORKERS_MAX 256
 #define WHY_LEN 160
 
 /* SPEC 8; listen, admin and redis are parsed from the texts above. */
@@ -333,23 +326,6 @@ static int set_string(const struct config_key *k, const char *v, void *field,
     return 0;
 }
 
-/* Whether s is [A-Za-z0-9._-] plus the characters of extra, 1..max long. */
-static int is_word(const char *s, const char *extra, size_t max)
-{
-    size_t len = strlen(s);
-
-    if (len == 0 || len > max) {
-        return 0;
-    }
-    for (size_t i = 0; i < len; i++) {
-        int ch = (unsigned char)s[i];
-        if (!isalnum(ch) && !strchr("._-", ch) && !strchr(extra, ch)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* Redis Cluster seeds, host:port each; empty: one Redis (url). */
 static int set_cluster(const struct config_key *k, const char *v, void *field,
                        char *why, size_t whylen)
@@ -375,7 +351,7 @@ static int set_replicas(const struct config_key *k, const char *v, void *field,
 static int set_key_prefix(const struct config_key *k, const char *v,
                           void *field, char *why, size_t whylen)
 {
-    if (!is_word(v, "", k->size - 1)) {
+    if (!config_is_word(v, "", k->size - 1)) {
         return fail(why, whylen, "expected 1 to 31 of A-Z a-z 0-9 . _ -");
     }
     return set_string(k, v, field, why, whylen);
@@ -384,7 +360,7 @@ static int set_key_prefix(const struct config_key *k, const char *v,
 static int set_instance_id(const struct config_key *k, const char *v,
                            void *field, char *why, size_t whylen)
 {
-    if (*v != '\0' && !is_word(v, ":", k->size - 1)) {
+    if (*v != '\0' && !config_is_word(v, ":", k->size - 1)) {
         return fail(why, whylen, "expected 1 to 127 of A-Z a-z 0-9 . _ - :");
     }
     return set_string(k, v, field, why, whylen);
@@ -527,7 +503,7 @@ static int set_password_hash(const struct config_key *k, const char *v,
 static const struct config_key config_keys[] = {
     KEY("server", "listen", set_addrs, listen, 0, 0, KEY_LIST),
     KEY("server", "admin", set_addrs, admin, 0, 0, KEY_LIST),
-    KEY("server", "workers", set_count, workers, 0, WORKERS_MAX, 0),
+    KEY("server", "workers", set_count, workers, 0, CONFIG_WORKERS_MAX, 0),
     KEY("server", "data_dir", set_string, data_dir, 0, 0, KEY_NONEMPTY),
     KEY("server", "instance_id", set_instance_id, instance_id, 0, 0, 0),
     KEY("server", "max_connections", set_count, max_connections, 1, 1000000, 0),
@@ -636,11 +612,12 @@ static int set_site(struct config *c, const char *host, const char *site,
     char lower[sizeof(c->sites[0].host)];
     size_t len = strlen(host);
 
-    if (!is_word(host, "", sizeof(lower) - 1) || strchr("._-", host[0])) {
+    if (!config_is_word(host, "", sizeof(lower) - 1) ||
+        strchr("._-", host[0])) {
         snprintf(err, errlen, "[sites] %.64s: not a host name", host);
         return -1;
     }
-    if (!is_word(site, "", sizeof(s->site) - 1)) {
+    if (!config_is_word(site, "", sizeof(s->site) - 1)) {
         snprintf(err, errlen,
                  "[sites] %.64s: site id must be 1 to 64 of "
                  "A-Z a-z 0-9 . _ -",
@@ -730,7 +707,7 @@ int config_set(struct config *c, const char *section, const char *key,
 }
 
 /* Keys whose value is a number: within the table's bounds. */
-static int check_bounds(const struct config *c, char *err, size_t errlen)
+int config_check_bounds(const struct config *c, char *err, size_t errlen)
 {
     char why[WHY_LEN];
 
@@ -754,157 +731,5 @@ static int check_bounds(const struct config *c, char *err, size_t errlen)
             return -1;
         }
     }
-    return 0;
-}
-
-/* workers = 0: one per online CPU, at most WORKERS_MAX. */
-static int resolve_workers(struct config *c, char *err, size_t errlen)
-{
-    if (c->workers == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        c->workers = n < 1 ? 1 : n > WORKERS_MAX ? WORKERS_MAX : (int)n;
-    }
-    if (c->workers < 1 || c->workers > WORKERS_MAX) {
-        snprintf(err, errlen, "workers: must be from 1 to %d", WORKERS_MAX);
-        return -1;
-    }
-    return 0;
-}
-
-static int check_key_prefix(const struct config *c, char *err, size_t errlen)
-{
-    if (!is_word(c->key_prefix, "", sizeof(c->key_prefix) - 1)) {
-        snprintf(err, errlen,
-                 "key_prefix: expected 1 to 31 of A-Z a-z 0-9 . _ -");
-        return -1;
-    }
-    return 0;
-}
-
-static int addr_port(const struct config_addr *a)
-{
-    if (a->sa.ss_family == AF_INET6) {
-        return ntohs(((const struct sockaddr_in6 *)&a->sa)->sin6_port);
-    }
-    return ntohs(((const struct sockaddr_in *)&a->sa)->sin_port);
-}
-
-static int addr_is_any(const struct config_addr *a)
-{
-    if (a->sa.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->sa;
-        return IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
-    }
-    return ((const struct sockaddr_in *)&a->sa)->sin_addr.s_addr ==
-           htonl(INADDR_ANY);
-}
-
-/* Whether a and b would share a port: the same one, and the same address
- * or a wildcard on either side. */
-static int addrs_overlap(const struct config_addr *a,
-                         const struct config_addr *b)
-{
-    return addr_port(a) == addr_port(b) &&
-           (strcmp(a->text, b->text) == 0 || addr_is_any(a) ||
-            addr_is_any(b));
-}
-
-/* The first address of l that overlaps one of m, or NULL. */
-static const struct config_addr *
-list_overlap(const struct config_addr_list *l, const struct config_addr_list *m,
-             const struct config_addr **with)
-{
-    for (int i = 0; i < l->n; i++) {
-        for (int j = 0; j < m->n; j++) {
-            if (addrs_overlap(&l->addr[i], &m->addr[j])) {
-                *with = &m->addr[j];
-                return &l->addr[i];
-            }
-        }
-    }
-    return NULL;
-}
-
-/*
- * Both listeners are needed, and no admin address (nor a TCP syslog one)
- * may take a port that another listener holds: with SO_REUSEPORT the two
- * would share its traffic.
- */
-static int check_listeners(const struct config *c, char *err, size_t errlen)
-{
-    const struct config_addr *a, *with;
-
-    if (c->listen.n < 1 || c->admin.n < 1) {
-        snprintf(err, errlen, "%s: needs at least one address",
-                 c->listen.n < 1 ? "listen" : "admin");
-        return -1;
-    }
-    if ((a = list_overlap(&c->admin, &c->listen, &with)) != NULL) {
-        snprintf(err, errlen, "admin: %s overlaps listen %s", a->text,
-                 with->text);
-        return -1;
-    }
-    if (c->ingest_syslog_tcp &&
-        ((a = list_overlap(&c->ingest_syslog, &c->listen, &with)) != NULL ||
-         (a = list_overlap(&c->ingest_syslog, &c->admin, &with)) != NULL)) {
-        snprintf(err, errlen, "ingest_syslog: %s overlaps %s (TCP is on)",
-                 a->text, with->text);
-        return -1;
-    }
-    return 0;
-}
-
-static int check_wal(const struct config *c, char *err, size_t errlen)
-{
-    if (c->wal_segment_bytes > c->backlog_max_bytes) {
-        snprintf(err, errlen,
-                 "wal_segment_bytes: may not exceed backlog_max_bytes");
-        return -1;
-    }
-    return 0;
-}
-
-/* instance_id = host name + ":" + first listen port. */
-static int resolve_instance_id(struct config *c, char *err, size_t errlen)
-{
-    char host[64];
-
-    if (c->instance_id[0] != '\0') {
-        return 0;
-    }
-    if (gethostname(host, sizeof(host)) < 0) {
-        snprintf(err, errlen, "instance_id: gethostname: %s", strerror(errno));
-        return -1;
-    }
-    host[sizeof(host) - 1] = '\0';
-    snprintf(c->instance_id, sizeof(c->instance_id), "%s:%d", host,
-             addr_port(&c->listen.addr[0]));
-    if (!is_word(c->instance_id, ":", sizeof(c->instance_id) - 1)) {
-        snprintf(err, errlen,
-                 "instance_id: the host name gives '%s'; set instance_id",
-                 c->instance_id);
-        return -1;
-    }
-    return 0;
-}
-
-static void resolve_public_url(struct config *c)
-{
-    if (c->public_url[0] == '\0') {
-        snprintf(c->public_url, sizeof(c->public_url), "http://%s",
-                 c->listen.addr[0].text);
-    }
-}
-
-int config_validate(struct config *c, char *err, size_t errlen)
-{
-    if (resolve_workers(c, err, errlen) < 0 ||
-        check_bounds(c, err, errlen) < 0 ||
-        check_key_prefix(c, err, errlen) < 0 ||
-        check_listeners(c, err, errlen) < 0 || check_wal(c, err, errlen) < 0 ||
-        resolve_instance_id(c, err, errlen) < 0) {
-        return -1;
-    }
-    resolve_public_url(c);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "proto/percent.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -705,4 +706,21 @@ int config_parse_link_keys_why(const char *s, const char **why)
         }
     }
     return 0;
+}
+
+/* Whether s is [A-Za-z0-9._-] plus the characters of extra, 1..max long. */
+int config_is_word(const char *s, const char *extra, size_t max)
+{
+    size_t len = strlen(s);
+
+    if (len == 0 || len > max) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        int ch = (unsigned char)s[i];
+        if (!isalnum(ch) && !strchr("._-", ch) && !strchr(extra, ch)) {
+            return 0;
+        }
+    }
+    return 1;
 }

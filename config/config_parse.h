@@ -1,8 +1,8 @@
 /*
  * config_parse.h: the syntax of configuration values (SPEC 8), used by
- * config.c and its tests. config.h exports the plain forms; these forms say
- * what is wrong through *why, a static string that never repeats the value
- * (the value may be a password or a key).
+ * config.c, config_check.c and their tests. config.h exports the plain
+ * forms; these forms say what is wrong through *why, a static string that
+ * never repeats the value (the value may be a password or a key).
  */
 #ifndef BEACON_CONFIG_PARSE_H
 #define BEACON_CONFIG_PARSE_H
@@ -55,9 +55,19 @@ int config_parse_key_why(const char *s, size_t len, uint8_t *out,
 /* "id:key, id:key": ids [A-Za-z0-9._-]{1,32}, unique; keys >= 32 bytes. */
 int config_parse_link_keys_why(const char *s, const char **why);
 
-/* Defined in config.c for config_file.c: what the key table knows. */
+/* Whether s is [A-Za-z0-9._-] plus the characters of extra, 1..max long
+ * (key_prefix, instance_id, site ids and hosts). */
+int config_is_word(const char *s, const char *extra, size_t max);
+
+/* workers: at most this many. */
+#define CONFIG_WORKERS_MAX 256
+
+/* Defined in config.c for config_file.c and config_check.c: what the key
+ * table knows, and its numeric keys within their bounds (err names the
+ * key). */
 int config_section_known(const char *section);
 int config_key_known(const char *section, const char *name);
 int config_key_is_list(const char *section, const char *name);
+int config_check_bounds(const struct config *c, char *err, size_t errlen);
 
 #endif
