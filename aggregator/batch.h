@@ -16,8 +16,7 @@
 struct table;
 
 struct batch_params {
-    const char *prefix;   /* key prefix, "bc" */
-    const char *instance; /* instance id (its lock) */
+    const char *prefix; /* key prefix, "bc" */
     /* names the applied-key P:{S}:applied:<applied_as>: the instance id,
      * and the data dir's log id (datadir.h) when it has one */
     const char *applied_as;

@@ -11,6 +11,7 @@
 
 #include "aggregator/batch.h"
 #include "aggregator/redis_pool.h"
+#include "common/ev_timer.h"
 #include "common/log.h"
 #include "proto/resp.h"
 
@@ -314,11 +315,7 @@ void batch_send_start(struct batch_send *s, struct batch *b)
         finish(s); /* nothing could be queued: the owner retries */
         return;
     }
-    struct timeval tv = {(time_t)(s->timeout_ms / 1000),
-                         (suseconds_t)(s->timeout_ms % 1000) * 1000};
-    if (event_add(s->timeout_ev, &tv) < 0) {
-        log_error("redis: cannot arm the batch's timeout");
-    }
+    ev_arm_ms(s->timeout_ev, s->timeout_ms);
 }
 
 int batch_send_forget(struct batch_send *s)

@@ -21,7 +21,10 @@ void cluster_map_free(struct cluster_map *m)
     cluster_map_init(m);
 }
 
-int cluster_map_node(struct cluster_map *m, const char *host, int port)
+/* The index of node host:port, added when new (with no replicas known).
+ * Returns -1 when out of memory. */
+static int cluster_map_node(struct cluster_map *m, const char *host,
+                            int port)
 {
     for (size_t i = 0; i < m->n_nodes; i++) {
         if (m->nodes[i].port == port && strcmp(m->nodes[i].host, host) == 0) {

@@ -41,10 +41,6 @@ void cluster_map_free(struct cluster_map *m);
 int cluster_map_load(struct cluster_map *m, const struct redisReply *r,
                      const char *asked_host, char *err, size_t errlen);
 
-/* The index of node host:port, added when new (with no replicas known).
- * Returns -1 when out of memory. */
-int cluster_map_node(struct cluster_map *m, const char *host, int port);
-
 /* A MOVED redirection from asked_host: the slot's owner is now the node it
  * names. Returns 0, or -1 when out of memory. */
 int cluster_map_move(struct cluster_map *m, const struct cluster_redirect *r,

@@ -5,16 +5,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "aggregator/wal.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 #define META_HEAD "beacond data dir"
@@ -45,24 +45,12 @@ static int make_dirs(const char *path)
     return make_dir(buf);
 }
 
-static uint64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
-
 /* A random log id for a new dir. */
-static int new_log_id(struct datadir *d)
+static void new_log_id(struct datadir *d)
 {
     unsigned char id[DATADIR_LOG_ID_LEN / 2];
-    if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
-        return -1;
-    }
-    for (size_t i = 0; i < sizeof(id); i++) {
-        sprintf(d->log_id + 2 * i, "%02x", id[i]);
-    }
-    return 0;
+    randombytes_buf(id, sizeof(id));
+    sodium_bin2hex(d->log_id, sizeof(d->log_id), id, sizeof(id));
 }
 
 /* Writes a new META atomically (a temporary file renamed over it). */
@@ -165,8 +153,9 @@ int datadir_open(struct datadir *d, const char *path, const char *instance,
     }
     int rc = meta_read(d, instance, err, errlen);
     if (rc == 0) {
-        d->seq_base = now_ms();
-        if (new_log_id(d) < 0 || meta_write(d, instance) < 0) {
+        d->seq_base = clock_wall_ms();
+        new_log_id(d);
+        if (meta_write(d, instance) < 0) {
             snprintf(err, errlen, "%s/META: cannot write: %s", path,
                      strerror(errno));
             rc = -1;

@@ -24,6 +24,8 @@
 #include "aggregator/replay.h"
 #include "aggregator/table.h"
 #include "aggregator/wal_read.h"
+#include "common/clock.h"
+#include "common/ev_timer.h"
 #include "common/log.h"
 
 #define MAX_SOURCES 256
@@ -52,7 +54,6 @@ struct flusher {
     struct redis_pool *pool;
     struct instance_lock lock;
     int locking; /* lock.holder is set: batches wait for the lock */
-    uint64_t lock_asked_ms; /* when the lock was last taken or refreshed */
     pthread_t thread;
     int started;
 
@@ -80,8 +81,6 @@ struct flusher {
     uint64_t covered[JOURNAL_WORKERS];
     uint64_t next_start[JOURNAL_WORKERS];
     unsigned char in_next[JOURNAL_WORKERS];
-    struct journal_range flight_range[JOURNAL_WORKERS];
-    size_t n_flight_range;
     /* next's records are in the log only (spill_keys): batches are built
      * from the log again, chunk by chunk, into `rebuilt`. */
     int spilled;
@@ -110,21 +109,6 @@ static void stat_add(_Atomic uint64_t *c, uint64_t n)
 static void stat_set(_Atomic uint64_t *c, uint64_t v)
 {
     atomic_store_explicit(c, v, memory_order_relaxed);
-}
-
-static void arm_ms(struct event *ev, uint64_t ms)
-{
-    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
-    if (event_add(ev, &tv) < 0) {
-        log_error("flusher: cannot arm a timer");
-    }
-}
-
-static uint64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
 static void update_gauges(struct flusher *f)
@@ -188,26 +172,28 @@ static void observe_flush(struct flusher *f)
                                          (uint64_t)d.tv_usec);
 }
 
+/* The journal's checkpoints, for the workers' quota (flusher_acked). */
+static void publish_acked(struct flusher *f)
+{
+    for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
+        atomic_store_explicit(&f->acked[w], f->p.journal->checkpoint[w],
+                              memory_order_relaxed);
+    }
+}
+
 /* The batch in flight is in Redis: its records need never be read again.
  * Without the acknowledgement in the journal, a start would send the
  * batch again (the script takes it as a repeat) and so read its records:
- * their segments stay until a later acknowledgement is written. */
+ * their segments stay, and count against the quota, until a later
+ * acknowledgement is written. */
 static void checkpoint(struct flusher *f)
 {
-    if (f->p.journal == NULL) {
+    if (f->p.journal == NULL ||
+        journal_ack(f->p.journal, f->in_flight->seq) < 0) {
         return;
     }
-    int acked = journal_ack(f->p.journal, f->in_flight->seq) == 0;
-    for (size_t i = 0; i < f->n_flight_range; i++) {
-        const struct journal_range *r = &f->flight_range[i];
-        atomic_store_explicit(&f->acked[r->worker], r->end,
-                              memory_order_relaxed);
-    }
-    if (acked) {
-        wal_drop_before(f->p.wal_dir, f->p.journal->checkpoint,
-                        JOURNAL_WORKERS);
-    }
-    f->n_flight_range = 0;
+    publish_acked(f);
+    wal_drop_before(f->p.wal_dir, f->p.journal->checkpoint, JOURNAL_WORKERS);
 }
 
 /* All replies of a send are in. */
@@ -216,7 +202,7 @@ static void send_done(struct batch_send *s, int ok, int soon)
     struct flusher *f = s->owner;
     if (!ok) {
         stat_add(&f->stats.batches_retried_total, 1);
-        arm_ms(f->retry_ev, soon ? RETRY_REDIRECT_MS : RETRY_MS);
+        ev_arm_ms(f->retry_ev, soon ? RETRY_REDIRECT_MS : RETRY_MS);
         return;
     }
     observe_flush(f);
@@ -242,7 +228,7 @@ static void send_done(struct batch_send *s, int ok, int soon)
 static int may_send(const struct flusher *f)
 {
     return redis_pool_up(f->pool) &&
-           (!f->locking || f->lock.state == INSTANCE_LOCK_HELD);
+           (!f->locking || instance_lock_held(&f->lock, clock_monotonic_ms()));
 }
 
 /* Sends the batch in flight (batch_send.h). */
@@ -253,7 +239,7 @@ static void send_batch(struct flusher *f)
     }
     if (f->unjournaled) {
         if (journal_rewrite(f->p.journal) < 0) {
-            arm_ms(f->retry_ev, RETRY_MS);
+            ev_arm_ms(f->retry_ev, RETRY_MS);
             return;
         }
         log_info("flusher: batch %llu is in the journal now",
@@ -269,14 +255,11 @@ static void send_batch(struct flusher *f)
 static void seal(struct flusher *f, struct batch *b,
                  const struct journal_range *r, size_t n)
 {
-    memmove(f->flight_range, r, n * sizeof(r[0]));
-    f->n_flight_range = n;
     if (f->p.journal != NULL) {
         f->p.journal->next_seq = b->seq + 1;
         /* Sent before its line is durable, the batch could be built
          * again after a crash under another number and count twice. */
-        f->unjournaled = journal_seal(f->p.journal, b->seq, f->flight_range,
-                                      f->n_flight_range) < 0;
+        f->unjournaled = journal_seal(f->p.journal, b->seq, r, n) < 0;
         if (f->unjournaled) {
             log_error("flusher: batch %llu cannot be written to the "
                       "journal; it waits until it can",
@@ -289,7 +272,8 @@ static void seal(struct flusher *f, struct batch *b,
 
 static uint64_t next_seq(struct flusher *f)
 {
-    uint64_t seq = f->p.journal != NULL ? f->p.journal->next_seq : now_ms();
+    uint64_t seq =
+        f->p.journal != NULL ? f->p.journal->next_seq : clock_wall_ms();
     return seq > f->last_seq ? seq : f->last_seq + 1;
 }
 
@@ -427,14 +411,6 @@ static void run_tasks(struct flusher *f)
     }
 }
 
-struct redisAsyncContext *flusher_task_ctx(struct redis_pool *pool,
-                                           const char *key)
-{
-    int asking;
-    struct redis_link *l = redis_pool_route(pool, key, strlen(key), &asking);
-    return l != NULL && !asking ? redis_link_ctx(l) : NULL;
-}
-
 /* The pool's arg is the sender (batch_send.h), whose owner we are. */
 static void on_pool(struct redis_pool *p, int up, void *arg)
 {
@@ -444,8 +420,7 @@ static void on_pool(struct redis_pool *p, int up, void *arg)
     if (up) {
         if (f->locking) {
             /* the lock may have run out meanwhile: its reply sends */
-            f->lock_asked_ms = now_ms();
-            instance_lock_refresh(&f->lock, f->pool);
+            instance_lock_refresh(&f->lock, f->pool, clock_monotonic_ms());
         }
         run_tasks(f);
         try_send(f);
@@ -469,18 +444,17 @@ static void on_lock_changed(struct instance_lock *l, void *arg)
 /* Every LOCK_POLL_MS: a lock held is refreshed every
  * INSTANCE_LOCK_REFRESH_MS; one not held (not known yet, or another's)
  * is asked for at each poll, so batches wait no longer than that once it
- * is free. */
+ * is free. A lock whose time ran out stops the batches (may_send) until
+ * a refresh says it is held again. */
 static void on_lock_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct flusher *f = arg;
-    uint64_t now = now_ms();
     (void)fd;
     (void)what;
     if (redis_pool_up(f->pool) &&
-        (f->lock.state != INSTANCE_LOCK_HELD ||
-         now - f->lock_asked_ms >= INSTANCE_LOCK_REFRESH_MS)) {
-        f->lock_asked_ms = now;
-        instance_lock_refresh(&f->lock, f->pool);
+        instance_lock_refresh(&f->lock, f->pool, clock_monotonic_ms()) < 0) {
+        /* its reply will come as NULL, and the pool reconnects */
+        redis_pool_fail(f->pool, "the instance lock's refresh got no answer");
     }
 }
 
@@ -576,11 +550,10 @@ static void take_reload(struct flusher *f)
     f->p.batch.retention_day_s = s.retention_day_s;
     f->p.batch.max_members = s.max_members;
     f->p.batch.max_areas = s.max_areas;
-    f->p.command_timeout_ms = s.command_timeout_ms;
     f->send.timeout_ms = s.command_timeout_ms;
     if (s.flush_interval_ms != f->p.flush_interval_ms) {
         f->p.flush_interval_ms = s.flush_interval_ms;
-        arm_ms(f->tick_ev, s.flush_interval_ms);
+        ev_arm_ms(f->tick_ev, s.flush_interval_ms);
     }
 }
 
@@ -605,7 +578,7 @@ static void on_finish(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct flusher *f = arg;
     f->finishing = 1;
-    arm_ms(f->deadline_ev, f->finish_timeout_ms);
+    ev_arm_ms(f->deadline_ev, f->finish_timeout_ms);
     take_inbox(f);
     try_send(f);
     check_finished(f);
@@ -652,7 +625,7 @@ struct flusher *flusher_create(const struct flusher_params *p,
     f->send.errors = &f->stats.redis_errors_total;
     f->send.done = send_done;
     if (p->lock_holder != NULL) {
-        if (instance_lock_init(&f->lock, p->batch.prefix, p->batch.instance,
+        if (instance_lock_init(&f->lock, p->batch.prefix, p->instance,
                                p->lock_holder) < 0) {
             goto err;
         }
@@ -706,9 +679,9 @@ int flusher_start(struct flusher *f)
         return -1;
     }
     f->send.pool = f->pool;
-    arm_ms(f->tick_ev, f->p.flush_interval_ms);
+    ev_arm_ms(f->tick_ev, f->p.flush_interval_ms);
     if (f->locking) {
-        arm_ms(f->lock_ev, LOCK_POLL_MS);
+        ev_arm_ms(f->lock_ev, LOCK_POLL_MS);
     }
     if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
         return -1;
@@ -718,9 +691,7 @@ int flusher_start(struct flusher *f)
 }
 
 void flusher_recover(struct flusher *f, struct batch *pending,
-                     const struct journal_range *pending_range,
-                     size_t n_pending, const struct journal_range *rest,
-                     size_t n_rest)
+                     const struct journal_range *rest, size_t n_rest)
 {
     for (size_t i = 0; i < n_rest; i++) {
         unsigned w = rest[i].worker;
@@ -732,13 +703,10 @@ void flusher_recover(struct flusher *f, struct batch *pending,
     if (pending != NULL) {
         f->in_flight = pending;
         f->last_seq = pending->seq;
-        memcpy(f->flight_range, pending_range,
-               n_pending * sizeof(pending_range[0]));
-        f->n_flight_range = n_pending;
         backlog_add(f->backlog, pending->keys);
     }
-    for (unsigned w = 0; f->p.journal != NULL && w < JOURNAL_WORKERS; w++) {
-        atomic_store(&f->acked[w], f->p.journal->checkpoint[w]);
+    if (f->p.journal != NULL) {
+        publish_acked(f);
     }
     update_gauges(f);
 }

@@ -85,17 +85,12 @@ struct flusher_source {
  * flusher thread too, so that only that thread ever talks to Redis. run()
  * is called on every tick and right after Redis comes up; pool is NULL
  * while Redis is away. A task sends each command on the connection
- * flusher_task_ctx() gives for its key. Replies arrive on the flusher
+ * redis_pool_ctx() gives for its key. Replies arrive on the flusher
  * thread; after a connection drop they arrive as NULL.
  */
 struct flusher_task {
     void (*run)(struct flusher_task *t, struct redis_pool *pool, time_t now);
 };
-
-/* The connection for a command on key (NULL: not now, the next tick tries
- * again). */
-struct redisAsyncContext *flusher_task_ctx(struct redis_pool *pool,
-                                           const char *key);
 
 struct flusher_params {
     struct redis_target target;
@@ -105,8 +100,10 @@ struct flusher_params {
     /* replicas that must hold a batch (WAIT) before it counts as applied;
      * -1: 1 for a master that has replicas, else 0 */
     int min_replicas_ack;
-    /* This instance's name in its lock (instance_lock.h), taken and
-     * refreshed before batches go; NULL: no lock. */
+    /* This instance's id, and its name in the lock on that id
+     * (instance_lock.h), taken and refreshed before batches go; NULL
+     * lock_holder: no lock. */
+    const char *instance;
     const char *lock_holder;
     struct batch_params batch;
     uint64_t flush_interval_ms;
@@ -169,14 +166,12 @@ void flusher_submit(struct flusher *f, struct flusher_source *s,
 /*
  * Before flusher_start, what recovery found in the log (journal.h): the
  * batch that was sealed and not acknowledged, rebuilt under its own
- * sequence number (NULL: none) with its ranges, and the ranges of records
- * after it, which batches built from the log will carry. Each worker's
- * log continues at the end of its range.
+ * sequence number (NULL: none; its ranges are the journal's), and the
+ * ranges of records after it, which batches built from the log will
+ * carry. Each worker's log continues at the end of its range.
  */
 void flusher_recover(struct flusher *f, struct batch *pending,
-                     const struct journal_range *pending_range,
-                     size_t n_pending, const struct journal_range *rest,
-                     size_t n_rest);
+                     const struct journal_range *rest, size_t n_rest);
 
 /* From any thread: where worker's log is acknowledged up to (its
  * checkpoint), for the log's quota. */

@@ -10,6 +10,7 @@
 
 #include "aggregator/redis_block.h"
 #include "aggregator/redis_pool.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 /* Takes the lock when it is free or ours, and sets its TTL; answers 1,
@@ -48,13 +49,23 @@ static enum instance_lock_state state_of(const redisReply *r, char *who,
     return INSTANCE_LOCK_UNKNOWN;
 }
 
+/* The state of a reply to the refresh sent at asked_ms. */
+static void set_state(struct instance_lock *l, enum instance_lock_state s)
+{
+    l->state = s;
+    if (s == INSTANCE_LOCK_HELD) {
+        l->held_until_ms = l->asked_ms + INSTANCE_LOCK_TTL_MS;
+    }
+}
+
 int instance_lock_take(struct instance_lock *l, struct redis_block *b,
                        char *who, size_t wholen)
 {
+    l->asked_ms = clock_monotonic_ms();
     redisReply *r =
         redis_block_command(b, "EVAL %s 1 %s %s %d", LOCK_SCRIPT, l->key,
                             l->holder, INSTANCE_LOCK_TTL_MS);
-    l->state = state_of(r, who, wholen);
+    set_state(l, state_of(r, who, wholen));
     if (l->state == INSTANCE_LOCK_UNKNOWN) {
         log_warn("instance lock: Redis did not answer at start (%s); the "
                  "flusher takes %s before its first batch",
@@ -82,29 +93,36 @@ static void on_reply(redisAsyncContext *ac, void *r, void *priv)
     } else if (s == INSTANCE_LOCK_HELD && l->state == INSTANCE_LOCK_TAKEN) {
         log_info("instance lock: %s is ours again", l->key);
     }
-    if (s != l->state) {
-        l->state = s;
-        if (l->changed != NULL) {
-            l->changed(l, l->arg);
-        }
+    int changed = s != l->state;
+    set_state(l, s);
+    if (changed && l->changed != NULL) {
+        l->changed(l, l->arg);
     }
 }
 
-void instance_lock_refresh(struct instance_lock *l, struct redis_pool *pool)
+int instance_lock_refresh(struct instance_lock *l, struct redis_pool *pool,
+                          uint64_t now_ms)
 {
-    int asking;
-    struct redis_link *link =
-        redis_pool_route(pool, l->key, strlen(l->key), &asking);
-    redisAsyncContext *ac =
-        link != NULL && !asking ? redis_link_ctx(link) : NULL;
-    if (l->pending || ac == NULL) {
-        return;
+    if (l->pending) {
+        return now_ms - l->asked_ms < INSTANCE_LOCK_TTL_MS ? 0 : -1;
+    }
+    redisAsyncContext *ac = redis_pool_ctx(pool, l->key);
+    if (ac == NULL || (l->state == INSTANCE_LOCK_HELD &&
+                       now_ms - l->asked_ms < INSTANCE_LOCK_REFRESH_MS)) {
+        return 0;
     }
     if (redisAsyncCommand(ac, on_reply, l, "EVAL %s 1 %s %s %d", LOCK_SCRIPT,
                           l->key, l->holder,
                           INSTANCE_LOCK_TTL_MS) == REDIS_OK) {
         l->pending = 1;
+        l->asked_ms = now_ms;
     }
+    return 0;
+}
+
+int instance_lock_held(const struct instance_lock *l, uint64_t now_ms)
+{
+    return l->state == INSTANCE_LOCK_HELD && now_ms < l->held_until_ms;
 }
 
 void instance_lock_release(struct instance_lock *l, struct redis_block *b)

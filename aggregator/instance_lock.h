@@ -13,6 +13,7 @@
 #define BEACON_INSTANCE_LOCK_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "proto/keys.h"
@@ -35,7 +36,11 @@ struct instance_lock {
     char key[KEYS_MAX];
     char holder[INSTANCE_LOCK_HOLDER_MAX];
     enum instance_lock_state state;
-    int pending; /* a refresh is on its way */
+    int pending;       /* a refresh is on its way */
+    uint64_t asked_ms; /* when the last one was sent (clock_monotonic_ms) */
+    /* HELD is true until then: the TTL counted from when the refresh that
+     * said so was sent, never later than Redis's */
+    uint64_t held_until_ms;
     /* called on the flusher's thread when the state changes */
     void (*changed)(struct instance_lock *l, void *arg);
     void *arg;
@@ -53,9 +58,17 @@ int instance_lock_init(struct instance_lock *l, const char *prefix,
 int instance_lock_take(struct instance_lock *l, struct redis_block *b,
                        char *who, size_t wholen);
 
-/* Takes or refreshes the lock over the pool (asynchronous; the reply
- * sets the state). */
-void instance_lock_refresh(struct instance_lock *l, struct redis_pool *pool);
+/*
+ * Takes or refreshes the lock over the pool (asynchronous; the reply sets
+ * the state) when it is not held, or held for INSTANCE_LOCK_REFRESH_MS
+ * since the last refresh. Returns -1 when a refresh has had no answer for
+ * INSTANCE_LOCK_TTL_MS: its connection is stuck, and the caller drops it.
+ */
+int instance_lock_refresh(struct instance_lock *l, struct redis_pool *pool,
+                          uint64_t now_ms);
+
+/* 1 while the lock is held, at now_ms (clock_monotonic_ms). */
+int instance_lock_held(const struct instance_lock *l, uint64_t now_ms);
 
 /* Gives the lock back at a clean stop, when it is still ours, so that
  * a replacement may start at once. */

@@ -193,16 +193,17 @@ static int rewrite(struct journal *j)
     /* the new name durable too, or a power cut could bring back the old
      * file, without the lines just written */
     char *slash = strrchr(tmp, '/');
+    int synced = 1;
     if (j->fsync != WAL_FSYNC_NEVER && slash != NULL) {
         *slash = '\0';
-        wal_sync_dir(slash == tmp ? "/" : tmp);
+        synced = wal_sync_dir(slash == tmp ? "/" : tmp) == 0;
     }
     if (j->f != NULL) {
         fclose(j->f);
     }
     j->f = fopen(j->path, "a");
-    j->torn = j->f == NULL;
-    return j->f != NULL ? 0 : -1;
+    j->torn = j->f == NULL || !synced;
+    return j->torn ? -1 : 0;
 }
 
 /* Appends a line, after writing the journal afresh if an earlier append
@@ -217,6 +218,9 @@ static int append(struct journal *j, char *line, size_t len)
     }
     if (j->fsync != WAL_FSYNC_NEVER && fdatasync(fileno(j->f)) < 0) {
         log_error("journal: %s: fdatasync: %s", j->path, strerror(errno));
+        /* the kernel may have dropped the line and cleared the error:
+         * the next append writes everything afresh */
+        j->torn = 1;
         return -1;
     }
     return 0;

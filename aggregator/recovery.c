@@ -192,8 +192,7 @@ int recovery_run(const struct datadir *d, const struct journal *j,
          * hand) goes on from the checkpoint: positions never go back. */
         st->position[w] = pos > from[w] ? pos : from[w];
     }
-    flusher_recover(f, pending, j->pending_range, j->n_pending_range, rest,
-                    n_rest);
+    flusher_recover(f, pending, rest, n_rest);
     pending = NULL; /* the flusher's now */
     for (unsigned w = 0; w < JOURNAL_WORKERS; w++) {
         flusher_set_position(f, w, st->position[w]);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ev_timer.h"
 #include "common/log.h"
 #include "config/config.h"
 
@@ -39,19 +40,10 @@ struct redis_link {
     struct event *timeout_ev; /* bounds connect + handshake */
     struct event *drop_ev;    /* frees `dying` outside callbacks */
     unsigned attempts;
-    uint64_t errors;
     char sha[41];
 };
 
 static void link_connect(struct redis_link *l);
-
-static void arm_ms(struct event *ev, uint64_t ms)
-{
-    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
-    if (event_add(ev, &tv) < 0) {
-        log_error("redis: cannot arm a timer");
-    }
-}
 
 /* Exponential backoff with "equal jitter": half fixed, half random, so
  * that many instances restarted together do not reconnect in lockstep. */
@@ -65,7 +57,7 @@ static void schedule_retry(struct redis_link *l)
     ms = ms / 2 + randombytes_uniform((uint32_t)(ms / 2 + 1));
     l->attempts++;
     l->state = LINK_DOWN;
-    arm_ms(l->retry_ev, ms);
+    ev_arm_ms(l->retry_ev, ms);
 }
 
 /* Leaves the current connection (already detached from l->ac or not) and
@@ -73,7 +65,6 @@ static void schedule_retry(struct redis_link *l)
 static void went_down(struct redis_link *l, const char *why)
 {
     int was_up = l->state == LINK_UP;
-    l->errors++;
     event_del(l->timeout_ev);
     if (was_up || l->attempts == 0) {
         log_warn("redis: connection lost: %s", why);
@@ -190,7 +181,7 @@ static void link_connect(struct redis_link *l)
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     l->ac = ac;
     l->state = LINK_HANDSHAKE;
-    arm_ms(l->timeout_ev, t->connect_timeout_ms);
+    ev_arm_ms(l->timeout_ev, t->connect_timeout_ms);
     /* Commands queue until the socket connects. */
     if (send_handshake(l) < 0) {
         redis_link_fail(l, "cannot queue the handshake");
@@ -309,11 +300,6 @@ void *redis_link_arg(const struct redis_link *l)
 const char *redis_link_script_sha(const struct redis_link *l)
 {
     return l->sha;
-}
-
-uint64_t redis_link_errors(const struct redis_link *l)
-{
-    return l->errors;
 }
 
 void redis_target_from_url(struct redis_target *t,

@@ -61,7 +61,4 @@ const char *redis_link_script_sha(const struct redis_link *l);
  */
 void redis_link_fail(struct redis_link *l, const char *why);
 
-/* Failed connects, handshakes and drops so far. */
-uint64_t redis_link_errors(const struct redis_link *l);
-
 #endif

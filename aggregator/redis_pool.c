@@ -12,6 +12,7 @@
 
 #include "aggregator/cluster_map.h"
 #include "proto/cluster_nodes.h"
+#include "common/ev_timer.h"
 #include "common/log.h"
 
 /* The map is asked again this often while up, every second while a
@@ -28,7 +29,6 @@ struct pool_link {
     struct redis_target target; /* the pool's, with this node's address */
     char host[CLUSTER_HOST_MAX + 1];
     struct redis_link *link;
-    int replicas;        /* what WAIT asks of this master */
     int replicas_listed; /* healthy ones in CLUSTER NODES; -1: not yet */
     int keep;            /* a master of the map, or an ASK's target */
 };
@@ -40,8 +40,7 @@ struct redis_pool {
     void *arg;
     int cluster;
     int up;
-    uint64_t errors_gone; /* of links already closed */
-    uint64_t epoch;       /* links closed so far */
+    uint64_t epoch; /* links closed so far */
 
     struct pool_link **links;
     size_t n_links, cap_links;
@@ -65,14 +64,6 @@ struct redis_pool {
     struct event *refresh_ev;
     struct event *sweep_ev;
 };
-
-static void arm_ms(struct event *ev, uint64_t ms)
-{
-    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
-    if (event_add(ev, &tv) < 0) {
-        log_error("redis: cannot arm a timer");
-    }
-}
 
 static int link_up(const struct pool_link *pl)
 {
@@ -106,7 +97,7 @@ static void update_up(struct redis_pool *p)
     if (up != p->up) {
         p->up = up;
         if (p->cluster) {
-            arm_ms(p->refresh_ev, refresh_ms(p));
+            ev_arm_ms(p->refresh_ev, refresh_ms(p));
         }
         p->cb(p, up, p->arg);
     }
@@ -166,7 +157,6 @@ static struct pool_link *link_to(struct redis_pool *p, const char *host,
 static void close_link(struct redis_pool *p, struct pool_link *pl)
 {
     p->epoch++;
-    p->errors_gone += redis_link_errors(pl->link);
     redis_link_destroy(pl->link);
     free(pl);
 }
@@ -200,13 +190,17 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
     free(gone);
 }
 
-/* Connections for the map's masters; the others go at the next sweep. */
-static int sync_links(struct redis_pool *p)
+/* Connections for the map's masters; the others go at the next sweep.
+ * Out of memory, the map is dropped (no slot has a master until the next
+ * one), so that no slot leads to a connection that is not there. */
+static void sync_links(struct redis_pool *p)
 {
     struct pool_link **nl = realloc(
         p->node_link, (p->map.n_nodes ? p->map.n_nodes : 1) * sizeof(*nl));
     if (nl == NULL) {
-        return -1;
+        log_error("redis: out of memory for the cluster's connections");
+        cluster_map_free(&p->map);
+        return;
     }
     p->node_link = nl;
     p->n_node_link = p->map.n_nodes;
@@ -220,40 +214,45 @@ static int sync_links(struct redis_pool *p)
         const struct cluster_node *n = &p->map.nodes[i];
         nl[i] = link_to(p, n->host, n->port);
         if (nl[i] == NULL) {
-            return -1;
+            log_error("redis: out of memory for the cluster's connections");
+            cluster_map_free(&p->map);
+            return;
         }
         nl[i]->keep = 1;
-        nl[i]->replicas = n->replicas;
     }
     event_active(p->sweep_ev, 0, 0);
-    return 0;
 }
 
 /* "host:port (1 replica), ..." of the masters that own slots. */
 static void map_text(const struct cluster_map *m, char *out, size_t len)
 {
     size_t used = 0;
+    size_t *slots = calloc(m->n_nodes ? m->n_nodes : 1, sizeof(*slots));
     out[0] = '\0';
-    for (size_t i = 0; i < m->n_nodes && used < len; i++) {
-        size_t slots = 0;
-        for (size_t s = 0; s < CLUSTER_SLOTS; s++) {
-            slots += m->owner[s] == (int16_t)i;
+    if (slots == NULL) {
+        return;
+    }
+    for (size_t s = 0; s < CLUSTER_SLOTS; s++) {
+        if (m->owner[s] >= 0) {
+            slots[m->owner[s]]++;
         }
-        if (slots > 0) {
+    }
+    for (size_t i = 0; i < m->n_nodes && used < len; i++) {
+        if (slots[i] > 0) {
             int n = snprintf(out + used, len - used,
                              "%s%s:%d (%zu slots, %d "
                              "replica%s)",
                              used ? ", " : "", m->nodes[i].host,
-                             m->nodes[i].port, slots, m->nodes[i].replicas,
+                             m->nodes[i].port, slots[i], m->nodes[i].replicas,
                              m->nodes[i].replicas == 1 ? "" : "s");
             used += n > 0 ? (size_t)n : 0;
         }
     }
+    free(slots);
 }
 
 /* The map's replica counts from CLUSTER NODES where it answered (CLUSTER
- * SLOTS leaves out replicas a new cluster has not fed yet), and the
- * links' WAIT counts from the map. */
+ * SLOTS leaves out replicas a new cluster has not fed yet). */
 static void apply_listed(struct redis_pool *p)
 {
     for (size_t i = 0; i < p->map.n_nodes; i++) {
@@ -261,10 +260,6 @@ static void apply_listed(struct redis_pool *p)
         struct pool_link *pl = find_link(p, n->host, n->port);
         if (pl != NULL && pl->replicas_listed >= 0) {
             n->replicas = pl->replicas_listed;
-        }
-        if (p->node_link != NULL && i < p->n_node_link &&
-            p->node_link[i] != NULL) {
-            p->node_link[i]->replicas = n->replicas;
         }
     }
 }
@@ -335,10 +330,7 @@ static void on_slots(redisAsyncContext *ac, void *r, void *priv)
     }
     p->uncovered_said = uncovered;
     p->n_asks = 0; /* migrations are in the map now */
-    if (sync_links(p) < 0) {
-        log_error("redis: out of memory for the cluster's connections");
-        cluster_map_free(&p->map);
-    }
+    sync_links(p);
     apply_listed(p);
     /* the replicas, as CLUSTER NODES has them; the masters are logged
      * with them */
@@ -382,7 +374,7 @@ static void on_refresh(evutil_socket_t fd, short what, void *arg)
     struct redis_pool *p = arg;
     (void)fd;
     (void)what;
-    arm_ms(p->refresh_ev, refresh_ms(p));
+    ev_arm_ms(p->refresh_ev, refresh_ms(p));
     refresh(p);
 }
 
@@ -437,7 +429,7 @@ struct redis_pool *redis_pool_create(struct event_base *base,
     p->tmpl.db = 0;
     p->tmpl.unix_path = NULL;
     refresh(p);
-    arm_ms(p->refresh_ev, DOWN_REFRESH_MS);
+    ev_arm_ms(p->refresh_ev, DOWN_REFRESH_MS);
     return p;
 fail:
     redis_pool_destroy(p);
@@ -469,11 +461,6 @@ int redis_pool_up(const struct redis_pool *p)
     return p->up;
 }
 
-int redis_pool_is_cluster(const struct redis_pool *p)
-{
-    return p->cluster;
-}
-
 struct redis_link *redis_pool_route(struct redis_pool *p, const char *key,
                                     size_t len, int *asking)
 {
@@ -494,10 +481,21 @@ struct redis_link *redis_pool_route(struct redis_pool *p, const char *key,
                : NULL;
 }
 
+struct redisAsyncContext *redis_pool_ctx(struct redis_pool *p, const char *key)
+{
+    int asking;
+    struct redis_link *l = redis_pool_route(p, key, strlen(key), &asking);
+    return l != NULL && !asking ? redis_link_ctx(l) : NULL;
+}
+
 int redis_pool_replicas(const struct redis_pool *p, const struct redis_link *l)
 {
-    (void)p;
-    return ((const struct pool_link *)redis_link_arg(l))->replicas;
+    for (size_t i = 0; i < p->n_node_link && i < p->map.n_nodes; i++) {
+        if (p->node_link[i] != NULL && p->node_link[i]->link == l) {
+            return p->map.nodes[i].replicas;
+        }
+    }
+    return 0;
 }
 
 enum cluster_redirect_kind redis_pool_redirected(struct redis_pool *p,
@@ -513,10 +511,11 @@ enum cluster_redirect_kind redis_pool_redirected(struct redis_pool *p,
     }
     const char *host = r.host[0] != '\0' ? r.host : from->host;
     if (kind == CLUSTER_MOVED) {
-        struct pool_link *to = link_to(p, host, r.port);
-        if (to == NULL || cluster_map_move(&p->map, &r, from->host) < 0 ||
-            sync_links(p) < 0) {
+        /* sync_links connects to the new owner */
+        if (cluster_map_move(&p->map, &r, from->host) < 0) {
             log_error("redis: out of memory following a MOVED");
+        } else {
+            sync_links(p);
         }
         /* a slot seldom moves alone: ask for the whole map */
         refresh(p);
@@ -553,15 +552,6 @@ void redis_pool_fail(struct redis_pool *p, const char *why)
 void *redis_pool_arg_of(struct redis_link *l)
 {
     return ((struct pool_link *)redis_link_arg(l))->pool->arg;
-}
-
-uint64_t redis_pool_errors(const struct redis_pool *p)
-{
-    uint64_t n = p->errors_gone;
-    for (size_t i = 0; i < p->n_links; i++) {
-        n += redis_link_errors(p->links[i]->link);
-    }
-    return n;
 }
 
 uint64_t redis_pool_epoch(const struct redis_pool *p)

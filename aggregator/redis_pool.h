@@ -51,9 +51,6 @@ void redis_pool_destroy(struct redis_pool *p);
 /* 1 while up (see redis_pool_cb). */
 int redis_pool_up(const struct redis_pool *p);
 
-/* 1 in cluster mode. */
-int redis_pool_is_cluster(const struct redis_pool *p);
-
 /*
  * The connection for key[0..len) (its slot's master, or the node an ASK
  * named), or NULL when that one is not up. *asking is set to 1 when the
@@ -62,8 +59,14 @@ int redis_pool_is_cluster(const struct redis_pool *p);
 struct redis_link *redis_pool_route(struct redis_pool *p, const char *key,
                                     size_t len, int *asking);
 
-/* The replicas of the master behind l in the last map (0: one server, or
- * a master without replicas). */
+/* The connection for one command of its own on key (not a batch's call):
+ * NULL when it is not up or the slot is being migrated (the caller tries
+ * again later). */
+struct redisAsyncContext *redis_pool_ctx(struct redis_pool *p,
+                                         const char *key);
+
+/* The replicas of the master behind l in the last map (0: one server, an
+ * ASK's target, or a master without replicas). */
 int redis_pool_replicas(const struct redis_pool *p, const struct redis_link *l);
 
 /*
@@ -85,8 +88,5 @@ void redis_pool_fail(struct redis_pool *p, const char *why);
 /* The arg given to redis_pool_create, from one of the pool's links (a
  * reply callback's ac->data). */
 void *redis_pool_arg_of(struct redis_link *l);
-
-/* Failed connects, handshakes and drops, over all connections so far. */
-uint64_t redis_pool_errors(const struct redis_pool *p);
 
 #endif

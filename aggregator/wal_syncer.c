@@ -103,8 +103,10 @@ static void round_once(struct wal_syncer *s)
     for (int i = 0; i < s->n_logs; i++) {
         sync_fd(wal_sync_fd(s->logs[i]));
     }
-    /* a retired segment means its successor was begun */
-    if ((s->dir_due || n > 0) && wal_sync_dir(s->dir) == 0) {
+    /* a retired segment means its successor was begun; a failed sync
+     * is tried again next round */
+    s->dir_due |= n > 0;
+    if (s->dir_due && wal_sync_dir(s->dir) == 0) {
         s->dir_due = 0;
     }
 }

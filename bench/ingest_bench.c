@@ -199,7 +199,6 @@ static int run(struct server *srv, const struct config *cfg, long n_lines,
     }
     const struct batch_params params = {
         .prefix = cfg->key_prefix,
-        .instance = "bench:1",
         .applied_as = "bench:1",
         .retention_minute_s = cfg->retention_minute_s,
         .retention_hour_s = cfg->retention_hour_s,

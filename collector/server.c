@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "aggregator/flusher.h"
@@ -25,6 +24,7 @@
 #include "collector/privacy/policy.h"
 #include "collector/reload.h"
 #include "collector/worker.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/sd_notify.h"
 
@@ -173,7 +173,7 @@ static void flusher_params_from(const struct config *cfg,
     p->cluster = cfg->redis_cluster;
     p->min_replicas_ack = cfg->min_replicas_ack;
     p->batch.prefix = cfg->key_prefix;
-    p->batch.instance = cfg->instance_id;
+    p->instance = cfg->instance_id;
     struct flusher_settings s;
     flusher_settings_from(cfg, &s);
     p->batch.retention_minute_s = s.retention_minute_s;
@@ -291,17 +291,11 @@ static void release_lock(struct server *srv, const struct flusher_params *fp,
     redis_block_close(&b);
 }
 
-static uint64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* What is left of the drain's time, started at start (monotonic_ms). */
+/* What is left of the drain's time, started at start
+ * (clock_monotonic_ms). */
 static uint64_t drain_left_ms(const struct config *cfg, uint64_t start)
 {
-    uint64_t spent = monotonic_ms() - start;
+    uint64_t spent = clock_monotonic_ms() - start;
     return spent < cfg->drain_timeout_ms ? cfg->drain_timeout_ms - spent : 0;
 }
 
@@ -536,7 +530,7 @@ drain:
     /* SPEC 7: stop accepting, answer what is in flight, flush, exit, all
      * within drain_timeout; what Redis has not taken by then is in the
      * log for the next start. */
-    drain_start = monotonic_ms();
+    drain_start = clock_monotonic_ms();
     for (int i = 0; i < started; i++) {
         worker_drain(srv.workers[i]);
     }

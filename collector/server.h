@@ -48,7 +48,9 @@ struct server {
      * log goes on after recovery, and the interval syncer (or NULL). */
     struct datadir data;
     char lock_holder[INSTANCE_LOCK_HOLDER_MAX]; /* instance_lock.h */
-    char applied_as[300]; /* batch_params.applied_as */
+    /* batch_params.applied_as: "<instance_id>:<log id>" */
+    char applied_as[sizeof(((struct config *)0)->instance_id) + 1 +
+                    DATADIR_LOG_ID_LEN];
     struct journal journal;
     int have_journal;
     uint64_t log_start[JOURNAL_WORKERS];

@@ -18,6 +18,7 @@
 #include "collector/privacy/policy.h"
 #include "collector/router.h"
 #include "collector/server.h"
+#include "common/ev_timer.h"
 #include "common/log.h"
 #include "proto/walrec.h"
 
@@ -179,9 +180,7 @@ static void on_drain(evutil_socket_t fd, short what, void *arg)
         event_base_loopexit(w->base, NULL);
         return;
     }
-    uint64_t ms = w->srv->cfg->drain_timeout_ms;
-    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
-    event_add(w->drain_deadline_ev, &tv);
+    ev_arm_ms(w->drain_deadline_ev, w->srv->cfg->drain_timeout_ms);
 }
 
 struct worker *worker_create(struct server *srv, int id, const int *fds,

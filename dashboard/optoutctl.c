@@ -11,6 +11,7 @@
 #include "dashboard/redis_sync.h"
 #include "proto/clicklink.h"
 #include "proto/hit.h"
+#include "proto/keys.h"
 
 #define HASH_BYTES 16 /* as the collector's registry */
 
@@ -33,7 +34,7 @@ int optoutctl_main(const struct config *cfg, int argc, char **argv)
     const char *site = NULL, *email = NULL, *token = NULL;
     char derived[CLICKLINK_TOKEN_LEN + 1], err[256];
     unsigned char key[32], hash[HASH_BYTES];
-    char hex[2 * HASH_BYTES + 1], set[300];
+    char hex[2 * HASH_BYTES + 1], set[KEYS_MAX];
 
     if (strcmp(action, "-h") == 0 || strcmp(action, "--help") == 0) {
         return usage(stdout, 0);
@@ -87,7 +88,7 @@ int optoutctl_main(const struct config *cfg, int argc, char **argv)
                        strlen(token), key, sizeof(key));
     sodium_memzero(key, sizeof(key));
     sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
-    snprintf(set, sizeof(set), "%s:{%s}:optout", cfg->key_prefix, site);
+    keys_optout(set, sizeof(set), cfg->key_prefix, site, strlen(site));
 
     struct redis_reader rd;
     redis_reader_init(&rd, cfg, 5000);

@@ -61,37 +61,11 @@ static int address(struct field a, const char *asked_host, char *host,
 {
     const char *at = memchr(a.p, '@', a.len);
     size_t n = at != NULL ? (size_t)(at - a.p) : a.len;
-    const char *colon = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (a.p[i] == ':') {
-            colon = a.p + i;
-        }
-    }
-    if (colon == NULL) {
-        return -1;
-    }
-    size_t hlen = (size_t)(colon - a.p);
-    long v = 0;
-    const char *d = colon + 1;
-    if (d == a.p + n) {
-        return -1;
-    }
-    for (; d < a.p + n; d++) {
-        if (*d < '0' || *d > '9' || (v = v * 10 + (*d - '0')) > 65535) {
-            return -1;
-        }
-    }
-    if (v == 0 || hlen > CLUSTER_HOST_MAX) {
-        return -1;
-    }
+    int hlen = cluster_parse_host_port(a.p, n, host, port);
     if (hlen == 0) {
         snprintf(host, CLUSTER_HOST_MAX + 1, "%s", asked_host);
-    } else {
-        memcpy(host, a.p, hlen);
-        host[hlen] = '\0';
     }
-    *port = (int)v;
-    return 0;
+    return hlen < 0 ? -1 : 0;
 }
 
 /* The next non-empty line of text[0..len) from *at (without its CR LF),

@@ -48,6 +48,24 @@ static long number(const char *s, size_t len, size_t *i, long max)
     return *i > start ? v : -1;
 }
 
+int cluster_parse_host_port(const char *s, size_t len,
+                            char host[CLUSTER_HOST_MAX + 1], int *port)
+{
+    const char *colon = len > 0 ? memrchr(s, ':', len) : NULL;
+    if (colon == NULL) {
+        return -1;
+    }
+    size_t hlen = (size_t)(colon - s), p = hlen + 1;
+    long v = number(s, len, &p, 65535);
+    if (v <= 0 || p != len || hlen > CLUSTER_HOST_MAX) {
+        return -1;
+    }
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+    *port = (int)v;
+    return (int)hlen;
+}
+
 enum cluster_redirect_kind cluster_parse_redirect(const char *err, size_t len,
                                                   struct cluster_redirect *out)
 {
@@ -65,28 +83,13 @@ enum cluster_redirect_kind cluster_parse_redirect(const char *err, size_t len,
     if (slot < 0 || i == len || err[i] != ' ') {
         return CLUSTER_NO_REDIRECT;
     }
-    const char *host = err + i + 1;
+    const char *addr = err + i + 1;
     size_t rest = len - i - 1;
-    const char *colon = NULL;
-    for (size_t k = 0; k < rest; k++) {
-        if (host[k] == ':') {
-            colon = host + k;
-        } else if (host[k] == ' ' || host[k] == '\0') {
-            return CLUSTER_NO_REDIRECT;
-        }
-    }
-    if (colon == NULL || (size_t)(colon - host) > CLUSTER_HOST_MAX) {
+    if (memchr(addr, ' ', rest) != NULL || memchr(addr, '\0', rest) != NULL ||
+        cluster_parse_host_port(addr, rest, out->host, &out->port) < 0) {
         return CLUSTER_NO_REDIRECT;
     }
-    size_t p = (size_t)(colon - host) + 1;
-    long port = number(host, rest, &p, 65535);
-    if (port <= 0 || p != rest) {
-        return CLUSTER_NO_REDIRECT;
-    }
-    memcpy(out->host, host, (size_t)(colon - host));
-    out->host[colon - host] = '\0';
     out->slot = (unsigned)slot;
-    out->port = (int)port;
     out->kind = err[0] == 'M' ? CLUSTER_MOVED : CLUSTER_ASK;
     return out->kind;
 }
@@ -113,18 +116,16 @@ int cluster_parse_seeds(const char *s,
         size_t len = comma != NULL ? (size_t)(comma - s) : strlen(s);
         const char *item = s;
         trim(&item, &len);
-        const char *colon = len > 0 ? memrchr(item, ':', len) : NULL;
-        size_t hlen = colon != NULL ? (size_t)(colon - item) : 0;
-        size_t p = hlen + 1;
-        long port = colon != NULL ? number(item, len, &p, 65535) : -1;
-        const char *host = item;
-        if (hlen >= 2 && item[0] == '[' && item[hlen - 1] == ']') {
-            host++;
+        char host[CLUSTER_HOST_MAX + 1];
+        int port;
+        int hlen = cluster_parse_host_port(item, len, host, &port);
+        const char *h = host;
+        if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+            h++;
             hlen -= 2;
         }
-        if (port <= 0 || p != len || hlen == 0 || hlen > CLUSTER_HOST_MAX ||
-            memchr(host, '[', hlen) != NULL ||
-            memchr(host, ']', hlen) != NULL) {
+        if (hlen <= 0 || memchr(h, '[', (size_t)hlen) != NULL ||
+            memchr(h, ']', (size_t)hlen) != NULL) {
             snprintf(err, errlen, "\"%.*s\" is not host:port", (int)len, item);
             return -1;
         }
@@ -132,9 +133,9 @@ int cluster_parse_seeds(const char *s,
             snprintf(err, errlen, "more than %d nodes", CLUSTER_SEEDS_MAX);
             return -1;
         }
-        memcpy(out[n].host, host, hlen);
+        memcpy(out[n].host, h, (size_t)hlen);
         out[n].host[hlen] = '\0';
-        out[n].port = (int)port;
+        out[n].port = port;
         n++;
         if (comma == NULL) {
             return n;

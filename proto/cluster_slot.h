@@ -36,6 +36,17 @@ struct cluster_redirect {
 };
 
 /*
+ * "host:port" in s[0..len), split at the last ':' (so an IPv6 host needs
+ * no brackets): host gets 0 to CLUSTER_HOST_MAX bytes and a NUL, port
+ * 1 to 65535 and nothing after it. Returns the host's length, or -1 when
+ * s is not that (host is then unchanged). The form Redis gives nodes in
+ * MOVED, ASK and CLUSTER NODES; an empty host there means "the node you
+ * asked".
+ */
+int cluster_parse_host_port(const char *s, size_t len,
+                            char host[CLUSTER_HOST_MAX + 1], int *port);
+
+/*
  * Reads an error reply "MOVED <slot> <host>:<port>" or "ASK <slot>
  * <host>:<port>" (the host may be an IPv6 address: the port follows the
  * last ':'). Returns out->kind; CLUSTER_NO_REDIRECT for anything else.

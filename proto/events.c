@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ascii.h"
 #include "proto/utf8.h"
 
 /*
@@ -72,15 +73,6 @@ void events_arena_deinit(struct events_arena *a)
     a->cap = 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /*
  * What cJSON lets through and a body must not carry: bytes that are not
  * UTF-8, control bytes (JSON allows none but its blanks), and \u escapes
@@ -125,7 +117,9 @@ static const char *lexical_error(const char *body, size_t len)
         } else if (body[i + 1] == 'u') {
             unsigned v = 0;
             for (size_t k = 2; k < 6; k++) {
-                int d = i + k < len ? hex_digit(body[i + k]) : -1;
+                int d = i + k < len
+                            ? ascii_hex_value((unsigned char)body[i + k])
+                            : -1;
                 if (d < 0) {
                     return "a \\u escape without four hex digits";
                 }

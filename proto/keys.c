@@ -151,6 +151,16 @@ int keys_sites(char *dst, size_t cap, const char *prefix)
     return keys_fmt(dst, cap, "%s:sites", prefix);
 }
 
+int keys_optout(char *dst, size_t cap, const char *prefix, const char *site,
+                size_t site_len)
+{
+    if (!keys_site_ok(site, site_len)) {
+        return -1;
+    }
+    return keys_fmt(dst, cap, "%s:{%.*s}:optout", prefix, (int)site_len,
+                    site);
+}
+
 int keys_applied(char *dst, size_t cap, const char *prefix, const char *site,
                  size_t site_len, const char *instance)
 {

@@ -64,7 +64,12 @@ int keys_mail_index(char *dst, size_t cap, const char *prefix,
 /* "P:sites". */
 int keys_sites(char *dst, size_t cap, const char *prefix);
 
-/* "P:{S}:applied:<instance>": the last batch sequence applied for a site. */
+/* "P:{S}:optout": the hashes of a site's opted-out recipients. */
+int keys_optout(char *dst, size_t cap, const char *prefix, const char *site,
+                size_t site_len);
+
+/* "P:{S}:applied:<applied_as>": the last batch call applied for a site
+ * from one instance's log (batch.h, applied_as). */
 int keys_applied(char *dst, size_t cap, const char *prefix, const char *site,
                  size_t site_len, const char *instance);
 

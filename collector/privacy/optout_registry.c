@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "proto/clicklink.h"
 #include "proto/hit.h"
+#include "proto/keys.h"
 #include "proto/percent.h"
 #include "proto/query.h"
 
@@ -273,9 +274,11 @@ static void on_sites(redisAsyncContext *ac, void *rep, void *priv)
     rf->due = (int)rf->n_sites + 1;
     for (size_t i = 0; i < rf->n_sites; i++) {
         char key[KEYS_MAX];
-        snprintf(key, sizeof(key), "%s:{%s}:optout", rf->r->prefix,
-                 rf->sites[i].site);
-        redisAsyncContext *c = flusher_task_ctx(rf->r->pool, key);
+        redisAsyncContext *c =
+            keys_optout(key, sizeof(key), rf->r->prefix, rf->sites[i].site,
+                        strlen(rf->sites[i].site)) < 0
+                ? NULL
+                : redis_pool_ctx(rf->r->pool, key);
         if (c == NULL || redisAsyncCommand(c, on_site_members, &rf->sites[i],
                                            "SMEMBERS %s", key) != REDIS_OK) {
             rf->failed = 1;
@@ -320,12 +323,12 @@ static void on_sadd(redisAsyncContext *ac, void *rep, void *priv)
 }
 
 /* SADD key member (binary member), counted in sadd_due. */
-static void sadd(struct optout_registry *r, const char *key,
-                 const void *member, size_t len)
+static void sadd(struct optout_registry *r, const char *key, const void *member,
+                 size_t len)
 {
-    redisAsyncContext *c = flusher_task_ctx(r->pool, key);
-    if (c != NULL && redisAsyncCommand(c, on_sadd, r, "SADD %s %b", key,
-                                       member, len) == REDIS_OK) {
+    redisAsyncContext *c = redis_pool_ctx(r->pool, key);
+    if (c != NULL && redisAsyncCommand(c, on_sadd, r, "SADD %s %b", key, member,
+                                       len) == REDIS_OK) {
         r->sadd_due++;
     } else {
         r->sadd_failed = 1;
@@ -334,9 +337,10 @@ static void sadd(struct optout_registry *r, const char *key,
 
 static void send_pending(struct optout_registry *r)
 {
-    char hex[2 * OPTOUT_HASH_BYTES + 1], key[KEYS_MAX];
+    char hex[2 * OPTOUT_HASH_BYTES + 1], key[KEYS_MAX], sites[KEYS_MAX];
     int n;
 
+    keys_sites(sites, sizeof(sites), r->prefix);
     pthread_mutex_lock(&r->mu);
     n = r->n_pending;
     r->sadd_failed = 0;
@@ -347,11 +351,9 @@ static void send_pending(struct optout_registry *r)
         sodium_bin2hex(hex, sizeof(hex), e->hash, OPTOUT_HASH_BYTES);
         /* The site goes to P:sites too: refreshes read the opt-out sets
          * of the sites listed there, hits or not. */
-        snprintf(key, sizeof(key), "%s:{%.*s}:optout", r->prefix,
-                 (int)e->site_len, e->site);
+        keys_optout(key, sizeof(key), r->prefix, e->site, e->site_len);
         sadd(r, key, hex, strlen(hex));
-        snprintf(key, sizeof(key), "%s:sites", r->prefix);
-        sadd(r, key, e->site, e->site_len);
+        sadd(r, sites, e->site, e->site_len);
     }
     pthread_mutex_unlock(&r->mu);
 }
@@ -382,10 +384,10 @@ static void run(struct flusher_task *t, struct redis_pool *pool, time_t now)
         }
         rf->r = r;
         char key[KEYS_MAX];
-        snprintf(key, sizeof(key), "%s:sites", r->prefix);
-        redisAsyncContext *c = flusher_task_ctx(pool, key);
-        if (c == NULL ||
-            redisAsyncCommand(c, on_sites, rf, "SMEMBERS %s", key) != REDIS_OK) {
+        keys_sites(key, sizeof(key), r->prefix);
+        redisAsyncContext *c = redis_pool_ctx(pool, key);
+        if (c == NULL || redisAsyncCommand(c, on_sites, rf, "SMEMBERS %s",
+                                           key) != REDIS_OK) {
             free(rf);
             return;
         }

@@ -172,7 +172,7 @@ static void ask_redis(struct salt_manager *m, struct redis_pool *pool,
         return;
     }
     snprintf(key, sizeof(key), "%s:salt:%s", m->prefix, stamp);
-    redisAsyncContext *ac = flusher_task_ctx(pool, key);
+    redisAsyncContext *ac = redis_pool_ctx(pool, key);
     if (ac == NULL) {
         return;
     }

@@ -38,7 +38,6 @@
 
 static const struct batch_params real_params = {
     .prefix = "bc",
-    .instance = "i1",
     .applied_as = "i1",
     .retention_minute_s = 48 * 3600,
     .retention_hour_s = 35 * 86400,
@@ -53,7 +52,6 @@ static const struct batch_params real_params = {
 #define RET_D UINT64_C(3000000000)
 static const struct batch_params redis_params = {
     .prefix = "bc",
-    .instance = "i1",
     .applied_as = "i1",
     .retention_minute_s = RET_M,
     .retention_hour_s = RET_H,
@@ -1134,7 +1132,6 @@ static void test_batch__redis_retry_is_noop(void **state)
 
     /* Another instance has its own sequence. */
     struct batch_params p2 = redis_params;
-    p2.instance = "i2";
     p2.applied_as = "i2";
     struct batch *other = build(t, 5, &p2);
     apply(other, 1);

@@ -56,6 +56,53 @@ static void test_cluster_slot__key_slots(void **state)
     }
 }
 
+static void test_cluster_slot__host_port(void **state)
+{
+    static const struct {
+        const char *s;
+        int hlen; /* -1: refused */
+        const char *host;
+        int port;
+    } cases[] = {
+        {"127.0.0.1:7000", 9, "127.0.0.1", 7000},
+        {"::1:7000", 3, "::1", 7000}, /* the last ':' splits */
+        {":6380", 0, "", 6380},       /* "the node you asked" */
+        {"redis-a.local:1", 13, "redis-a.local", 1},
+        {"h:65535", 1, "h", 65535},
+        {"h:65536", -1, NULL, 0},
+        {"h:0", -1, NULL, 0},
+        {"h:", -1, NULL, 0},
+        {"h", -1, NULL, 0},
+        {"h:70a", -1, NULL, 0},
+        {"h:+7", -1, NULL, 0},
+        {"", -1, NULL, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char host[CLUSTER_HOST_MAX + 1] = "unchanged";
+        int port = -1;
+        int got = cluster_parse_host_port(cases[i].s, strlen(cases[i].s), host,
+                                          &port);
+        if (got != cases[i].hlen) {
+            fail_msg("\"%s\": %d, not %d", cases[i].s, got, cases[i].hlen);
+        }
+        assert_string_equal(host, got >= 0 ? cases[i].host : "unchanged");
+        assert_int_equal(port, got >= 0 ? cases[i].port : -1);
+    }
+    /* the host's limit */
+    char long_host[CLUSTER_HOST_MAX + 8], host[CLUSTER_HOST_MAX + 1];
+    int port;
+    memset(long_host, 'h', CLUSTER_HOST_MAX);
+    memcpy(long_host + CLUSTER_HOST_MAX, ":1", 3);
+    assert_int_equal(
+        cluster_parse_host_port(long_host, strlen(long_host), host, &port),
+        CLUSTER_HOST_MAX);
+    memset(long_host, 'h', CLUSTER_HOST_MAX + 1);
+    memcpy(long_host + CLUSTER_HOST_MAX + 1, ":1", 3);
+    assert_int_equal(
+        cluster_parse_host_port(long_host, strlen(long_host), host, &port), -1);
+}
+
 static void test_cluster_slot__redirects(void **state)
 {
     static const struct {
@@ -179,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cluster_slot__crc16),
         cmocka_unit_test(test_cluster_slot__key_slots),
+        cmocka_unit_test(test_cluster_slot__host_port),
         cmocka_unit_test(test_cluster_slot__redirects),
         cmocka_unit_test(test_cluster_slot__redirect_limits),
         cmocka_unit_test(test_cluster_slot__seeds),

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 #include <dirent.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "aggregator/datadir.h"
@@ -177,5 +178,8 @@ int main(void)
         T(refused),
     };
 #undef T
+    if (sodium_init() < 0) {
+        return 1;
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

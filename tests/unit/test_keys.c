@@ -222,6 +222,9 @@ static void test_keys__sites_and_applied(void **state)
     assert_string_equal(buf, "bc:sites");
     assert_int_equal(keys_sites(buf, sizeof buf, "prod:eu"), 13);
     assert_string_equal(buf, "prod:eu:sites");
+    assert_int_equal(keys_optout(buf, sizeof buf, "bc", "news", 4), 16);
+    assert_string_equal(buf, "bc:{news}:optout");
+    assert_int_equal(keys_optout(buf, 16, "bc", "news", 4), -1);
     assert_int_equal(
         keys_applied(buf, sizeof buf, "bc", "site", 4, "host-a:8080"),
         (int)strlen("bc:{site}:applied:host-a:8080"));
