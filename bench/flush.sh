@@ -63,9 +63,6 @@ CONF
     for _ in $(seq 1 100); do curl -sf "127.0.0.1:$aport/livez" >/dev/null && break; sleep 0.05; done
 }
 
-# beacond's CPU time so far, in clock ticks
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$bpid/stat"; }
-
 backlog_keys() { curl -s "127.0.0.1:$aport/readyz" | awk '$1 == "backlog_keys:" {print $2}'; }
 
 # fill: the pixels, then until every worker table went to the flusher
@@ -86,14 +83,14 @@ drain() {
         sleep 0.02
     done
     t0=$(date +%s.%N)
-    c0=$(cpu_ticks)
+    c0=$(cpu_ticks "$bpid")
     for _ in $(seq 1 1200); do
         [ "$(backlog_keys)" = 0 ] &&
             [ "$(curl -s "127.0.0.1:$aport/metrics" | awk '$1 == "beacon_wal_bytes" {print $2}')" = 0 ] && break
         sleep 0.05
     done
     t1=$(date +%s.%N)
-    c1=$(cpu_ticks)
+    c1=$(cpu_ticks "$bpid")
     for s in $(seq 0 $((sites - 1))); do
         v=$("$@" HGET "bc:{f$s}:tot:d:$(date -u +%Y%m%d)" pageviews)
         pv=$((pv + ${v:-0}))

@@ -7,6 +7,7 @@
 #   emit LINE                  a result line: on stdout, and appended to
 #                              BENCH_RESULTS for bench/report.py
 #   syscalls PIDS URL LUA      system calls per request (bench/syscount.py)
+#   cpu_ticks PID              user+sys clock ticks of PID's threads so far
 # shellcheck shell=bash
 results=${BENCH_RESULTS:-}
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -59,4 +60,15 @@ syscalls() {
             if (n[1] == "na" || r == 0) printf "syscalls_per_req=na pwrites_per_req=na\n"
             else printf "syscalls_per_req=%.2f pwrites_per_req=%.2f\n", n[1] / r, n[2] / r
         }' "$dir/wrk.out"
+}
+
+# user+sys clock ticks of all of PID's threads (fields 14, 15 of
+# /proc/PID/stat, counted after the ")" that closes the command name,
+# which may hold blanks).
+cpu_ticks() {
+    local line
+    local -a f
+    read -r line <"/proc/$1/stat"
+    read -r -a f <<<"${line##*) }"
+    echo $((f[11] + f[12]))
 }

@@ -95,15 +95,6 @@ counters() {
         END { printf "%d %d %d %d\n", p, c, s, d }'
 }
 backlog_keys() { curl -s "$admin/readyz" | awk '/^backlog_keys:/ { print $2 }'; }
-# user+sys clock ticks of all of beacond's threads (fields 14, 15 of
-# /proc/PID/stat, counted after the ")" that closes the command name).
-ticks() {
-    local line
-    local -a f
-    read -r line <"/proc/$bpid/stat"
-    read -r -a f <<<"${line##*) }"
-    echo $((f[11] + f[12]))
-}
 hz=$(getconf CLK_TCK)
 
 # Warm-up: the user-agent cache, the tables' first growth.
@@ -112,10 +103,10 @@ sleep 2
 
 for rate in $rates; do
     read -r p0 c0 s0 d0 <<<"$(counters)"
-    t0=$(ticks)
+    t0=$(cpu_ticks "$bpid")
     out=$(taskset -c 1 "$send" --to "127.0.0.1:$uport" --seconds "$secs" --rate "$rate")
     sent_at=$EPOCHREALTIME
-    tsent=$(ticks)
+    tsent=$(cpu_ticks "$bpid")
     # The socket is drained once the counters stand still...
     prev=""
     for _ in $(seq 50); do
@@ -130,7 +121,7 @@ for rate in $rates; do
         sleep 0.05
     done
     drained_at=$EPOCHREALTIME
-    t1=$(ticks)
+    t1=$(cpu_ticks "$bpid")
     read -r p1 c1 s1 d1 <<<"$(counters)"
     line=$(python3 - "$rate" "$out" "$((p1 - p0))" "$((c1 - c0))" "$((s1 - s0))" \
         "$((d1 - d0))" "$((t1 - t0))" "$((tsent - t0))" "$hz" "$sent_at" \

@@ -54,6 +54,7 @@ url = redis://127.0.0.1:$rport/0
 CONF
     taskset -c 0 "$bin" -c "$dir/beacond.conf" 2>>"$dir/beacond.log" &
     bpid=$!
+    pids+=("$bpid")
     for _ in $(seq 1 100); do curl -sf "127.0.0.1:$aport/readyz" >/dev/null && break; sleep 0.05; done
     url="http://127.0.0.1:$bport/p.gif?s=demo&u=/bench"
     line=$("$here/cpu-per-request" --seconds "$secs" --pid "$bpid" --url "$url" \

@@ -44,8 +44,6 @@
 #   ha_stat SERVER COLUMN         one column of haproxy's CSV statistics
 #                                 for backend server SERVER (status,
 #                                 chkdown, hrsp_5xx, stot, ...)
-#   avoid_day_edge SECS           sleep into the next UTC day if fewer
-#                                 than SECS seconds are left in this one
 #   cluster_cleanup RC            the EXIT trap's part: kills the nodes,
 #                                 the instances, haproxy and $LOAD_PID
 #                                 (a background loadgen.py), and shows
@@ -406,15 +404,6 @@ ha_stat() {
 }
 
 ha_up() { [ "$(ha_stat "$1" status)" = UP ]; }
-
-avoid_day_edge() {
-    local margin=${1:-60} left
-    left=$((86400 - $(date -u +%s) % 86400))
-    if [ "$left" -le "$margin" ]; then
-        echo "   (waiting ${left} s for the UTC day to begin)"
-        sleep $((left + 1))
-    fi
-}
 
 cluster_cleanup() {
     local rc=$1 i n keep f

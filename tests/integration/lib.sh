@@ -227,6 +227,21 @@ wait_eq_t() {
     check "$name" "$expected" "$out"
 }
 
+# bound NAME COUNTED UNSURE TOTAL: what a fault may do to exact counts:
+# every hit answered "counted" is in TOTAL, and nothing else is but the
+# UNSURE ones (sent, their answers cut off): counted <= total <= counted +
+# unsure, and total = counted when nothing was unsure.
+bound() {
+    local name=$1 counted=$2 unsure=$3 total=${4:-0}
+    check "$name: every counted hit ($counted <= $total)" 1 \
+        "$([ "$total" -ge "$counted" ] && echo 1 || echo 0)"
+    check "$name: nothing but cut-off hits ($total <= $counted + $unsure)" 1 \
+        "$([ "$total" -le $((counted + unsure)) ] && echo 1 || echo 0)"
+    if [ "$unsure" = 0 ]; then
+        check "$name: nothing cut off, exact" "$counted" "$total"
+    fi
+}
+
 # load_field NAME SUMMARY: the value of NAME=... in a loadgen.py summary
 # line.
 load_field() {

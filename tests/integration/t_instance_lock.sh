@@ -1,7 +1,8 @@
 # One live beacond per instance_id (docs/CONFIG.md, instance_id): the lock
-# key bc:instance:<id> holds the holder's host and data dir with a TTL.
+# key bc:instance:<id> holds the holder's host and data dir stamp
+# (host:<first batch number>) with a TTL.
 #  1. a second beacond under the same id (another data dir) is refused at
-#     start, with an error that says why, and counts nothing;
+#     start, with an error that says why;
 #  2. the same instance killed (-9) and started again takes its own lock
 #     back at once;
 #  3. a lock taken by someone else while beacond runs: hits are still

@@ -182,7 +182,7 @@ check "the opt-out set holds a hash, not the token" 1 \
 # token or an address: its files, and what `beaconctl wal dump` prints
 dump=$("$(dirname "$BEACOND")/beaconctl" wal dump "$T_DIR/data")
 check "wal dump: the opens are in the log (control)" 1 \
-    "$(echo "$dump" | grep -c . | awk '{ print ($1 > 0) }')"
+    "$(echo "$dump" | grep -c '"kind":"open"' | awk '{ print ($1 > 0) }')"
 check "no recipient token or Apple address in the data dir" 0 \
     "$(grep -rlaF -e "$T1" -e "$T2" -e "$T3" -e "$T4" -e "$T5" -e "$T6" -e "$T7" \
         -e 17.58.63.1 -e 17.252.0.9 "$T_DIR/data" | wc -l)"

@@ -78,7 +78,7 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 exec 3>&-
 check "term: exit status 0 with Redis away" 0 "$BEACOND_STATUS"
 check "term: within drain_timeout, a half-sent request held ($ms ms)" 1 \
-    "$([ "$ms" -ge 1900 ] && [ "$ms" -lt 3000 ] && echo 1 || echo 0)"
+    "$([ "$ms" -ge 1900 ] && [ "$ms" -lt 3500 ] && echo 1 || echo 0)"
 check "term: says the log keeps them" 1 "$(grep -c "go at the next start" "$T_DIR/beacond.log")"
 redis_start
 beacond_start
